@@ -1,0 +1,29 @@
+"""Curie–Weiss ferromagnet ``H = −(J/2N) Σ_{i,j} σ_i σ_j − h Σ_i σ_i``.
+
+References
+----------
+Agliari, Barra, Galluzzi, Tantari, Tavani, arXiv:1407.5300 (2014), sec. 2: ``m = tanh(β(Jm + h))``,
+``T_c = J``.
+"""
+from ..parameters import Parameter
+from ..symbolic.interactions import ExternalField, Hamiltonian, UniformCouplings
+from ..symbolic.priors import IsingPrior
+from .base import Model, temperature_parameter
+
+
+class CurieWeiss(Model):
+    name = "curie-weiss"
+    title = "Curie–Weiss model"
+    references = ("Agliari et al., arXiv:1407.5300, sec. 2",)
+
+    def make_parameter_specs(self):
+        return {
+            "J": Parameter("J", 1.0, "ferromagnetic coupling", lower=0.0, open_lower=True),
+            "h": Parameter("h", 0.0, "external field"),
+            "T": temperature_parameter(),
+        }
+
+    def hamiltonian(self):
+        return Hamiltonian(IsingPrior(), [UniformCouplings(self.symbol("J")),
+                                          ExternalField(self.symbol("h"))],
+                           "Ising spins, all-to-all ferromagnetic couplings J/N, uniform field h.")

@@ -1,0 +1,35 @@
+"""Sherrington–Kirkpatrick spin glass ``H = −Σ_{i<j} J_ij σ_i σ_j − h Σ_i σ_i``,
+``J_ij ~ N(J0/N, 1/N)``.
+
+References
+----------
+Sherrington and Kirkpatrick, PRL 35, 1792 (1975); de Almeida and Thouless, J. Phys. A 11, 983 (1978).
+"""
+from ..parameters import Parameter
+from ..symbolic.interactions import ExternalField, GaussianCouplings, Hamiltonian
+from ..symbolic.priors import IsingPrior
+from .base import Model, temperature_parameter
+
+
+class SherringtonKirkpatrick(Model):
+    name = "sk"
+    title = "Sherrington–Kirkpatrick model"
+    references = ("Sherrington & Kirkpatrick, PRL 35, 1792 (1975)",
+                  "de Almeida & Thouless, J. Phys. A 11, 983 (1978)")
+
+    def make_parameter_specs(self):
+        return {
+            "J0": Parameter("J0", 0.0, "mean coupling times N"),
+            "h": Parameter("h", 0.0, "external field"),
+            "T": temperature_parameter(),
+        }
+
+    def hamiltonian(self):
+        return Hamiltonian(IsingPrior(), [GaussianCouplings(self.symbol("J0")),
+                                          ExternalField(self.symbol("h"))],
+                           "Ising spins, Gaussian couplings of mean J0/N and variance 1/N, field h.")
+
+    def default_guess(self, names):
+        guess = super().default_guess(names)
+        guess.update({k: 0.5 for k in names if k == "q"})
+        return guess

@@ -1,0 +1,229 @@
+"""Averages as SymPy objects: the Gaussian measure ``∫Dz f(z)`` and finite (pattern) averages.
+
+An average stays unevaluated (so the codegen layer can turn it into quadrature) but behaves like an
+expression: it differentiates under the integral sign, substitutes into its integrand, prints as
+``\\langle f \\rangle_z`` and obeys linearity (:func:`expand_averages`) and Stein's lemma (:func:`stein`).
+
+References
+----------
+C. Stein, "Estimation of the mean of a multivariate normal distribution", Ann. Stat. 9, 1135 (1981):
+``E[z f(z)] = E[f'(z)]`` for a standard normal ``z``.
+"""
+from __future__ import annotations
+
+import itertools
+
+import sympy as sp
+
+__all__ = [
+    "Average",
+    "GaussianAverage",
+    "DiscreteAverage",
+    "expand_averages",
+    "stein",
+    "averages_in",
+    "gaussian_closed_form",
+]
+
+
+class Average(sp.Expr):
+    """Expectation of ``integrand`` over bound ``variables``; subclasses fix the measure."""
+
+    is_commutative = True
+    is_real = True
+
+    @property
+    def integrand(self):
+        return self.args[0]
+
+    @property
+    def variables(self):
+        return tuple(self.args[1])
+
+    @property
+    def free_symbols(self):
+        return self.integrand.free_symbols - set(self.variables)
+
+    def _eval_derivative(self, s):
+        if s in self.variables:
+            return sp.S.Zero
+        return self.func(sp.diff(self.integrand, s), *self.args[1:])
+
+    def _eval_subs(self, old, new):
+        if old in self.variables:
+            return self
+        return None
+
+    def doit(self, **hints):
+        if hints.get("deep", True):
+            return self.func(self.integrand.doit(**hints), *self.args[1:])
+        return self
+
+    def _eval_is_real(self):
+        return self.integrand.is_real
+
+    def with_integrand(self, integrand):
+        return self.func(integrand, *self.args[1:])
+
+
+class GaussianAverage(Average):
+    """``E_z[f(z)] = ∫ dz exp(-z²/2)/√(2π) f(z)`` for a standard normal ``z``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> z, q, b = sp.symbols("z q beta", positive=True)
+    >>> avg = GaussianAverage(sp.tanh(b * sp.sqrt(q) * z) ** 2, z)
+    >>> sp.diff(avg, q).integrand == sp.diff(avg.integrand, q)
+    True
+    """
+
+    def __new__(cls, integrand, variable):
+        integrand = sp.sympify(integrand)
+        if isinstance(variable, (tuple, sp.Tuple)):  # rebuilt from .args by SymPy
+            (variable,) = variable
+        return sp.Expr.__new__(cls, integrand, sp.Tuple(variable))
+
+    @property
+    def variable(self):
+        return self.args[1][0]
+
+    def _latex(self, printer):
+        return r"\left\langle %s \right\rangle_{%s}" % (
+            printer._print(self.integrand),
+            printer._print(self.variable),
+        )
+
+    def _sympystr(self, printer):
+        return "E_%s[%s]" % (printer._print(self.variable), printer._print(self.integrand))
+
+    def closed_form(self):
+        """The integral done by SymPy, or ``None`` where SymPy cannot do it."""
+        z = self.variable
+        density = sp.exp(-z**2 / 2) / sp.sqrt(2 * sp.pi)
+        result = sp.integrate(self.integrand * density, (z, -sp.oo, sp.oo))
+        if result.has(sp.Integral):
+            return None
+        return sp.simplify(result)
+
+
+class DiscreteAverage(Average):
+    """Average over independent variables each taking ``support`` values with ``weights``.
+
+    Used for the quenched pattern entries ``ξ_μ = ±1`` of condensed patterns.
+    """
+
+    def __new__(cls, integrand, variables, support=(-1, 1), weights=None):
+        integrand = sp.sympify(integrand)
+        support = sp.Tuple(*support)
+        if weights is None:
+            weights = [sp.Rational(1, len(support))] * len(support)
+        weights = sp.Tuple(*weights)
+        if set(support) == {-1, 1}:   # ξ² = 1: reduce powers of the variables
+            integrand = integrand.replace(
+                lambda e: e.is_Pow and e.base in variables and e.exp.is_Integer,
+                lambda e: e.base ** (e.exp % 2))
+        return sp.Expr.__new__(cls, integrand, sp.Tuple(*variables), support, weights)
+
+    @property
+    def support(self):
+        return tuple(self.args[2])
+
+    @property
+    def weights(self):
+        return tuple(self.args[3])
+
+    def _latex(self, printer):
+        names = ",".join(printer._print(v) for v in self.variables)
+        return r"\left\langle %s \right\rangle_{%s}" % (printer._print(self.integrand), names)
+
+    def _sympystr(self, printer):
+        names = ",".join(printer._print(v) for v in self.variables)
+        return "E_%s[%s]" % (names, printer._print(self.integrand))
+
+    def as_sum(self):
+        """The explicit finite sum over every configuration of the variables."""
+        terms = []
+        pairs = list(zip(self.support, self.weights))
+        for combo in itertools.product(pairs, repeat=len(self.variables)):
+            weight = sp.Mul(*[w for _, w in combo])
+            values = {v: s for v, (s, _) in zip(self.variables, combo)}
+            terms.append(weight * self.integrand.xreplace(values))
+        return sp.Add(*terms)
+
+
+def averages_in(expr, kind=Average):
+    """All average nodes of type ``kind`` in ``expr`` (innermost first)."""
+    found = [a for a in sp.postorder_traversal(expr) if isinstance(a, kind)]
+    seen, unique = set(), []
+    for a in found:
+        if a not in seen:
+            seen.add(a)
+            unique.append(a)
+    return unique
+
+
+def _linear_split(avg):
+    """Linearity of one average: pull out factors free of its variables, split sums."""
+    integrand = sp.expand(avg.integrand, deep=False, mul=True, multinomial=False,
+                          power_exp=True, power_base=False, log=False)
+    out = []
+    for term in sp.Add.make_args(integrand):
+        const, dep = term.as_independent(*avg.variables, as_Add=False)
+        if dep == 1:
+            out.append(const)
+        else:
+            out.append(const * avg.with_integrand(dep))
+    return sp.Add(*out)
+
+
+def expand_averages(expr):
+    """Apply linearity to every average in ``expr``, innermost first."""
+    def rewrite(e):
+        if not e.args:
+            return e
+        new = e.func(*[rewrite(a) for a in e.args]) if not isinstance(e, Average) else \
+            e.with_integrand(rewrite(e.integrand))
+        if isinstance(new, Average):
+            return _linear_split(new)
+        return new
+    return rewrite(sp.sympify(expr))
+
+
+def _stein_once(avg):
+    """``E[z g(z)] -> E[g'(z)]`` on each additive term of a Gaussian average."""
+    z = avg.variable
+    out = []
+    for term in sp.Add.make_args(sp.expand(avg.integrand, deep=False, mul=True,
+                                           multinomial=False, power_exp=False,
+                                           power_base=False, log=False)):
+        factors = sp.Mul.make_args(term)
+        if z in factors:
+            rest = sp.Mul(*[f for f in factors if f != z]) if len(factors) > 1 else sp.S.One
+            out.append(avg.with_integrand(sp.diff(rest, z)))
+        else:
+            out.append(avg.with_integrand(term))
+    return sp.Add(*out)
+
+
+def stein(expr):
+    """Stein's lemma ``E_z[z f(z)] = E_z[f'(z)]`` everywhere in ``expr``, then linearity."""
+    expr = expand_averages(expr)
+    for _ in range(8):
+        targets = [a for a in averages_in(expr, GaussianAverage)
+                   if any(a.variable in sp.Mul.make_args(t) for t in sp.Add.make_args(a.integrand))]
+        if not targets:
+            break
+        expr = expr.xreplace({a: _stein_once(a) for a in targets})
+        expr = expand_averages(expr)
+    return expr
+
+
+def gaussian_closed_form(expr):
+    """Replace every Gaussian average that SymPy can integrate by its closed form."""
+    replacements = {}
+    for a in averages_in(expr, GaussianAverage):
+        cf = a.closed_form()
+        if cf is not None:
+            replacements[a] = cf
+    return expr.xreplace(replacements)

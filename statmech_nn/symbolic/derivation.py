@@ -1,0 +1,97 @@
+"""A derivation: the titled symbolic steps the replica engine performed."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+__all__ = ["Step", "Derivation"]
+
+
+@dataclass
+class Step:
+    """One step: a title, the resulting expression (or equation) and a sentence of explanation."""
+
+    title: str
+    expr: object
+    note: str = ""
+
+    def latex(self):
+        e = self.expr
+        if isinstance(e, (list, tuple)):
+            body = r" \\ ".join(_latex_item(x) for x in e)
+            return r"\begin{aligned}" + body + r"\end{aligned}"
+        return _latex_item(e)
+
+
+def _latex_item(e):
+    if isinstance(e, str):
+        return e
+    if isinstance(e, sp.Equality):
+        return sp.latex(e.lhs) + " &= " + sp.latex(e.rhs)
+    return sp.latex(e)
+
+
+class Derivation:
+    """An ordered list of :class:`Step`; renders to LaTeX and in Jupyter."""
+
+    def __init__(self, title):
+        self.title = title
+        self.steps = []
+
+    def add(self, title, expr, note=""):
+        self.steps.append(Step(title, expr, note))
+        return expr
+
+    def extend(self, other):
+        self.steps.extend(other.steps)
+
+    def copy(self, title=None):
+        d = Derivation(title or self.title)
+        d.steps = list(self.steps)
+        return d
+
+    def __len__(self):
+        return len(self.steps)
+
+    def __iter__(self):
+        return iter(self.steps)
+
+    def __getitem__(self, i):
+        return self.steps[i]
+
+    def titles(self):
+        return [s.title for s in self.steps]
+
+    def latex(self):
+        """LaTeX body: one numbered subsection-like paragraph per step (needs amsmath)."""
+        parts = []
+        for i, s in enumerate(self.steps, 1):
+            parts.append(r"\paragraph{Step %d: %s}" % (i, _escape(s.title)))
+            if s.note:
+                parts.append(_escape(s.note))
+            parts.append(r"\begin{equation*}")
+            body = s.latex()
+            if "&" in body and not body.startswith(r"\begin{aligned}"):
+                body = r"\begin{aligned}" + body + r"\end{aligned}"
+            parts.append(body)
+            parts.append(r"\end{equation*}")
+        return "\n".join(parts)
+
+    def _repr_markdown_(self):
+        out = [f"**{self.title}**\n"]
+        for i, s in enumerate(self.steps, 1):
+            body = s.latex()
+            if "&" in body and not body.startswith(r"\begin{aligned}"):
+                body = r"\begin{aligned}" + body + r"\end{aligned}"
+            out.append(f"{i}. *{s.title}*. {s.note}\n\n   $$ {body} $$\n")
+        return "\n".join(out)
+
+    def __repr__(self):
+        return f"<Derivation {self.title!r}: {len(self.steps)} steps>"
+
+
+def _escape(text):
+    for a, b in (("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("_", r"\_")):
+        text = text.replace(a, b)
+    return text

@@ -1,0 +1,386 @@
+"""The replica engine: ``E Z^n`` → disorder average → Hubbard–Stratonovich → order parameters → RS ansatz
+→ ``n → 0`` ⇒ :class:`FreeEnergy` ⇒ :class:`SaddlePoint` ⇒ zero temperature, replicon.
+
+A model declares its Hamiltonian as a prior plus interaction terms (see
+:mod:`statmech_nn.symbolic.interactions`); each interaction performs its disorder average and introduces
+its order parameters through the generic operations of :class:`ReplicaCalculation`. Nothing here or in
+a model knows a final free energy: it is what the steps produce.
+
+References
+----------
+Mézard, Parisi, Virasoro, *Spin Glass Theory and Beyond* (1987), ch. II and AGS reprint;
+Amit, Gutfreund, Sompolinsky, Ann. Phys. 173, 30 (1987) [AGS], eqs. (2.9)–(2.15);
+de Almeida and Thouless, J. Phys. A 11, 983 (1978).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from ..errors import DerivationError
+from .averages import Average, DiscreteAverage, GaussianAverage, averages_in, expand_averages, stein
+from .derivation import Derivation
+from .free_energy import FreeEnergy, SaddlePoint
+from .replica import RSMatrix, replica_limit
+
+__all__ = ["ReplicaCalculation", "OrderParameter", "derive", "saddle_point", "zero_temperature",
+           "large_beta_average", "n", "beta", "z", "N", "replica_a", "replica_b"]
+
+#: number of replicas, inverse temperature, the HS Gaussian, system size, replica indices
+n = sp.Symbol("n", positive=True)
+beta = sp.Symbol("beta", positive=True)
+z = sp.Symbol("z", real=True)
+N = sp.Symbol("N", positive=True, integer=True)
+replica_a, replica_b = sp.symbols("a b", integer=True, positive=True)
+
+
+@dataclass
+class OrderParameter:
+    """An order parameter and how the engine introduced it.
+
+    ``kind`` is ``"hs"`` (Hubbard–Stratonovich: its own stationarity fixes it) or ``"delta"``
+    (introduced with a conjugate ``partner``: stationarity in the partner fixes it).
+    ``overlap`` marks replica overlaps ``q_ab`` of units with fixed ``σ²`` (``q → σ²`` at ``T → 0``).
+    """
+
+    symbol: sp.Symbol
+    indexed: object
+    kind: str = "hs"
+    partner: sp.Symbol = None
+    overlap: bool = False
+
+
+@dataclass
+class ReplicaCalculation:
+    """State of one replica computation, in replica-indexed form until the RS ansatz.
+
+    ``energetic`` is the part of ``(1/N) log E Z^n`` that no longer involves the units, ``site_field``
+    the coefficient of ``Σ_a σ^a`` (indexed by ``a``), ``site_pair`` that of ``Σ_{a<b} σ^a σ^b``
+    (indexed by ``a, b``), ``site_quenched`` the per-site quenched variables (pattern entries) with their
+    support.
+    """
+
+    title: str
+    prior: object
+    derivation: Derivation = None
+    energetic: sp.Expr = sp.S.Zero
+    site_field: sp.Expr = sp.S.Zero
+    site_pair: sp.Expr = sp.S.Zero
+    site_quenched: list = field(default_factory=list)
+    order_parameters: list = field(default_factory=list)
+    rs_energetic_extra: sp.Expr = sp.S.Zero     # terms already in RS form (matrix functions of Q)
+    replicon_kappa: sp.Expr = None              # λ_R = 1 − κ μ  (see replicon())
+
+    def __post_init__(self):
+        if self.derivation is None:
+            self.derivation = Derivation(self.title)
+
+    # -- generic operations -------------------------------------------------------------------
+    def pair_sum(self, expr):
+        """``Σ_{a<b} expr`` over replica pairs, symbolic ``n``."""
+        a, b = replica_a, replica_b
+        return sp.Sum(expr, (b, a + 1, n), (a, 1, n))
+
+    def replica_sum(self, expr):
+        return sp.Sum(expr, (replica_a, 1, n))
+
+    def hubbard_stratonovich(self, coefficient, symbol, indexed, pair, note=""):
+        """Linearise ``exp(N c X²)`` with ``X`` an empirical average of the units.
+
+        ``exp(N c X²) = extr_x exp(N(−c x² + 2 c x X))`` (the Gaussian integral over ``x`` done by
+        steepest descent). ``pair=False``: ``X = (1/N)Σ_i ξ_i σ_i^a`` per replica; ``pair=True``:
+        ``X = Q_ab = (1/N)Σ_i σ_i^a σ_i^b`` per pair ``a<b``.
+        """
+        c = sp.sympify(coefficient)
+        x = sp.Symbol("x")
+        X = sp.Symbol("X")
+        # the identity, checked by SymPy: stationarity in x gives x = X and back the square
+        exponent = -c * x**2 + 2 * c * x * X
+        stationary = sp.solve(sp.diff(exponent, x), x)
+        if len(stationary) != 1 or sp.simplify(exponent.subs(x, stationary[0]) - c * X**2) != 0:
+            raise DerivationError("Hubbard–Stratonovich identity failed for coefficient %s" % c)
+        sigma_a, sigma_b = sp.symbols(r"\sigma^{a} \sigma^{b}")
+        if pair:
+            self.energetic += self.pair_sum(-c * indexed**2)
+            self.site_pair += 2 * c * indexed
+            self.order_parameters.append(OrderParameter(symbol, indexed, "hs", overlap=True))
+            self._add_replicon(2 * c)
+            shown = sp.Eq(sp.Symbol(r"e^{N c Q_{ab}^2}"),
+                          sp.Symbol(r"\mathrm{extr}_{%s}\, e^{N(-c\, %s^2 + 2 c\, %s Q_{ab})}"
+                                    % (sp.latex(indexed), sp.latex(indexed), sp.latex(indexed))))
+        else:
+            self.energetic += self.replica_sum(-c * indexed**2)
+            self.order_parameters.append(OrderParameter(symbol, indexed, "hs"))
+            shown = sp.Eq(sp.Symbol(r"e^{N c X_{a}^2}"),
+                          sp.Symbol(r"\mathrm{extr}_{%s}\, e^{N(-c\, %s^2 + 2 c\, %s X_a)}"
+                                    % (sp.latex(indexed), sp.latex(indexed), sp.latex(indexed))))
+        self.derivation.add(f"Hubbard–Stratonovich for {symbol}",
+                            [shown, sp.Eq(sp.Symbol("c"), c)], note)
+        return 2 * c * indexed
+
+    def _add_replicon(self, kappa):
+        if self.replicon_kappa is not None:
+            raise DerivationError("more than one source of pair couplings: the replicon of this "
+                                  "model needs the coupled (matrix) form, not implemented")
+        self.replicon_kappa = kappa
+
+    def rs_ansatz(self):
+        """Replace indexed order parameters by their RS values and do the replica sums."""
+        subs = {op.indexed: op.symbol for op in self.order_parameters if op.indexed is not None}
+        energetic = (self.energetic.xreplace(subs).doit() + self.rs_energetic_extra)
+        energetic = sp.factor_terms(sp.simplify(energetic))
+        field_ = self.site_field.xreplace(subs)
+        pair = self.site_pair.xreplace(subs)
+        self.derivation.add(
+            "Replica-symmetric ansatz",
+            [sp.Eq(op.indexed, op.symbol) for op in self.order_parameters if op.indexed is not None]
+            + [sp.Eq(sp.Symbol(r"G_{\mathrm{RS}}(n)"), energetic)],
+            "All replicas equivalent; the sums over replicas and replica pairs are done by SymPy "
+            "with symbolic n.")
+        return energetic, field_, pair
+
+
+def derive(model, hamiltonian):
+    """Run the replica engine on ``hamiltonian`` (a prior plus interactions) of ``model``."""
+    calc = ReplicaCalculation(f"Replica-symmetric free energy of the {model.title}", hamiltonian.prior)
+    d = calc.derivation
+    d.add("Hamiltonian", hamiltonian.display(), hamiltonian.description)
+    d.add("Replicated partition function",
+          sp.Eq(sp.Symbol(r"-\beta f"),
+                sp.Symbol(r"\lim_{N\to\infty}\lim_{n\to 0}\frac{1}{N n}\log \mathbb{E}\, Z^n,\quad "
+                          r"\mathbb{E}\,Z^n = \mathbb{E}\sum_{\{\sigma^a\}} e^{-\beta\sum_{a=1}^n "
+                          r"H(\sigma^a)}")),
+          "The replica trick: log Z = lim (Z^n - 1)/n, with n integer replicas first.")
+    for term in hamiltonian.interactions:
+        term.apply(calc)
+    energetic, field_, pair = calc.rs_ansatz()
+    site, x = calc.prior.single_site(field_, pair, n, z, d)
+    if calc.site_quenched:
+        variables = [v for v, _ in calc.site_quenched]
+        support = calc.site_quenched[0][1]
+        site = DiscreteAverage(site, variables, support)
+    total = energetic + site
+    limit = replica_limit(total, n)
+    d.add("Replica limit n → 0",
+          sp.Eq(sp.Symbol(r"-\beta f"), limit),
+          "lim (1/n) of the RS action, by SymPy: the action vanishes at n = 0 and its n-derivative is "
+          "taken under the averages.")
+    f = expand_averages(sp.expand(-limit / beta, log=False))
+    ops = [op.symbol for op in calc.order_parameters]
+    d.add("Free energy", sp.Eq(sp.Symbol("f"), f),
+          "Extremised over the order parameters " + ", ".join(map(str, ops)) + ".")
+    params = sorted(f.free_symbols - set(ops), key=lambda s: (s != beta, s.name))
+    structure = {"calc": calc, "site_argument": x,
+                 "quenched": list(calc.site_quenched)}
+    return FreeEnergy(model, f, ops, params, d, structure)
+
+
+def _outer_averages(expr):
+    """Averages of ``expr`` not nested inside another average."""
+    out = []
+
+    def walk(e):
+        if isinstance(e, Average):
+            if e not in out:
+                out.append(e)
+            return
+        for a in e.args:
+            walk(a)
+    walk(expr)
+    return out
+
+
+def _solve_for(equation, target):
+    """Solve ``equation = 0`` for the bare ``target`` with the averages held fixed."""
+    opaque = _outer_averages(equation)
+    eq = equation.xreplace({a: sp.Dummy() for a in opaque})
+    # transcendental functions of the target are held fixed too (the fixed-point map keeps them)
+    opaque += [f for f in eq.atoms(sp.Function) if f.has(target) and not f.has(sp.Dummy)]
+    dummies = {a: sp.Dummy(f"A{i}") for i, a in enumerate(opaque)}
+    eq = equation.xreplace(dummies)
+    sols = sp.solve(eq, target, dict=False)
+    if len(sols) != 1:
+        raise DerivationError(f"stationarity equation {equation} = 0 cannot be put in fixed-point "
+                              f"form for {target}: solutions {sols}")
+    back = {v: k for k, v in dummies.items()}
+    rhs = sols[0].xreplace(back)
+    if not _outer_averages(rhs):
+        rhs = sp.factor(rhs)
+    return sp.factor_terms(rhs)
+
+
+def hyperbolic_to_tanh(expr):
+    """``sinh u → tanh u · cosh u`` and ``cosh(u)^(−2k) → (1 − tanh² u)^k``: the textbook form that also
+    evaluates without overflow."""
+    def rewrite(e):
+        if isinstance(e, sp.sinh):
+            return sp.tanh(e.args[0]) * sp.cosh(e.args[0])
+        return e
+    expr = expr.replace(lambda e: isinstance(e, sp.sinh), rewrite)
+    expr = expr.replace(
+        lambda e: e.is_Pow and isinstance(e.base, sp.cosh) and e.exp.is_Integer and e.exp < 0
+        and e.exp % 2 == 0,
+        lambda e: (1 - sp.tanh(e.base.args[0]) ** 2) ** (-e.exp // 2))
+    return expr
+
+
+def saddle_point(fe):
+    """Stationarity equations of ``fe`` in fixed-point form (Stein-simplified)."""
+    calc = fe._structure["calc"]
+    d = fe.derivation.copy(f"Saddle point of the {fe.model.title}")
+    f = fe.expr
+    equations = {}
+    for op in calc.order_parameters:
+        source = op.partner if op.kind == "delta" else op.symbol
+        derivative = hyperbolic_to_tanh(sp.diff(f, source))
+        simplified = hyperbolic_to_tanh(stein(derivative))
+        equations[op.symbol] = _solve_for(simplified, op.symbol)
+    d.add("Saddle-point equations",
+          [sp.Eq(k, v) for k, v in equations.items()],
+          "Derivatives of f under the averages, Stein's lemma E[z g(z)] = E[g'(z)], and each equation "
+          "solved for its order parameter (for a conjugate pair, the derivative in one fixes the "
+          "other).")
+    replicon = _replicon(fe)
+    if replicon is not None:
+        d.add("Replicon eigenvalue (de Almeida–Thouless)", sp.Eq(sp.Symbol(r"\lambda_R"), replicon),
+              "Hessian of the replicated action restricted to the replicon sector; the RS solution is "
+              "stable while lambda_R > 0.")
+    result = SaddlePoint(fe.model, equations, f, fe.order_parameters, fe.parameters, replicon, d,
+                         "finite", beta)
+    result.overlaps = tuple(op.symbol for op in calc.order_parameters if op.overlap)
+    result.self_overlap = calc.prior.self_overlap
+    return result
+
+
+def _replicon(fe):
+    """``λ_R = 1 − κ μ`` with ``κ`` the replicon curvature of the energetic term in the pair couplings
+    and ``μ = E[(φ''(x))²]`` the single-site replicon susceptibility (``φ'' = Var(σ | x)``)."""
+    calc = fe._structure["calc"]
+    if calc.replicon_kappa is None:
+        return None
+    x = fe._structure["site_argument"]
+    subs = {op.indexed: op.symbol for op in calc.order_parameters if op.indexed is not None}
+    kappa = sp.simplify(sp.sympify(calc.replicon_kappa).xreplace(subs))
+    mu = GaussianAverage(hyperbolic_to_tanh(calc.prior.variance(x) ** 2), z)
+    quenched = fe._structure["quenched"]
+    if quenched:
+        mu = DiscreteAverage(mu, [v for v, _ in quenched], quenched[0][1])
+    return 1 - kappa * expand_averages(mu)
+
+
+# -- zero temperature --------------------------------------------------------------------------
+
+def large_beta_average(avg, beta_=beta, order=1):
+    """Asymptotic form of ``E_z[g(β(A + B z))]`` as ``β → ∞``, ``B > 0``.
+
+    Bounded ``g`` with limits ``g±`` at ``±∞``: ``g₊ Φ(A/B) + g₋ Φ(−A/B) + (φ(A/B)/(βB)) ∫(g − step)``;
+    ``g`` growing like ``c± |t|``: ``β (c₊ E[X⁺] − c₋ E[X⁻])`` to leading order. ``Φ``, ``φ`` are the
+    standard normal distribution and density; the correction integral is done by SymPy.
+    """
+    integrand = avg.integrand
+    zz = avg.variable
+    args = {f.args[0] for f in integrand.atoms(sp.tanh, sp.cosh, sp.sinh)}
+    if len(args) != 1:
+        raise DerivationError(f"zero-temperature rule needs one local field in {integrand}")
+    u = args.pop()
+    X = sp.expand(u / beta_)
+    A = sp.simplify(X.subs(zz, 0))
+    B = sp.simplify(sp.diff(X, zz))
+    if B.has(zz) or A.has(zz):
+        raise DerivationError(f"local field {u} is not linear in {zz}")
+    t = sp.Symbol("t", real=True)
+    g = integrand.xreplace({u: t})
+    if g.has(zz):
+        raise DerivationError(f"integrand {integrand} depends on {zz} outside its local field")
+    y = A / B
+    Phi = (1 + sp.erf(y / sp.sqrt(2))) / 2
+    dens = sp.exp(-y**2 / 2) / sp.sqrt(2 * sp.pi)
+    gp, gm = sp.limit(g, t, sp.oo), sp.limit(g, t, -sp.oo)
+    if gp.is_finite and gm.is_finite:
+        lead = gp * Phi + gm * (1 - Phi)
+        if order < 1:
+            return lead
+        even = sp.simplify((g + g.subs(t, -t)) / 2 - (gp + gm) / 2)
+        integral = 2 * sp.integrate(even, (t, 0, sp.oo)) if even != 0 else 0
+        if sp.sympify(integral).has(sp.Integral):
+            raise DerivationError(f"SymPy cannot integrate the β → ∞ correction of {g}")
+        return lead + integral * dens / (beta_ * B)
+    cp, cm = sp.limit(g / t, t, sp.oo), sp.limit(g / t, t, -sp.oo)
+    if not (cp.is_finite and cm.is_finite):
+        raise DerivationError(f"no zero-temperature rule for E_z[{integrand}]")
+    positive_part = B * dens + A * Phi          # E[X 1{X>0}]
+    negative_part = -B * dens + A * (1 - Phi)   # E[X 1{X<0}]
+    return beta_ * (cp * positive_part + cm * negative_part)
+
+
+def _zero_t_rules(expr, beta_):
+    """Replace every Gaussian average by its large-β form; ``tanh(βX) → sign(X)`` and
+    ``log(c cosh βX) → β|X| + log(c/2)`` outside averages."""
+    avgs = averages_in(expr, GaussianAverage)
+    expr = expr.xreplace({a: large_beta_average(a, beta_) for a in avgs})
+    rep = {}
+    for f in expr.atoms(sp.tanh):
+        X = sp.simplify(f.args[0] / beta_)
+        if not X.has(beta_):
+            rep[f] = sp.sign(X)
+    for f in expr.atoms(sp.log):
+        const, inner = f.args[0].as_independent(beta_, as_Add=False)
+        if isinstance(inner, sp.cosh):
+            X = sp.simplify(inner.args[0] / beta_)
+            if not X.has(beta_):   # log(c cosh(βX)) = β|X| + log(c/2) + O(e^{-2β|X|})
+                rep[f] = beta_ * sp.Abs(X) + sp.log(const / 2)
+    return expr.xreplace(rep)
+
+
+def _limit_infinite_beta(expr, beta_):
+    """``lim_{β→∞}``, taken inside finite (pattern) averages, which commute with the limit."""
+    avgs = _outer_averages(expr)
+    inner = {a: a.with_integrand(_limit_infinite_beta(a.integrand, beta_)) for a in avgs}
+    dummies = {a: sp.Dummy(f"D{i}") for i, a in enumerate(avgs)}
+    outer = sp.expand(expr.xreplace(dummies), log=False)
+    if outer.has(beta_):
+        # term by term keeps the result readable; fall back to the whole sum if a term diverges
+        terms = [sp.limit(t, beta_, sp.oo) if t.has(beta_) else t for t in sp.Add.make_args(outer)]
+        if all(t.is_finite is not False and not t.has(sp.oo, -sp.oo, sp.zoo, sp.nan) for t in terms):
+            outer = sp.Add(*[sp.powsimp(sp.factor_terms(t)) for t in terms])
+        else:
+            outer = sp.limit(outer, beta_, sp.oo)
+    back = {dummies[a]: inner[a] for a in avgs}
+    return outer.xreplace(back)
+
+
+def zero_temperature(sp_finite):
+    """The ``T → 0`` saddle point: ``q = σ² − C/β`` with ``C`` finite, the averages by their large-β
+    forms, then ``β → ∞`` by SymPy. The free energy becomes the ground-state energy per unit."""
+    model = sp_finite.model
+    overlaps = [s for s in sp_finite.order_parameters if s in sp_finite.overlaps]
+    b = sp_finite.beta
+    d = sp_finite.derivation.copy(f"Zero-temperature limit of the {model.title}")
+    C = {q: sp.Symbol("C" if len(overlaps) == 1 else f"C_{q.name}", positive=True) for q in overlaps}
+    s2 = sp_finite.self_overlap
+    to_C = {q: s2 - C[q] / b for q in overlaps}
+
+    def limit(e):
+        e = expand_averages(sp.expand(e.xreplace(to_C), log=False))
+        e = expand_averages(sp.expand(_zero_t_rules(e, b), log=False))
+        return expand_averages(sp.expand(_limit_infinite_beta(e, b), log=False))
+
+    equations = {}
+    order = []
+    for x, rhs in sp_finite.equations.items():
+        key = C.get(x, x)
+        value = limit(b * (s2 - rhs)) if x in C else limit(rhs)
+        equations[key] = sp.factor(value) if not _outer_averages(value) else value
+        order.append(key)
+    energy = limit(sp_finite.free_energy)
+    d.add("Zero temperature",
+          [sp.Eq(q, to_C[q]) for q in overlaps]
+          + [sp.Eq(k, v) for k, v in equations.items()]
+          + [sp.Eq(sp.Symbol("e_0"), energy)],
+          "q = 1 - C/beta with C = beta(1 - q) finite; Gaussian averages of functions of beta times a "
+          "local field X replaced by their large-beta forms (E tanh -> erf, beta E sech^2 -> Gaussian "
+          "density, E log 2cosh / beta -> E|X|), then beta -> infinity.")
+    params = [p for p in sp_finite.parameters if p != b]
+    return SaddlePoint(model, equations, energy, order, params, None, d, "zero", None,
+                       finite=sp_finite)

@@ -1,0 +1,106 @@
+"""Results of the replica engine: the RS free energy and its saddle point."""
+from __future__ import annotations
+
+import sympy as sp
+
+from .derivation import Derivation
+
+__all__ = ["FreeEnergy", "SaddlePoint"]
+
+
+class FreeEnergy:
+    """Replica-symmetric free energy per unit ``f(order parameters; parameters)``.
+
+    Attributes
+    ----------
+    expr : sympy.Expr
+        ``f``; Gaussian and pattern averages appear as unevaluated
+        :class:`~statmech_nn.symbolic.averages.GaussianAverage` / ``DiscreteAverage`` nodes.
+    order_parameters : tuple of sympy.Symbol
+        In paper names (``m``, ``q``, ``r``, ...).
+    parameters : tuple of sympy.Symbol
+        Control parameters the expression depends on; the inverse temperature is ``beta``.
+    derivation : Derivation
+        The engine's steps, from the Hamiltonian to ``f``.
+    """
+
+    def __init__(self, model, expr, order_parameters, parameters, derivation, structure):
+        self.model = model
+        self.expr = expr
+        self.order_parameters = tuple(order_parameters)
+        self.parameters = tuple(parameters)
+        self.derivation = derivation
+        self._structure = structure  # engine bookkeeping: conjugate pairs, replicon pieces
+        self._saddle = None
+
+    def saddle_point(self):
+        """Stationarity of ``f`` in every order parameter, Stein-simplified to fixed-point form."""
+        if self._saddle is None:
+            from .engine import saddle_point
+            self._saddle = saddle_point(self)
+        return self._saddle
+
+    def latex(self):
+        return r"f = " + sp.latex(self.expr)
+
+    def _repr_latex_(self):
+        return "$\\displaystyle " + self.latex() + "$"
+
+    def __repr__(self):
+        names = ", ".join(map(str, self.order_parameters))
+        return f"<FreeEnergy of {self.model.name!r} in ({names})>"
+
+
+class SaddlePoint:
+    """Saddle-point (fixed-point) equations ``x = F(x; parameters)`` of a free energy.
+
+    Attributes
+    ----------
+    equations : dict
+        ``{order parameter symbol: right-hand side}``, in the order of ``order_parameters``.
+    free_energy : sympy.Expr
+        The free energy evaluated by the solver (the ground-state energy at ``T = 0``).
+    replicon : sympy.Expr or None
+        de Almeida–Thouless replicon eigenvalue (``> 0``: the RS solution is stable), up to a positive
+        factor.
+    temperature : {"finite", "zero"}
+    """
+
+    def __init__(self, model, equations, free_energy, order_parameters, parameters, replicon,
+                 derivation, temperature="finite", beta=None, finite=None):
+        self.model = model
+        self.equations = dict(equations)
+        self.free_energy = free_energy
+        self.order_parameters = tuple(order_parameters)
+        self.parameters = tuple(parameters)
+        self.replicon = replicon
+        self.derivation = derivation
+        self.temperature = temperature
+        self.beta = beta
+        self._finite = finite
+        self._zero = None
+
+    def zero_temperature(self):
+        """The ``T → 0`` limit with ``C = β(1 − q)`` kept finite."""
+        if self.temperature == "zero":
+            return self
+        if self._zero is None:
+            from .engine import zero_temperature
+            self._zero = zero_temperature(self)
+        return self._zero
+
+    def compile(self, **options):
+        """A numeric solver generated from these equations (see :class:`statmech_nn.solve.Solver`)."""
+        from ..solve import Solver
+        return Solver(self, **options)
+
+    def latex(self):
+        lines = [sp.latex(k) + " &= " + sp.latex(v) for k, v in self.equations.items()]
+        return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
+
+    def _repr_latex_(self):
+        return "$\\displaystyle " + self.latex() + "$"
+
+    def __repr__(self):
+        names = ", ".join(map(str, self.order_parameters))
+        return f"<SaddlePoint of {self.model.name!r} ({self.temperature} T) in ({names})>"

@@ -1,0 +1,182 @@
+"""Interaction terms of a Hamiltonian. Each performs its disorder average on the replicated system and
+introduces its order parameters through the generic operations of
+:class:`~statmech_nn.symbolic.engine.ReplicaCalculation`.
+
+References
+----------
+Curie–Weiss: e.g. Agliari, Barra, Galluzzi, Tantari, Tavani, arXiv:1407.5300, sec. 2.
+SK: Sherrington and Kirkpatrick, PRL 35, 1792 (1975), eqs. (2)–(6).
+Hopfield: Amit, Gutfreund, Sompolinsky, Ann. Phys. 173, 30 (1987), sec. 2.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+import sympy.stats as stats
+
+from ..errors import DerivationError
+from .engine import N, OrderParameter, beta, n, replica_a, replica_b
+from .replica import RSMatrix
+
+__all__ = ["Hamiltonian", "UniformCouplings", "GaussianCouplings", "HebbianCouplings", "ExternalField"]
+
+_a, _b = replica_a, replica_b
+
+
+@dataclass
+class Hamiltonian:
+    """A prior for the units plus a list of interaction terms."""
+
+    prior: object
+    interactions: list = field(default_factory=list)
+    description: str = ""
+
+    def display(self):
+        return sp.Eq(sp.Symbol("H(\\sigma)"),
+                     sp.Add(*[t.display() for t in self.interactions], evaluate=False))
+
+
+class UniformCouplings:
+    """Mean-field ferromagnet ``H = −(J/2N) Σ_{i,j} σ_i σ_j`` (Curie–Weiss)."""
+
+    def __init__(self, J):
+        self.J = J
+
+    def display(self):
+        return -self.J / (2 * N) * sp.Symbol(r"\sum_{i,j}\sigma_i\sigma_j")
+
+    def apply(self, calc):
+        m = sp.IndexedBase("m")[_a]
+        coefficient = beta * self.J / 2
+        calc.derivation.add(
+            "Magnetisation",
+            sp.Eq(sp.Symbol(r"-\beta H(\sigma^a)"),
+                  N * coefficient * sp.Symbol(r"X_a^2") + sp.Symbol(r"\cdots")),
+            "With X_a = (1/N) sum_i sigma_i^a, the coupling is a square of an empirical average.")
+        field_ = calc.hubbard_stratonovich(coefficient, sp.Symbol("m", real=True), m, pair=False)
+        calc.site_field += field_
+
+
+class GaussianCouplings:
+    """Pairwise couplings ``J_ij ~ N(J0/N, J²/N)``: ``H = −Σ_{i<j} J_ij σ_i σ_j`` (SK)."""
+
+    def __init__(self, J0, J=1):
+        self.J0 = J0
+        self.J = J
+
+    def display(self):
+        return -sp.Symbol(r"\sum_{i<j} J_{ij}\sigma_i\sigma_j")
+
+    def apply(self, calc):
+        d = calc.derivation
+        t = sp.Symbol("t")
+        coupling = stats.Normal("J_ij", self.J0 / N, self.J / sp.sqrt(N))
+        cgf = sp.expand(sp.log(stats.moment_generating_function(coupling)(t)), force=True)
+        poly = sp.Poly(cgf, t)
+        if poly.degree() > 2:
+            raise DerivationError("Gaussian couplings must have a quadratic cumulant generating function")
+        k1, k2 = poly.coeff_monomial(t), poly.coeff_monomial(t**2)
+        d.add("Average over Gaussian couplings",
+              [sp.Eq(sp.Symbol(r"\log \mathbb{E}\, e^{t J_{ij}}"), cgf),
+               sp.Eq(sp.Symbol(r"t"), beta * sp.Symbol(r"\sum_a \sigma_i^a\sigma_j^a"))],
+              "The cumulant generating function of J_ij from sympy.stats, with t = beta sum_a "
+              "sigma_i^a sigma_j^a for each pair i<j.")
+        # Σ_{i<j} Σ_a σσ = (N²/2) Σ_a X_a² and Σ_{i<j}(Σ_a σσ)² = (N²/2) Σ_{a,b} Q_ab², up to O(N)
+        c_m = sp.simplify(k1 * beta * N / 2)
+        c_q = sp.simplify(k2 * beta**2 * N / 2)
+        if c_m.has(N) or c_q.has(N):
+            raise DerivationError("coupling scaling does not give an extensive free energy")
+        s2 = calc.prior.self_overlap
+        d.add("Sums over sites as overlaps",
+              sp.Eq(sp.Symbol(r"\frac{1}{N}\log\mathbb{E}\,e^{-\beta\sum_a H(\sigma^a)}"),
+                    c_m * sp.Symbol(r"\sum_a X_a^2") + c_q * sp.Symbol(r"\sum_{a,b} Q_{ab}^2")),
+              "X_a = (1/N) sum_i sigma_i^a and Q_ab = (1/N) sum_i sigma_i^a sigma_i^b; diagonal terms "
+              f"are O(1/N); Q_aa = sigma^2 = {s2}.")
+        calc.energetic += calc.replica_sum(c_q * s2**2)
+        if c_m != 0:
+            m = sp.IndexedBase("m")[_a]
+            calc.site_field += calc.hubbard_stratonovich(c_m, sp.Symbol("m", real=True), m,
+                                                         pair=False)
+        q = sp.IndexedBase("q")[_a, _b]
+        calc.hubbard_stratonovich(2 * c_q, sp.Symbol("q", positive=True), q, pair=True)
+
+
+class HebbianCouplings:
+    """Hebbian couplings ``J_ij = (1/N) Σ_μ ξ_i^μ ξ_j^μ`` (``i ≠ j``) with ``P = αN`` random ``±1``
+    patterns, ``K`` of them condensed (macroscopic overlap), the rest a source of noise (AGS).
+    """
+
+    def __init__(self, alpha, condensed=1):
+        self.alpha = alpha
+        self.condensed = int(condensed)
+
+    def display(self):
+        return -sp.Symbol(r"\frac{1}{2N}\sum_{\mu=1}^{P}\sum_{i\neq j}\xi_i^\mu\xi_j^\mu\sigma_i\sigma_j")
+
+    def apply(self, calc):
+        d = calc.derivation
+        alpha, K = self.alpha, self.condensed
+        s2 = calc.prior.self_overlap
+        d.add("Hebbian couplings as squares",
+              sp.Eq(sp.Symbol(r"-\beta H(\sigma^a)"),
+                    sp.Symbol(r"\frac{\beta}{2N}\sum_{\mu}\Big(\sum_i \xi_i^\mu\sigma_i^a\Big)^2")
+                    - beta * alpha * N * s2 / 2),
+              f"The i = j terms give -beta P sigma^2 / 2 with P = alpha N; patterns 1..{K} are "
+              "condensed, the others are not.")
+        calc.energetic += calc.replica_sum(-beta * alpha * s2 / 2)
+        names = ["m"] if K == 1 else [f"m_{mu}" for mu in range(1, K + 1)]
+        xis = [sp.Symbol("xi") if K == 1 else sp.Symbol(f"xi_{mu}") for mu in range(1, K + 1)]
+        for name, xi in zip(names, xis):
+            m = sp.IndexedBase(name)[_a]
+            calc.site_field += xi * calc.hubbard_stratonovich(
+                beta / 2, sp.Symbol(name, real=True), m, pair=False,
+                note=f"Condensed pattern: X_a = (1/N) sum_i {xi}_i sigma_i^a.")
+            calc.site_quenched.append((xi, (-1, 1)))
+        # non-condensed patterns: HS with Gaussian z_a, average over ξ, Gaussian integral over z
+        x = sp.Symbol("x")
+        logcosh = sp.series(sp.log(sp.cosh(x)), x, 0, 4).removeO()
+        d.add("Average over non-condensed patterns",
+              [sp.Eq(sp.Symbol(r"\log\cosh x"), logcosh + sp.Symbol(r"O(x^4)")),
+               sp.Eq(sp.Symbol(r"\mathbb{E}_\xi\, e^{\frac{\beta}{2N}\sum_a(\sum_i\xi_i\sigma_i^a)^2}"),
+                     sp.Symbol(r"\int\prod_a Dz_a\, e^{\frac{\beta}{2}\sum_{ab} z_a Q_{ab} z_b}"
+                               r" = \det(1-\beta Q)^{-1/2}"))],
+              "Each non-condensed pattern: HS with n Gaussians z_a, then E_xi cosh(sqrt(beta/N) sum_a "
+              "z_a sigma_i^a) to second order, then the Gaussian integral; P - K = alpha N of them.")
+        q_rs = sp.Symbol("q", positive=True)
+        r_rs = sp.Symbol("r", positive=True)
+        Q = RSMatrix(1 - beta * s2, -beta * q_rs, n)   # 1 − βQ with Q_aa = σ², Q_ab = q
+        logdet_coefficient = -alpha / 2
+        calc.rs_energetic_extra += logdet_coefficient * Q.logdet()
+        # δ(Q_ab − q_ab) with conjugate (αβ²/2) r_ab per ordered pair: AGS eq. (2.9)
+        q = sp.IndexedBase("q")[_a, _b]
+        r = sp.IndexedBase("r")[_a, _b]
+        conj = alpha * beta**2
+        calc.energetic += calc.pair_sum(-conj * r * q)
+        calc.site_pair += conj * r
+        d.add("Overlaps and their conjugates",
+              [sp.Eq(sp.Symbol(r"1"), sp.Symbol(r"\int dq_{ab}\,dr_{ab}\, e^{-N\alpha\beta^2 r_{ab}"
+                                                 r"(q_{ab} - Q_{ab})}")),
+               sp.Eq(sp.Symbol(r"\frac{1}{N}\log\mathbb{E}Z^n"),
+                     sp.Symbol(r"-\frac{\alpha}{2}\log\det(1-\beta q) - \alpha\beta^2\sum_{a<b} r_{ab}"
+                               r" q_{ab} + \log\mathcal{Z}_1 + \cdots"))],
+              "The overlap matrix enters through log det(1 - beta Q): it is fixed by a delta function "
+              "whose conjugate, scaled as in AGS, is r_ab.")
+        calc.order_parameters.append(OrderParameter(q_rs, q, "delta", r_rs, overlap=True))
+        calc.order_parameters.append(OrderParameter(r_rs, r, "delta", q_rs))
+        # replicon curvature of c·log det(A0 + sQ): −2 c s² / (A_d − A_o)², here s = −β
+        calc._add_replicon(sp.simplify(-2 * logdet_coefficient * beta**2 / Q.replicon_eigenvalue**2))
+
+
+class ExternalField:
+    """Uniform field ``H = −h Σ_i σ_i``."""
+
+    def __init__(self, h):
+        self.h = h
+
+    def display(self):
+        return -self.h * sp.Symbol(r"\sum_i\sigma_i")
+
+    def apply(self, calc):
+        calc.site_field += beta * self.h
+
