@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-__all__ = ["Step", "Derivation"]
+__all__ = ["Step", "Derivation", "escape_text"]
 
 
 @dataclass
@@ -67,9 +67,9 @@ class Derivation:
         """LaTeX body: one numbered subsection-like paragraph per step (needs amsmath)."""
         parts = []
         for i, s in enumerate(self.steps, 1):
-            parts.append(r"\paragraph{Step %d: %s}" % (i, _escape(s.title)))
+            parts.append(r"\paragraph{Step %d: %s}" % (i, escape_text(s.title)))
             if s.note:
-                parts.append(_escape(s.note))
+                parts.append(escape_text(s.note))
             parts.append(r"\begin{equation*}")
             body = s.latex()
             if "&" in body and not body.startswith(r"\begin{aligned}"):
@@ -91,7 +91,21 @@ class Derivation:
         return f"<Derivation {self.title!r}: {len(self.steps)} steps>"
 
 
-def _escape(text):
-    for a, b in (("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("_", r"\_")):
-        text = text.replace(a, b)
-    return text
+_UNICODE = {"→": r"$\to$", "–": "--", "—": "---", "σ": r"$\sigma$", "β": r"$\beta$",
+            "α": r"$\alpha$", "ξ": r"$\xi$", "μ": r"$\mu$", "√": r"$\surd$", "≥": r"$\geq$",
+            "≤": r"$\leq$", "²": r"$^2$", "Σ": r"$\Sigma$", "λ": r"$\lambda$", "é": r"\'e",
+            "ö": r'\"o', "ü": r'\"u', "ß": r"{\ss}"}
+
+
+def escape_text(text):
+    """Plain text (titles, notes) made safe for pdflatex; ``$...$`` segments pass through as math."""
+    pieces = text.split("$")
+    for i in range(0, len(pieces), 2):   # even pieces are text, odd ones math
+        piece = pieces[i]
+        for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"),
+                     ("_", r"\_"), ("^", r"\^{}"), ("<", r"$<$"), (">", r"$>$")):
+            piece = piece.replace(a, b)
+        for a, b in _UNICODE.items():
+            piece = piece.replace(a, b)
+        pieces[i] = piece
+    return "$".join(pieces)

@@ -1,0 +1,25 @@
+import os
+import tempfile
+
+import pytest
+
+# generated kernels go to a per-run cache so tests never race with a user's cache
+os.environ.setdefault("STATMECH_NN_CACHE_DIR", os.path.join(tempfile.gettempdir(), "statmech_nn_test_kernels"))
+
+
+@pytest.fixture(scope="session")
+def hopfield():
+    import statmech_nn as snn
+    return snn.model("hopfield")
+
+
+@pytest.fixture(scope="session")
+def sk():
+    import statmech_nn as snn
+    return snn.model("sk")
+
+
+@pytest.fixture(scope="session")
+def curie_weiss():
+    import statmech_nn as snn
+    return snn.model("curie-weiss")
