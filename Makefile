@@ -16,7 +16,7 @@ $(STAMP): $(PY) setup.cfg pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(PY) derivations/demo.py --out $(OUT)
+	$(VENV)/bin/statmech-nn demo --out $(OUT)
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -1,4 +1,4 @@
-"""Command line: ``statmech-nn models | describe | derive | solve``.
+"""Command line: ``statmech-nn models | describe | derive | solve | demo``.
 
 Arguments are data: ``key=value`` pairs are checked against the model's parameters and options and
 values are parsed as numbers with ``float``/``int``, never evaluated.
@@ -115,6 +115,12 @@ def _cmd_solve(args):
     return 0
 
 
+def _cmd_demo(args):
+    from .demo import run_demo
+    run_demo(args.out)
+    return 0
+
+
 def _parser():
     p = argparse.ArgumentParser(prog="statmech-nn",
                                 description="Replica theory of neural networks: derive, solve, export.")
@@ -135,6 +141,9 @@ def _parser():
     s.add_argument("--guess", nargs="*", metavar="NAME=VALUE", help="initial order parameters")
     s.add_argument("--json", action="store_true", help="machine-readable output")
     s.set_defaults(func=_cmd_solve)
+    d = sub.add_parser("demo", help="derive, solve and draw the Hopfield model (what `make demo` runs)")
+    d.add_argument("--out", default="out", help="output directory (default: out)")
+    d.set_defaults(func=_cmd_demo)
     return p
 
 

@@ -1,0 +1,133 @@
+"""Write generated kernels to the on-disk cache and import them.
+
+A module is named by a SHA-256 key of its *inputs*: the ``srepr`` of the saddle point's expressions
+and symbols, the text of the code generator itself and the numba/Python versions. A second process
+(or a second session) with the same saddle point therefore finds the module without redoing the
+symbolic work, and numba's own on-disk cache (``cache=True``, stored next to the module) skips
+compilation too. Files are written atomically (temporary file + :func:`os.replace`), so concurrent
+processes never import a half-written module.
+
+The cache directory is ``$STATMECH_NN_CACHE_DIR`` or ``~/.cache/statmech_nn/kernels``.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import pathlib
+import sys
+import tempfile
+import threading
+
+import sympy as sp
+
+__all__ = ["cache_dir", "compile_saddle_point", "CompiledKernels"]
+
+_GENERATOR_FILES = ("generate.py", "stable.py", "primitives.py", "build.py")
+_LOADED = {}
+_LOCK = threading.Lock()
+
+
+def cache_dir():
+    """The kernel cache directory (created if missing)."""
+    path = os.environ.get("STATMECH_NN_CACHE_DIR") or os.path.join(
+        os.path.expanduser("~"), ".cache", "statmech_nn", "kernels")
+    path = pathlib.Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class CompiledKernels:
+    """An imported kernel module with what it computes.
+
+    Attributes
+    ----------
+    module : module
+        Defines ``rhs``, ``jac``, ``free_energy``, ``hessian``, optionally ``replicon``, and the drivers
+        ``solve_batch``/``evaluate_batch`` (see :mod:`statmech_nn.codegen.generate`).
+    order_parameters, parameters : tuple of str
+    has_replicon, has_gaussian : bool
+    path : pathlib.Path
+        The generated source file.
+    """
+
+    def __init__(self, module, spec, path):
+        self.module = module
+        self.order_parameters = spec.order_parameters
+        self.parameters = spec.parameters
+        self.has_replicon = spec.has_replicon
+        self.has_gaussian = spec.has_gaussian
+        self.path = path
+
+    def __repr__(self):
+        return f"<CompiledKernels ({', '.join(self.order_parameters)}) at {self.path}>"
+
+
+def _key(saddle_point):
+    import numba
+
+    h = hashlib.sha256()
+    here = pathlib.Path(__file__).parent
+    for name in _GENERATOR_FILES:
+        h.update((here / name).read_bytes())
+    h.update(f"{numba.__version__} {sys.version_info[:2]}".encode())
+    h.update(saddle_point.model.name.encode())
+    h.update(saddle_point.temperature.encode())
+    xs = saddle_point.order_parameters
+    for item in (xs, saddle_point.parameters, [saddle_point.equations[x] for x in xs],
+                 saddle_point.free_energy, saddle_point.replicon):
+        h.update(sp.srepr(item).encode())
+        h.update(b"\0")
+    return h.hexdigest()[:32]
+
+
+def _write_atomic(path, text):
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _spec_from_header(module):
+    from .generate import KernelSpec
+
+    return KernelSpec(module.ORDER_PARAMETERS, module.PARAMETERS, module.HAS_REPLICON,
+                      module.HAS_GAUSSIAN)
+
+
+def compile_saddle_point(saddle_point):
+    """Generate (or find in the cache) and import the kernels of ``saddle_point``.
+
+    Numba compiles each kernel on its first call (or loads it from its on-disk cache).
+
+    Returns
+    -------
+    CompiledKernels
+    """
+    key = _key(saddle_point)
+    with _LOCK:
+        if key in _LOADED:
+            return _LOADED[key]
+        name = f"_statmech_nn_kernel_{key}"
+        path = cache_dir() / f"{name}.py"
+        if not path.exists():
+            from .generate import generate_source
+
+            source, spec = generate_source(saddle_point)
+            source += (f"\nORDER_PARAMETERS = {spec.order_parameters!r}\n"
+                       f"PARAMETERS = {spec.parameters!r}\n"
+                       f"HAS_REPLICON = {spec.has_replicon!r}\n"
+                       f"HAS_GAUSSIAN = {spec.has_gaussian!r}\n")
+            _write_atomic(path, source)
+        module_spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(module_spec)
+        sys.modules[name] = module
+        module_spec.loader.exec_module(module)
+        kernels = CompiledKernels(module, _spec_from_header(module), path)
+        _LOADED[key] = kernels
+        return kernels

@@ -1,0 +1,428 @@
+"""Vectorised numeric solution of saddle-point equations with generated numba kernels.
+
+For every point of a parameter grid the fixed-point equations ``x = F(x; p)`` are solved by a few
+damped fixed-point iterations followed by Newton's method on ``x - F(x)`` with a step-halving line
+search (damped iterations as a fall-back), all inside one parallel numba loop over the points (see
+:mod:`statmech_nn.codegen.generate`). The number of Gauss–Hermite nodes is chosen a posteriori per
+point by node doubling (see :mod:`statmech_nn.solve.quadrature`).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..errors import ConvergenceError, DerivationError, ParameterError
+from ..parameters import validate_parameters
+from .quadrature import gauss_hermite, node_counts
+
+__all__ = ["Solver", "Solution"]
+
+STABILITY_TOL = 1e-9
+"""Replicon eigenvalues and Schur-complement curvatures down to ``-STABILITY_TOL`` count as stable."""
+
+
+class Solution:
+    """Order parameters, free energy and diagnostics of a saddle-point solve.
+
+    For scalar parameters every attribute is a Python scalar; for array parameters an array of the
+    broadcast shape. Points that did not converge (only with ``errors="mask"``) carry ``NaN`` values,
+    ``converged=False`` and ``stable=False``.
+
+    Attributes
+    ----------
+    order_parameters : dict
+        Name -> value. At ``T = 0`` the zero-temperature order parameters (e.g. ``C = β(1-q)``) replace
+        those without a finite limit; an order parameter absent at a point is ``NaN`` there.
+    free_energy : float or numpy.ndarray
+        Free energy per unit (the ground-state energy at ``T = 0``).
+    converged : bool or numpy.ndarray
+    stable : bool or numpy.ndarray
+        Replicon ``>= -1e-9`` (if the saddle point has a replicon) and, if the leading order parameters
+        are magnetisations (names starting with ``m``), a positive semi-definite Schur complement
+        ``H_mm - H_mR H_RR^+ H_Rm`` of the Hessian of ``f``: the curvature of ``f`` in ``m`` with the
+        remaining order parameters ``R`` slaved to their equations. With neither criterion available
+        (no replicon, no magnetisation) a converged point counts as stable.
+    replicon : float or numpy.ndarray
+        The replicon eigenvalue (``NaN`` where the saddle point has none).
+    residual : float or numpy.ndarray
+        Max-norm of ``x - F(x)`` at the returned point.
+    iterations : int or numpy.ndarray
+        Iterations summed over all node counts tried.
+    nodes : int or numpy.ndarray
+        Gauss–Hermite nodes of the returned solution (1 where no Gaussian average occurs).
+    parameters : dict
+        All model parameters of the points (defaults included), temperature as ``T``.
+    """
+
+    def __init__(self, model, order_parameters, free_energy, converged, stable, replicon, residual,
+                 iterations, nodes, parameters, shape):
+        scalar = shape == ()
+
+        def out(a):
+            a = np.asarray(a).reshape(shape)
+            return a.item() if scalar else a
+
+        self.model = model
+        self.shape = shape
+        self.order_parameters = {k: out(v) for k, v in order_parameters.items()}
+        self.free_energy = out(free_energy)
+        self.converged = out(converged)
+        self.stable = out(stable)
+        self.replicon = out(replicon)
+        self.residual = out(residual)
+        self.iterations = out(iterations)
+        self.nodes = out(nodes)
+        self.parameters = {k: out(np.broadcast_to(v, shape)) for k, v in parameters.items()}
+
+    def __getitem__(self, name):
+        try:
+            return self.order_parameters[name]
+        except KeyError:
+            raise KeyError(f"no order parameter {name!r}; this solution has "
+                           f"{', '.join(self.order_parameters)}") from None
+
+    def __contains__(self, name):
+        return name in self.order_parameters
+
+    def to_dict(self):
+        """A JSON-serialisable dict (arrays become nested lists, ``NaN`` becomes ``None``)."""
+        def plain(v):
+            a = np.asarray(v)
+            if a.dtype == bool:
+                return a.tolist()
+            if np.issubdtype(a.dtype, np.integer):
+                return a.tolist()
+            return np.where(np.isfinite(a), a, None).tolist() if a.ndim else \
+                (float(a) if np.isfinite(a) else None)
+
+        return {
+            "model": self.model,
+            "shape": list(self.shape),
+            "parameters": {k: plain(v) for k, v in self.parameters.items()},
+            "order_parameters": {k: plain(v) for k, v in self.order_parameters.items()},
+            "free_energy": plain(self.free_energy),
+            "converged": plain(self.converged),
+            "stable": plain(self.stable),
+            "replicon": plain(self.replicon),
+            "residual": plain(self.residual),
+            "iterations": plain(self.iterations),
+            "nodes": plain(self.nodes),
+        }
+
+    def __repr__(self):
+        if self.shape == ():
+            vals = ", ".join(f"{k}={v:.6g}" for k, v in self.order_parameters.items())
+            pars = ", ".join(f"{k}={v:g}" for k, v in self.parameters.items())
+            return (f"<Solution of {self.model!r} at {pars}: {vals}, f={self.free_energy:.8g}, "
+                    f"converged={self.converged}, stable={self.stable}>")
+        conv = np.asarray(self.converged)
+        return (f"<Solution of {self.model!r} on a grid of shape {self.shape} in "
+                f"({', '.join(self.order_parameters)}): {int(conv.sum())}/{conv.size} converged, "
+                f"{int(np.asarray(self.stable).sum())} stable>")
+
+
+class _Branch:
+    """One compiled saddle point (finite or zero temperature) and its parameter mapping."""
+
+    def __init__(self, saddle_point, specs):
+        from ..codegen import compile_saddle_point
+
+        self.saddle_point = saddle_point
+        self.order_parameters = [str(x) for x in saddle_point.order_parameters]
+        self._columns = []
+        for sym in saddle_point.parameters:
+            if sym == saddle_point.beta or sym.name == "beta":
+                self._columns.append("beta")
+            elif sym.name in specs:
+                self._columns.append(sym.name)
+            else:
+                raise ParameterError(
+                    f"the saddle point depends on {sym.name!r}, which is not a parameter of model "
+                    f"{saddle_point.model.name!r} (its parameters: {', '.join(sorted(specs))})")
+        if "beta" in self._columns and "T" not in specs:
+            raise ParameterError(f"model {saddle_point.model.name!r} has no temperature parameter 'T'")
+        mags = []
+        for name in self.order_parameters:
+            if not name.startswith("m"):
+                break
+            mags.append(len(mags))
+        self.magnetisations = mags
+        self.kernels = compile_saddle_point(saddle_point)
+
+    def parameter_matrix(self, values, idx):
+        cols = []
+        for name in self._columns:
+            if name == "beta":
+                cols.append(1.0 / values["T"][idx])
+            else:
+                cols.append(values[name][idx])
+        return np.ascontiguousarray(np.stack(cols, axis=-1) if cols else np.empty((len(idx), 0)))
+
+
+class Solver:
+    """Numeric solver of a :class:`~statmech_nn.symbolic.SaddlePoint`, vectorised over parameters.
+
+    Compiling the finite-temperature kernels happens here; the ``T = 0`` kernels (from
+    ``saddle_point.zero_temperature()``) are compiled on the first solve with a ``T = 0`` point.
+
+    Parameters
+    ----------
+    saddle_point : SaddlePoint
+    tol : float
+        Tolerance of the max-norm residual ``|x - F(x)|`` and of the change of the solution between
+        two quadrature node counts.
+    maxiter : int
+        Iterations per point and per node count.
+    damping : float
+        Step ``d`` of the damped iteration ``x <- x + d (F(x) - x)``, in ``(0, 1]``.
+    nodes, max_nodes : int
+        First and largest Gauss–Hermite node count of the doubling rule.
+
+    Examples
+    --------
+    >>> solver = sp.compile()                                  # doctest: +SKIP
+    >>> sol = solver.solve(alpha=0.05, T=0.1, guess={"m": 1.0})  # doctest: +SKIP
+    >>> sol["m"], sol.converged                                # doctest: +SKIP
+    """
+
+    def __init__(self, saddle_point, tol=1e-10, maxiter=200, damping=0.5, nodes=64,
+                 max_nodes=4096):
+        if not (tol > 0 and math.isfinite(tol)):
+            raise ParameterError(f"tol must be a positive number, got {tol!r}")
+        if int(maxiter) != maxiter or maxiter < 1:
+            raise ParameterError(f"maxiter must be a positive integer, got {maxiter!r}")
+        if not 0 < damping <= 1:
+            raise ParameterError(f"damping must lie in (0, 1], got {damping!r}")
+        if not 1 <= nodes <= max_nodes:
+            raise ParameterError(f"need 1 <= nodes <= max_nodes, got {nodes!r}, {max_nodes!r}")
+        self.saddle_point = saddle_point
+        self.model = saddle_point.model
+        self.tol = float(tol)
+        self.maxiter = int(maxiter)
+        self.damping = float(damping)
+        self.nodes = int(nodes)
+        self.max_nodes = int(max_nodes)
+        self._specs = self.model.parameter_specs
+        self._branches = {}
+        self._branch("zero" if saddle_point.temperature == "zero" else "finite")
+
+    def __repr__(self):
+        return f"<Solver of {self.saddle_point!r}, tol={self.tol:g}, maxiter={self.maxiter}>"
+
+    def _zero_saddle(self):
+        try:
+            return self.saddle_point.zero_temperature()
+        except (NotImplementedError, DerivationError) as exc:
+            raise ParameterError(
+                f"model {self.model.name!r} has no zero-temperature limit ({exc}); use T > 0") from exc
+
+    def _branch(self, kind):
+        if kind not in self._branches:
+            if kind == "zero":
+                self._branches[kind] = _Branch(self._zero_saddle(), self._specs)
+            elif self.saddle_point.temperature == "zero":
+                raise ParameterError("this saddle point is the T = 0 limit: T must be 0")
+            else:
+                self._branches[kind] = _Branch(self.saddle_point, self._specs)
+        return self._branches[kind]
+
+    def _known_guess_names(self, names):
+        known = [str(x) for x in self.saddle_point.order_parameters]
+        if set(names) - set(known) and self.saddle_point.temperature == "finite" \
+                and "T" in self._specs:
+            try:
+                known += [str(x) for x in self._zero_saddle().order_parameters]
+            except ParameterError:
+                pass
+        return known
+
+    def solve(self, guess=None, errors="raise", **params):
+        """Solve the saddle-point equations at every point of the broadcast parameter grid.
+
+        Parameters
+        ----------
+        guess : dict, optional
+            Order parameter name -> starting value (scalar or array broadcast with the parameters);
+            missing entries from the model's ``default_guess``. Guesses for order parameters that do
+            not exist at ``T = 0`` (e.g. ``q``) are ignored at ``T = 0`` points.
+        errors : {"raise", "mask"}
+            ``"raise"``: a point that does not converge raises :class:`ConvergenceError`.
+            ``"mask"``: such points are returned with ``converged=False`` and ``NaN`` values.
+        **params
+            Model parameters by their names (``T`` or ``beta``, ``alpha``, ``h``, ...), scalars or
+            arrays broadcast together; missing ones take their defaults.
+
+        Returns
+        -------
+        Solution
+
+        Raises
+        ------
+        ParameterError
+            Unknown or out-of-range parameters, unknown guess names.
+        ConvergenceError
+            With ``errors="raise"``, if any point does not converge; ``.residual`` and ``.parameters``
+            describe the failing points.
+        """
+        if errors not in ("raise", "mask"):
+            raise ParameterError(f"errors must be 'raise' or 'mask', got {errors!r}")
+        values = validate_parameters(self._specs, params)
+        guess = dict(guess or {})
+        known = self._known_guess_names(guess)
+        unknown = sorted(set(guess) - set(known))
+        if unknown:
+            raise ParameterError(f"unknown order parameter(s) in guess: {', '.join(map(repr, unknown))}; "
+                                 f"valid: {', '.join(dict.fromkeys(known))}")
+        guess = {k: np.asarray(v, dtype=float) for k, v in guess.items()}
+        shape = np.broadcast_shapes(*(v.shape for v in values.values()),
+                                    *(v.shape for v in guess.values()))
+        size = int(np.prod(shape))
+        flat = {k: np.broadcast_to(v, shape).ravel() for k, v in values.items()}
+        flat_guess = {k: np.broadcast_to(v, shape).ravel() for k, v in guess.items()}
+
+        if "T" in self._specs:
+            is_zero = flat["T"] == 0
+        else:
+            is_zero = np.full(size, self.saddle_point.temperature == "zero")
+        groups = [(kind, np.flatnonzero(mask)) for kind, mask in
+                  (("finite", ~is_zero), ("zero", is_zero))]
+        groups = [(kind, idx) for kind, idx in groups if idx.size]
+
+        results = {}
+        for kind, idx in groups:
+            results[kind] = self._solve_group(self._branch(kind), flat, flat_guess, idx)
+
+        names = list(dict.fromkeys(n for kind, _ in groups for n in self._branch(kind).order_parameters))
+        order = {n: np.full(size, np.nan) for n in names}
+        fields = {k: np.full(size, np.nan) for k in ("free_energy", "replicon", "residual")}
+        converged = np.zeros(size, bool)
+        stable = np.zeros(size, bool)
+        iterations = np.zeros(size, np.int64)
+        nodes = np.zeros(size, np.int64)
+        quad_failed = np.zeros(size, bool)
+        for kind, idx in groups:
+            r = results[kind]
+            for j, n in enumerate(self._branch(kind).order_parameters):
+                order[n][idx] = r["X"][:, j]
+            for k in fields:
+                fields[k][idx] = r[k]
+            converged[idx] = r["converged"]
+            stable[idx] = r["stable"]
+            iterations[idx] = r["iterations"]
+            nodes[idx] = r["nodes"]
+            quad_failed[idx] = r["quad_failed"]
+
+        bad = ~converged
+        if bad.any() and errors == "raise":
+            raise self._error(bad, quad_failed, flat, fields["residual"], iterations, nodes, names)
+        for v in order.values():
+            v[bad] = np.nan
+        fields["free_energy"][bad] = np.nan
+        fields["replicon"][bad] = np.nan
+        return Solution(self.model.name, order, fields["free_energy"], converged, stable,
+                        fields["replicon"], fields["residual"], iterations, nodes, values, shape)
+
+    def _solve_group(self, branch, flat, flat_guess, idx):
+        kernels = branch.kernels
+        P = branch.parameter_matrix(flat, idx)
+        defaults = self.model.default_guess(branch.order_parameters)
+        X = np.empty((idx.size, len(branch.order_parameters)))
+        for j, name in enumerate(branch.order_parameters):
+            X[:, j] = flat_guess[name][idx] if name in flat_guess else defaults[name]
+        X, res, iters, nodes, converged, quad_failed = self._solve_adaptive(kernels, X, P)
+
+        F = np.full(idx.size, np.nan)
+        R = np.full(idx.size, np.nan)
+        n = X.shape[1]
+        Hs = np.full((idx.size, n, n), np.nan)
+        for count in np.unique(nodes[converged]):
+            sel = np.flatnonzero(converged & (nodes == count))
+            Z, W = gauss_hermite(count)
+            f, h, r = np.empty(sel.size), np.empty((sel.size, n, n)), np.empty(sel.size)
+            kernels.module.evaluate_batch(np.ascontiguousarray(X[sel]), np.ascontiguousarray(P[sel]),
+                                          Z, W, f, h, r)
+            F[sel], Hs[sel], R[sel] = f, h, r
+        stable = converged & np.isfinite(F)
+        if kernels.has_replicon:
+            stable &= R >= -STABILITY_TOL
+        if branch.magnetisations:
+            stable &= _schur_stable(Hs, branch.magnetisations, converged)
+        return {"X": X, "residual": res, "iterations": iters, "nodes": nodes, "converged": converged,
+                "quad_failed": quad_failed, "free_energy": F, "replicon": R, "stable": stable}
+
+    def _solve_adaptive(self, kernels, X0, P):
+        """Node doubling (see :mod:`statmech_nn.solve.quadrature`) around the batch solver."""
+        N = X0.shape[0]
+        X = X0.copy()
+        res = np.full(N, np.inf)
+        iters = np.zeros(N, np.int64)
+        nodes = np.zeros(N, np.int64)
+        converged = np.zeros(N, bool)
+        prev_ok = np.zeros(N, bool)
+        counts = node_counts(self.nodes, self.max_nodes) if kernels.has_gaussian else [1]
+        active = np.arange(N)
+        for level, count in enumerate(counts):
+            Z, W = gauss_hermite(count)
+            X0a = np.ascontiguousarray(X[active])
+            Xa, Ra, Ia = np.empty_like(X0a), np.empty(active.size), np.empty(active.size, np.int64)
+            kernels.module.solve_batch(X0a, np.ascontiguousarray(P[active]), Z, W, self.tol,
+                                       self.maxiter, self.damping, Xa, Ra, Ia)
+            ok = Ra <= self.tol
+            if kernels.has_gaussian:
+                change = np.max(np.abs(Xa - X0a), axis=1)
+                done = ok & prev_ok[active] & (change <= self.tol) if level else np.zeros_like(ok)
+                # more nodes cannot fix a solve that is far from converging
+                give_up = ~ok & ((Ra > math.sqrt(self.tol)) | (~prev_ok[active] if level else False))
+            else:
+                done, give_up = ok, ~ok
+            X[active], res[active], nodes[active] = Xa, Ra, count
+            iters[active] += Ia
+            converged[active] = done
+            prev_ok[active] = ok
+            active = active[~done & ~give_up]
+            if not active.size:
+                break
+        quad_failed = ~converged & (res <= self.tol)
+        return X, res, iters, nodes, converged, quad_failed
+
+    def _error(self, bad, quad_failed, flat, residual, iterations, nodes, names):
+        where = np.flatnonzero(bad)
+        i = where[0]
+        at = ", ".join(f"{k}={flat[k][i]:g}" for k in flat)
+        msg = (f"the saddle point of {self.model.name!r} did not converge at {where.size} of "
+               f"{bad.size} point(s); first at {at}: ")
+        if quad_failed[i]:
+            msg += (f"the solution still changed by more than tol={self.tol:g} between "
+                    f"{nodes[i] // 2} and {nodes[i]} Gauss–Hermite nodes. Fix: loosen tol, raise "
+                    f"max_nodes (Solver(..., max_nodes={2 * self.max_nodes})) or solve at T=0.")
+        else:
+            msg += (f"residual {residual[i]:.3g} > tol={self.tol:g} after {iterations[i]} "
+                    f"iterations. Fix: try another starting point (guess={{"
+                    + ", ".join(f"{n!r}: ..." for n in names)
+                    + f"}}), more iterations (Solver(..., maxiter={4 * self.maxiter})) or stronger "
+                    f"damping (Solver(..., damping={self.damping / 2:g})); solve with errors='mask' "
+                    f"to inspect the other points.")
+        pars = {k: (v[where].item() if where.size == 1 else v[where].copy()) for k, v in flat.items()}
+        res = residual[where].item() if where.size == 1 else residual[where].copy()
+        return ConvergenceError(msg, residual=res, parameters=pars)
+
+
+def _schur_stable(Hs, mags, converged):
+    """Positive semi-definite ``H_mm - H_mR pinv(H_RR) H_Rm`` at each converged point."""
+    out = np.zeros(Hs.shape[0], bool)
+    ok = converged & np.all(np.isfinite(Hs), axis=(1, 2))
+    if not ok.any():
+        return out
+    H = Hs[ok]
+    n = H.shape[1]
+    m = np.asarray(mags)
+    rest = np.setdiff1d(np.arange(n), m)
+    S = H[:, m[:, None], m[None, :]]
+    if rest.size:
+        Hmr = H[:, m[:, None], rest[None, :]]
+        Hrr = H[:, rest[:, None], rest[None, :]]
+        S = S - Hmr @ np.linalg.pinv(Hrr) @ np.swapaxes(Hmr, 1, 2)
+    S = 0.5 * (S + np.swapaxes(S, 1, 2))
+    out[ok] = np.linalg.eigvalsh(S).min(axis=1) >= -STABILITY_TOL
+    return out

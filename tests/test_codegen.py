@@ -1,0 +1,141 @@
+"""Tests of statmech_nn.codegen: stable primitives, stable rewrites and generated kernels."""
+
+import mpmath as mp
+import numpy as np
+import pytest
+import sympy as sp
+
+from statmech_nn.codegen import compile_saddle_point, primitives as P
+from statmech_nn.codegen.generate import generate_source
+from statmech_nn.codegen.stable import Log2Cosh, LogH, Mills, Sech2, stabilise
+from statmech_nn.solve import gauss_hermite
+
+from _handmade import hopfield_saddle, sk_saddle
+
+mp.mp.dps = 50
+ARGS = [-1e300, -1e4, -750.0, -40.0, -5.0, -0.3, 0.0, 1e-8, 0.7, 4.99, 5.0, 20.0, 37.0, 40.0,
+        750.0, 1e4, 1e300]
+
+
+def _rel(a, b):
+    b = float(b)
+    return abs(a - b) / max(abs(b), 1e-300)
+
+
+@pytest.mark.parametrize("x", ARGS)
+def test_log2cosh_and_sech2_match_mpmath_without_overflow(x):
+    exact = mp.log(2 * mp.cosh(mp.mpf(x)))
+    assert _rel(P.log2cosh(x), exact) < 1e-15
+    assert _rel(P.logcosh(x), exact - mp.log(2)) < 1e-14 or abs(x) < 1e-4
+    assert abs(P.logcosh(x) - float(exact - mp.log(2))) < 1e-15 * max(1.0, abs(x))
+    s = P.sech2(x)
+    assert np.isfinite(s) and abs(s - float(1 / mp.cosh(mp.mpf(x)) ** 2)) <= 1e-15 * max(s, 1e-300)
+
+
+@pytest.mark.parametrize("x", [a for a in ARGS if abs(a) < 1e150])
+def test_H_logH_mills_match_mpmath(x):
+    # Abramowitz & Stegun 26.2: H(x) = erfc(x/√2)/2, the standard normal tail
+    Hx = mp.erfc(mp.mpf(x) / mp.sqrt(2)) / 2
+    # erfc is a few ulp accurate; rounding x/√2 costs a relative x²·ε
+    assert abs(P.H(x) - float(Hx)) <= 1e-15 * (4 + x * x) * float(Hx) + 1e-300
+    if Hx < 1:  # log H is exactly 0 in double precision otherwise
+        assert _rel(P.logH(x), mp.log(Hx)) < 1e-13
+    mills = mp.npdf(x) / Hx
+    if mills > 1e-300:
+        assert _rel(P.mills(x), mills) < 1e-15 * (4 + x * x)
+
+
+def test_primitives_never_overflow_or_nan():
+    xs = np.concatenate([-np.logspace(-3, 300, 200), np.logspace(-3, 300, 200)])
+    for fn in (P.log2cosh, P.logcosh, P.sech2, P.H, P.mills):
+        assert all(np.isfinite(fn(x)) for x in xs)
+    assert all(np.isfinite(P.logH(x)) for x in xs if x < 1e150)
+
+
+def test_stabilise_rewrites_overflow_prone_forms():
+    u = sp.Symbol("u", real=True)
+    assert stabilise(sp.log(2 * sp.cosh(u))) == Log2Cosh(u)
+    assert stabilise(sp.log(sp.cosh(u))) == Log2Cosh(u) - sp.log(2)
+    assert sp.diff(stabilise(sp.log(2 * sp.cosh(u))), u) == sp.tanh(u)
+    assert stabilise(1 / sp.cosh(u) ** 2) == Sech2(u)
+    assert stabilise(sp.sinh(u) / sp.cosh(u)) == sp.tanh(u)
+    assert stabilise(sp.log(sp.erfc(u) / 2)) == LogH(sp.sqrt(2) * u)
+    assert sp.diff(LogH(u), u) == -Mills(u)
+    # the rewritten derivative is finite where sinh/cosh would be inf/inf
+    f = sp.lambdify(u, sp.diff(stabilise(sp.log(2 * sp.cosh(u))), u), "math")
+    assert f(800.0) == 1.0
+
+
+def test_generated_source_uses_one_quadrature_loop_and_stable_log():
+    src, spec = generate_source(sk_saddle())
+    rhs = src[src.index("def rhs"):src.index("def jac")]
+    assert rhs.count("for _k") == 1
+    assert rhs.count("math.tanh") == 1          # tanh shared between the m and q integrands
+    fe = src[src.index("def free_energy"):src.index("def hessian")]
+    assert "log2cosh(" in fe and "math.log(" not in fe
+    assert "eval(" not in src
+    assert spec.order_parameters == ("m", "q") and spec.parameters == ("beta", "J0", "h")
+    assert spec.has_replicon and spec.has_gaussian
+
+
+def test_hopfield_three_patterns_share_loop():
+    src, spec = generate_source(hopfield_saddle(3))
+    rhs = src[src.index("def rhs"):src.index("def jac")]
+    assert rhs.count("for _k") == 1
+    assert rhs.count("math.tanh") == 8          # one per pattern configuration ξ ∈ {±1}³
+    assert spec.order_parameters == ("m1", "m2", "m3", "q", "r")
+
+
+def test_compile_is_cached_in_process_and_on_disk():
+    k1 = compile_saddle_point(sk_saddle())
+    k2 = compile_saddle_point(sk_saddle())
+    assert k1 is k2
+    assert k1.path.exists() and k1.path.suffix == ".py"
+
+
+def _fd_jacobian(fun, x, n_out, eps=1e-6):
+    J = np.empty((n_out, x.size))
+    for j in range(x.size):
+        e = np.zeros_like(x)
+        e[j] = eps
+        J[:, j] = (fun(x + e) - fun(x - e)) / (2 * eps)
+    return J
+
+
+@pytest.mark.parametrize("make, x, p", [
+    (sk_saddle, [0.3, 0.6], [1.3, 0.7, 0.2]),
+    (lambda: hopfield_saddle(2), [0.7, 0.2, 0.8, 1.5], [1.5, 0.05, 0.1]),
+])
+def test_newton_jacobian_and_hessian_match_finite_differences(make, x, p):
+    k = compile_saddle_point(make()).module
+    Z, W = gauss_hermite(200)     # quadrature exact to ~1e-15 at these temperatures
+    x, p = np.array(x), np.array(p)
+    n = x.size
+
+    def rhs(y):
+        out = np.empty(n)
+        k.rhs(y, p, Z, W, out)
+        return out
+
+    J = np.empty((n, n))
+    k.jac(x, p, Z, W, J)
+    np.testing.assert_allclose(J, _fd_jacobian(rhs, x, n), atol=2e-8)
+
+    def grad(y):
+        return _fd_jacobian(lambda v: np.array([k.free_energy(v, p, Z, W)]), y, 1, eps=1e-5)[0]
+
+    Hs = np.empty((n, n))
+    k.hessian(x, p, Z, W, Hs)
+    np.testing.assert_allclose(Hs, Hs.T, atol=0)
+    np.testing.assert_allclose(Hs, _fd_jacobian(grad, x, n, eps=1e-4), atol=2e-5)
+
+
+def test_kernels_finite_at_q_zero_thanks_to_stein():
+    # d/dq of E tanh(β√q z) contains 1/√q before Stein's lemma; the kernel must stay finite at q = 0
+    k = compile_saddle_point(sk_saddle()).module
+    Z, W = gauss_hermite(64)
+    J = np.empty((2, 2))
+    k.jac(np.array([0.0, 0.0]), np.array([0.5, 0.0, 0.0]), Z, W, J)
+    assert np.all(np.isfinite(J))
+    # q-equation: d/dq E tanh²(β√q z) at q = 0 equals β² (SK paramagnet, AT 1978)
+    assert J[1, 1] == pytest.approx(0.25, abs=1e-14)

@@ -1,0 +1,24 @@
+"""The notebooks run top to bottom (they assert their own numbers)."""
+import os
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NOTEBOOKS = sorted(f for f in os.listdir(os.path.join(ROOT, "notebooks")) if f.endswith(".ipynb"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_executes(name, tmp_path):
+    nb = nbformat.read(os.path.join(ROOT, "notebooks", name), as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+    assert errors == []
+    # the derivation rendered as LaTeX/markdown in Jupyter
+    rich = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+            if "text/latex" in o.get("data", {}) or "text/markdown" in o.get("data", {})]
+    assert len(rich) >= 3
