@@ -70,6 +70,7 @@ def _key(saddle_point):
     here = pathlib.Path(__file__).parent
     for name in _GENERATOR_FILES:
         h.update((here / name).read_bytes())
+    h.update((here.parent / "symbolic" / "averages.py").read_bytes())   # lowering uses its Stein
     h.update(f"{numba.__version__} {sys.version_info[:2]}".encode())
     h.update(saddle_point.model.name.encode())
     h.update(saddle_point.temperature.encode())

@@ -29,7 +29,7 @@ import re
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
-from ..symbolic.averages import DiscreteAverage, GaussianAverage
+from ..symbolic.averages import DiscreteAverage, GaussianAverage, stein
 from .stable import stabilise
 
 __all__ = ["generate_source", "KernelSpec", "lower"]
@@ -56,7 +56,7 @@ _pjit = numba.njit(cache=True, fastmath=False, error_model="numpy", parallel=Tru
 DRIVER = '''
 _WARMUP = 5        # damped fixed-point iterations before Newton
 _MAX_HALVINGS = 7  # Newton steps shorter than 2**-6 count as failed (stagnation at a minimum of |F|)
-_BURST = 10        # damped iterations after a failed Newton step, before Newton is tried again
+_BURST = 10        # damped iterations after the first failed Newton step (doubling with each failure)
 _HALVINGS = 30     # halvings of a damped step that leaves the domain (non-finite residual)
 
 
@@ -143,6 +143,7 @@ def _solve_point(x, p, Z, W, tol, maxiter, damping):
     J = np.empty((NX, NX))
     res = _residual(x, p, Z, W, r, F)
     it = 0
+    stalls = 0
     burst = _WARMUP
     while it < maxiter and not (_maxnorm(F) <= tol):
         it += 1
@@ -151,6 +152,12 @@ def _solve_point(x, p, Z, W, tol, maxiter, damping):
             burst -= 1
         else:
             jac(x, p, Z, W, J)
+            finite = True
+            for i in range(NX):
+                for j in range(NX):
+                    finite = finite and math.isfinite(J[i, j])
+            if not finite:
+                jac_stein(x, p, Z, W, J)
             for i in range(NX):
                 for j in range(NX):
                     J[i, j] = (1.0 if i == j else 0.0) - J[i, j]
@@ -168,8 +175,9 @@ def _solve_point(x, p, Z, W, tol, maxiter, damping):
                         accepted = True
                         break
                     lam *= 0.5
-            if not accepted:
-                burst = _BURST
+            if not accepted:   # stalled (e.g. the ghost of a vanished branch): flow for longer
+                stalls += 1
+                burst = _BURST * 2 ** min(stalls, 6)
         if not accepted:
             res = _damped_step(x, p, Z, W, damping, r, F, xt, Ft, res)
     return (_maxnorm(F) if math.isfinite(res) else math.inf), it
@@ -242,47 +250,12 @@ class _Printer(PythonCodePrinter):
         return "0.0"
 
 
-def _z_power(term, z):
-    """``(k, rest)`` with ``term = z**k * rest`` for a non-negative integer ``k``."""
-    k, rest = 0, []
-    for factor in sp.Mul.make_args(term):
-        base, exp = factor.as_base_exp()
-        if base == z and exp.is_Integer and exp > 0:
-            k += int(exp)
-        else:
-            rest.append(factor)
-    return k, sp.Mul(*rest)
-
-
-def _stein(avg, max_rounds=8):
-    """Remove explicit powers of ``z`` from a Gaussian average by Stein's lemma, then collect terms."""
-    z = avg.variable
-    integrand = avg.integrand
-    for _ in range(max_rounds):
-        terms = sp.Add.make_args(sp.expand(integrand, deep=False, mul=True, multinomial=False,
-                                           power_exp=False, power_base=False, log=False))
-        changed, out = False, []
-        for term in terms:
-            k, rest = _z_power(term, z)
-            if k == 0:
-                out.append(term)
-                continue
-            reduced = sp.diff(rest * z ** (k - 1), z)
-            if reduced.has(sp.DiracDelta, sp.Derivative, sp.Subs):
-                out.append(term)
-                continue
-            out.append(reduced)
-            changed = True
-        integrand = sp.Add(*out)
-        if not changed:
-            break
-    return avg.with_integrand(integrand)
-
-
-def lower(expr):
-    """Stein-reduce Gaussian averages and expand discrete averages into sums (steps 2–3 above)."""
+def lower(expr, use_stein=True):
+    """Stein-reduce Gaussian averages (unless ``use_stein`` is false) and expand discrete averages into
+    sums (steps 2–3 above)."""
     expr = sp.sympify(expr)
-    expr = expr.replace(lambda e: isinstance(e, GaussianAverage), _stein)
+    if use_stein:
+        expr = stein(expr)
     return expr.replace(lambda e: isinstance(e, DiscreteAverage), lambda e: e.as_sum())
 
 
@@ -387,7 +360,10 @@ def generate_source(saddle_point):
     grad = [sp.diff(f, x) for x in xs]
     pieces = {
         "rhs": [lower(e) for e in eqs],
-        "jac": [lower(sp.diff(eqs[i], xs[j])) for i in range(n) for j in range(n)],
+        # Newton's Jacobian: the exact derivative of the discretised map (quadratic convergence at
+        # any node count); the Stein form is the fallback where that is not finite (e.g. q = 0)
+        "jac": [lower(sp.diff(eqs[i], xs[j]), use_stein=False) for i in range(n) for j in range(n)],
+        "jac_stein": [lower(sp.diff(eqs[i], xs[j])) for i in range(n) for j in range(n)],
         "free_energy": [lower(f)],
         "hessian": [lower(sp.diff(grad[i], xs[j])) for i in range(n) for j in range(i, n)],
     }
@@ -404,6 +380,9 @@ def generate_source(saddle_point):
     parts.append(emitter.function("jac(x, p, Z, W, out)", unpack,
                                   [f"out[{i}, {j}]" for i in range(n) for j in range(n)],
                                   pieces["jac"]))
+    parts.append(emitter.function("jac_stein(x, p, Z, W, out)", unpack,
+                                  [f"out[{i}, {j}]" for i in range(n) for j in range(n)],
+                                  pieces["jac_stein"]))
     parts.append(emitter.function("free_energy(x, p, Z, W)", unpack, ["_f"],
                                   pieces["free_energy"], result="_f"))
     hess_targets = [f"out[{i}, {j}]" for i, j in upper]

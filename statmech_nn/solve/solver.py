@@ -187,7 +187,7 @@ class Solver:
     """
 
     def __init__(self, saddle_point, tol=1e-10, maxiter=200, damping=0.5, nodes=64,
-                 max_nodes=4096):
+                 max_nodes=8192):
         if not (tol > 0 and math.isfinite(tol)):
             raise ParameterError(f"tol must be a positive number, got {tol!r}")
         if int(maxiter) != maxiter or maxiter < 1:

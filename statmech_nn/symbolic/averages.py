@@ -190,33 +190,48 @@ def expand_averages(expr):
     return rewrite(sp.sympify(expr))
 
 
+def _z_power(term, z):
+    """``(k, rest)`` with ``term = z**k * rest`` for a non-negative integer ``k``."""
+    k, rest = 0, []
+    for factor in sp.Mul.make_args(term):
+        base, exp = factor.as_base_exp()
+        if base == z and exp.is_Integer and exp > 0:
+            k += int(exp)
+        else:
+            rest.append(factor)
+    return k, sp.Mul(*rest)
+
+
 def _stein_once(avg):
-    """``E[z g(z)] -> E[g'(z)]`` on each additive term of a Gaussian average."""
+    """``E[z^k g] -> E[d/dz (z^(k-1) g)]`` on each additive term of a Gaussian average (terms whose
+    derivative is not an ordinary function, e.g. of ``sign``, are left alone). Returns the new average
+    and whether anything changed."""
     z = avg.variable
-    out = []
+    out, changed = [], False
     for term in sp.Add.make_args(sp.expand(avg.integrand, deep=False, mul=True,
                                            multinomial=False, power_exp=False,
                                            power_base=False, log=False)):
-        factors = sp.Mul.make_args(term)
-        if z in factors:
-            rest = sp.Mul(*[f for f in factors if f != z]) if len(factors) > 1 else sp.S.One
-            out.append(avg.with_integrand(sp.diff(rest, z)))
+        k, rest = _z_power(term, z)
+        reduced = sp.diff(rest * z ** (k - 1), z) if k else None
+        if k == 0 or reduced.has(sp.DiracDelta, sp.Derivative, sp.Subs):
+            out.append(term)
         else:
-            out.append(avg.with_integrand(term))
-    return sp.Add(*out)
+            out.append(reduced)
+            changed = True
+    return avg.with_integrand(sp.Add(*out)), changed
 
 
-def stein(expr):
-    """Stein's lemma ``E_z[z f(z)] = E_z[f'(z)]`` everywhere in ``expr``, then linearity."""
-    expr = expand_averages(expr)
-    for _ in range(8):
-        targets = [a for a in averages_in(expr, GaussianAverage)
-                   if any(a.variable in sp.Mul.make_args(t) for t in sp.Add.make_args(a.integrand))]
-        if not targets:
-            break
-        expr = expr.xreplace({a: _stein_once(a) for a in targets})
-        expr = expand_averages(expr)
-    return expr
+def stein(expr, max_rounds=8):
+    """Stein's lemma ``E_z[z f(z)] = E_z[f'(z)]`` (also for powers ``z**k``) everywhere in ``expr``,
+    then linearity."""
+    def reduce(avg):
+        for _ in range(max_rounds):
+            avg, changed = _stein_once(avg)
+            if not changed:
+                break
+        return avg
+    expr = expr.replace(lambda e: isinstance(e, GaussianAverage), reduce)
+    return expand_averages(expr)
 
 
 def gaussian_closed_form(expr):
