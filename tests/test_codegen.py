@@ -8,7 +8,7 @@ import sympy as sp
 from statmech_nn.codegen import compile_saddle_point, primitives as P
 from statmech_nn.codegen.generate import generate_source
 from statmech_nn.codegen.stable import Log2Cosh, LogH, Mills, Sech2, stabilise
-from statmech_nn.solve import gauss_hermite
+from statmech_nn.solve import reference_rule
 
 from _handmade import hopfield_saddle, sk_saddle
 
@@ -78,11 +78,14 @@ def test_generated_source_uses_one_quadrature_loop_and_stable_log():
     assert spec.has_replicon and spec.has_gaussian
 
 
-def test_hopfield_three_patterns_share_loop():
+def test_hopfield_three_patterns_one_loop_per_local_field():
+    # ξ ∈ {±1}³ gives 8 local fields; each gets one loop centred on its kink, in which tanh is
+    # computed once and shared by the m- and q-equations
     src, spec = generate_source(hopfield_saddle(3))
     rhs = src[src.index("def rhs"):src.index("def jac")]
-    assert rhs.count("for _k") == 1
-    assert rhs.count("math.tanh") == 8          # one per pattern configuration ξ ∈ {±1}³
+    assert rhs.count("for _k") == 8
+    assert rhs.count("kink_map(") == 8
+    assert rhs.count("math.tanh") == 8
     assert spec.order_parameters == ("m1", "m2", "m3", "q", "r")
 
 
@@ -108,7 +111,7 @@ def _fd_jacobian(fun, x, n_out, eps=1e-6):
 ])
 def test_newton_jacobian_and_hessian_match_finite_differences(make, x, p):
     k = compile_saddle_point(make()).module
-    Z, W = gauss_hermite(200)     # quadrature exact to ~1e-15 at these temperatures
+    Z, W = reference_rule(257)    # quadrature exact to ~1e-15 at these temperatures
     x, p = np.array(x), np.array(p)
     n = x.size
 
@@ -134,7 +137,7 @@ def test_kernels_finite_at_q_zero_thanks_to_stein():
     # d/dq of E tanh(β√q z) contains 1/√q before Stein's lemma: Newton's exact Jacobian of the
     # discretised map is not finite at q = 0, so the solver falls back to the Stein form, which is
     k = compile_saddle_point(sk_saddle()).module
-    Z, W = gauss_hermite(64)
+    Z, W = reference_rule(65)
     J = np.empty((2, 2))
     k.jac_stein(np.array([0.0, 0.0]), np.array([0.5, 0.0, 0.0]), Z, W, J)
     assert np.all(np.isfinite(J))
@@ -145,7 +148,7 @@ def test_kernels_finite_at_q_zero_thanks_to_stein():
 def test_direct_and_stein_jacobians_agree_where_both_exist():
     # the two forms differ only by quadrature error: identical to 1e-12 with enough nodes at q > 0
     k = compile_saddle_point(sk_saddle()).module
-    Z, W = gauss_hermite(256)
+    Z, W = reference_rule(257)
     x, p = np.array([0.3, 0.4]), np.array([1.5, 0.5, 0.1])
     Jd, Js = np.empty((2, 2)), np.empty((2, 2))
     k.jac(x, p, Z, W, Jd)

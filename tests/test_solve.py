@@ -8,7 +8,7 @@ import pytest
 from scipy import integrate, optimize
 
 from statmech_nn.errors import ConvergenceError, ParameterError
-from statmech_nn.solve import Solution, Solver, gauss_hermite
+from statmech_nn.solve import Solution, Solver, gaussian_average, reference_rule
 from statmech_nn.solve.quadrature import node_counts
 
 from _handmade import curie_weiss_saddle, hopfield_saddle, hopfield_zero_saddle, sk_saddle
@@ -16,27 +16,29 @@ from _handmade import curie_weiss_saddle, hopfield_saddle, hopfield_zero_saddle,
 
 # --- quadrature -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("b, a, c, n", [(1.0, 0.3, 0.8, 128), (2.5, -0.2, 1.1, 1024),
-                                        (4.0, 0.5, 0.7, 1024)])
-def test_gauss_hermite_log2cosh_matches_mpmath(b, a, c, n):
+@pytest.mark.parametrize("b, a, c, n", [(1.0, 0.3, 0.8, 65), (2.5, -0.2, 1.1, 129),
+                                        (40.0, 0.5, 0.7, 129), (400.0, -0.05, 0.3, 257)])
+def test_kink_centred_rule_matches_mpmath(b, a, c, n):
+    # E_z log 2cosh(b(a + c z)): the rule centred on the zero of the local field reaches 1e-12 with
+    # ~100 nodes even at b = 400 (T = 0.0025), where Gauss–Hermite needs tens of thousands
     mp.mp.dps = 30
     exact = mp.quad(lambda z: mp.npdf(z) * mp.log(2 * mp.cosh(b * (a + c * z))),
                     [-mp.inf, -a / c, mp.inf])
-    z, w = gauss_hermite(n)
-    approx = w @ (np.abs(b * (a + c * z)) + np.log1p(np.exp(-2 * np.abs(b * (a + c * z)))))
-    assert abs(approx - float(exact)) < 1e-12
+    approx = gaussian_average(lambda z: np.abs(b * (a + c * z)) + np.log1p(np.exp(-2 * np.abs(b * (a + c * z)))),
+                              slope=b * c, offset=b * a, n=n)
+    assert abs(approx - float(exact)) < 1e-12 * max(1.0, abs(float(exact)))
 
 
-def test_gauss_hermite_moments_and_normalisation():
-    z, w = gauss_hermite(20)
-    assert w.sum() == pytest.approx(1.0, abs=1e-15)
-    # E z^{2k} = (2k-1)!! exactly for 2k < 2n
-    for k, moment in [(1, 1), (2, 3), (3, 15), (5, 945)]:
-        assert w @ z ** (2 * k) == pytest.approx(moment, rel=1e-12)
-    assert abs(w @ z ** 3) < 1e-13
+def test_reference_rule_moments_and_normalisation():
+    u, w = reference_rule(65)
+    assert w.sum() == pytest.approx(2.0, abs=1e-15) and u[0] == -1 and u[-1] == 1
+    # Gaussian moments E z^{2k} = (2k-1)!! through the mapped rule
+    for k, moment in [(0, 1), (1, 1), (2, 3), (3, 15), (5, 945)]:
+        assert gaussian_average(lambda z: z ** (2 * k), n=129) == pytest.approx(moment, rel=1e-12)
+    assert abs(gaussian_average(lambda z: z ** 3, n=129)) < 1e-12
     with pytest.raises(ValueError):
-        gauss_hermite(0)
-    assert node_counts(64, 1000) == [64, 128, 256, 512]
+        reference_rule(2)
+    assert node_counts(65, 600) == [65, 129, 257, 513]
 
 
 # --- reference solutions computed here with scipy -----------------------------------------------

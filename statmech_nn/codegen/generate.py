@@ -46,7 +46,7 @@ import math
 import numba
 import numpy as np
 
-from statmech_nn.codegen.primitives import H, log2cosh, logH, mills, sech2
+from statmech_nn.codegen.primitives import H, kink_map, kink_node, log2cosh, logH, mills, sech2
 
 NX = {nx}
 _jit = numba.njit(cache=True, fastmath=False, error_model="numpy")
@@ -292,15 +292,27 @@ class _Emitter:
         lifted, table = self._lift(exprs, z)
         hoisted, body = [], []
         variant = {loop_var} if loop_var is not None else set()
-        if table:
-            accs, integrands = list(table.values()), list(table.keys())
+        groups = {}
+        for integrand, acc in table.items():
+            groups.setdefault(_local_field(integrand, z), []).append((integrand, acc))
+        for field, items in groups.items():
+            # one loop per local field, its nodes centred on the field's zero (kink_map)
+            accs = [a for _, a in items]
             tmps = [self._new("t") for _ in accs]
-            inner_hoisted, inner_body = self.emit(tmps, integrands, loop_var=z)
-            k = f"_k{z.name[2:]}"
+            inner_hoisted, inner_body = self.emit(tmps, [i for i, _ in items], loop_var=z)
+            tag = z.name[2:] + "_" + str(next(self._count))
+            k, w, mp = f"_k{tag}", f"_w{tag}", [f"_s{tag}", f"_z0{tag}", f"_tm{tag}"]
+            if field is None:
+                slope, offset = "0.0", "0.0"
+            else:
+                slope = self.printer.doprint(sp.diff(field, z))
+                offset = self.printer.doprint(field.xreplace({z: 0}))
+            body += [(0, f"{', '.join(mp)} = kink_map({slope}, {offset})")]
             body += [(0, f"{a} = 0.0") for a in accs] + inner_hoisted
-            body += [(0, f"for {k} in range(Z.shape[0]):"), (1, f"{z} = Z[{k}]")]
+            body += [(0, f"for {k} in range(Z.shape[0]):"),
+                     (1, f"{z}, {w} = kink_node(Z[{k}], W[{k}], {', '.join(mp)})")]
             body += [(i + 1, text) for i, text in inner_body]
-            body += [(1, f"{a} += W[{k}] * {t}") for a, t in zip(accs, tmps)]
+            body += [(1, f"{a} += {w} * {t}") for a, t in zip(accs, tmps)]
             variant.update(accs)
         cse_names = (self._new("c") for _ in itertools.count())
         repl, reduced = sp.cse(lifted, symbols=cse_names, order="none")
@@ -325,6 +337,21 @@ class _Emitter:
         if result is not None:
             lines.append(f"    return {result}")
         return "\n".join(lines) + "\n"
+
+
+def _local_field(integrand, z):
+    """The one argument, linear in ``z``, of the functions through which ``integrand`` depends on
+    ``z`` (e.g. ``β(m + √q z)`` in ``tanh``), or None when there is no single such field."""
+    fields = set()
+    for f in integrand.atoms(sp.Function):
+        for arg in f.args:
+            if arg.has(z) and not isinstance(f, (sp.exp,)):
+                fields.add(arg)
+    if len(fields) != 1:
+        return None
+    field = fields.pop()
+    slope = sp.diff(field, z)
+    return field if not slope.has(z) else None
 
 
 def _identifiers(symbols, prefix, taken):

@@ -17,7 +17,7 @@ import math
 
 import numba
 
-__all__ = ["log2cosh", "logcosh", "sech2", "H", "logH", "mills"]
+__all__ = ["log2cosh", "logcosh", "sech2", "H", "logH", "mills", "kink_map", "kink_node"]
 
 _LOG2 = math.log(2.0)
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -92,3 +92,33 @@ def mills(x):
     if x < _CF_START:
         return math.exp(-0.5 * x * x) / _SQRT_2PI / (0.5 * math.erfc(x / math.sqrt(2.0)))
     return 1.0 / _tail_ratio(x)
+
+
+# -- kink-centred quadrature of Gaussian averages (see statmech_nn.solve.quadrature) ---------------
+_SQRT_2PI_INV = 1.0 / math.sqrt(2.0 * math.pi)
+_Z_RANGE = 10.0     # |z| beyond this carries Gaussian weight below 1e-22
+_KINK_CLIP = 12.0   # a local field whose zero lies further out is smooth on [-10, 10]
+
+
+@_jit
+def kink_map(slope, offset):
+    """Parameters ``(s, z0, tmax)`` of the map ``z = z0 + s sinh(t)``, ``|t| ≤ tmax``, for an integrand
+    that depends on ``z`` through the local field ``u = offset + slope z``: centred on the zero of
+    ``u`` with width ``s = 1/√(1 + slope²)`` (the scale on which ``tanh u`` varies, at most 1) and a
+    range covering ``|z| ≤ 10``."""
+    s = 1.0 / math.sqrt(1.0 + slope * slope)
+    z0 = -offset / slope if slope != 0.0 else 0.0
+    if not math.isfinite(z0):
+        z0 = 0.0
+    z0 = min(max(z0, -_KINK_CLIP), _KINK_CLIP)
+    tmax = math.asinh((_Z_RANGE + abs(z0)) / s)
+    return s, z0, tmax
+
+
+@_jit
+def kink_node(u, w, s, z0, tmax):
+    """Node ``z`` and weight (Gaussian density included) for the reference node ``u ∈ [-1, 1]`` with
+    trapezoid weight ``w``."""
+    e = math.exp(tmax * u)
+    z = z0 + 0.5 * s * (e - 1.0 / e)
+    return z, w * tmax * s * 0.5 * (e + 1.0 / e) * math.exp(-0.5 * z * z) * _SQRT_2PI_INV

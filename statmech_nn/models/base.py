@@ -25,6 +25,8 @@ class Model:
     title = "model"
     references = ()
     structural_options = {}
+    #: parameters of a point inside the ordered phase (for examples and registry-wide tests)
+    ordered_point = {}
 
     def __init__(self, **options):
         self.parameter_specs = self.make_parameter_specs()

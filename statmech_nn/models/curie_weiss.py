@@ -16,6 +16,9 @@ class CurieWeiss(Model):
     title = "Curie–Weiss model"
     references = ("Agliari et al., arXiv:1407.5300, sec. 2",)
 
+    #: a point inside the ordered phase, used by the registry-wide tests and examples
+    ordered_point = {"J": 1.0, "h": 0.0, "T": 0.5}
+
     def make_parameter_specs(self):
         return {
             "J": Parameter("J", 1.0, "ferromagnetic coupling", lower=0.0, open_lower=True),

@@ -20,6 +20,9 @@ class Hopfield(Model):
     references = ("Amit, Gutfreund & Sompolinsky, Ann. Phys. 173, 30 (1987)",)
     structural_options = {"patterns": (1, (1, 2, 3), "number of condensed patterns K")}
 
+    #: a point inside the ordered phase, used by the registry-wide tests and examples
+    ordered_point = {"alpha": 0.05, "h": 0.0, "T": 0.1}
+
     def make_parameter_specs(self):
         return {
             "alpha": Parameter("alpha", 0.05, "load P/N", lower=0.0),

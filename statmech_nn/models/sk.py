@@ -17,6 +17,9 @@ class SherringtonKirkpatrick(Model):
     references = ("Sherrington & Kirkpatrick, PRL 35, 1792 (1975)",
                   "de Almeida & Thouless, J. Phys. A 11, 983 (1978)")
 
+    #: a point inside the ordered phase, used by the registry-wide tests and examples
+    ordered_point = {"J0": 1.5, "h": 0.0, "T": 0.5}
+
     def make_parameter_specs(self):
         return {
             "J0": Parameter("J0", 0.0, "mean coupling times N"),

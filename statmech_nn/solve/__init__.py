@@ -1,5 +1,5 @@
 """Numeric solution of saddle-point equations: compiled solvers and Gaussian quadrature."""
-from .quadrature import gauss_hermite
+from .quadrature import gaussian_average, reference_rule
 from .solver import Solution, Solver
 
-__all__ = ["Solver", "Solution", "gauss_hermite"]
+__all__ = ["Solver", "Solution", "gaussian_average", "reference_rule"]

@@ -1,0 +1,91 @@
+"""Tests every registered model gets automatically: derivation, saddle point = stationarity of the
+free energy, zero-temperature limit = large-beta limit, LaTeX, bad input."""
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+
+import statmech_nn as snn
+from statmech_nn.symbolic.numeric import evaluate
+
+MODELS = snn.available_models()
+
+
+@pytest.fixture(scope="module", params=MODELS)
+def compiled(request):
+    model = snn.model(request.param)
+    saddle = model.free_energy().saddle_point()
+    return model, saddle, saddle.compile()
+
+
+def test_registry_lists_models_with_metadata():
+    assert {"curie-weiss", "sk", "hopfield"} <= set(MODELS)
+    for name in MODELS:
+        m = snn.model(name)
+        assert m.name == name and m.references and m.ordered_point
+        assert "T" in m.parameter_specs
+
+
+def test_saddle_point_is_stationary_point_of_free_energy(compiled):
+    # at the solved point every finite-difference derivative of f (mpmath, independent of codegen)
+    # vanishes: the derived equations are the stationarity conditions
+    model, saddle, solver = compiled
+    point = dict(model.ordered_point)
+    sol = solver.solve(**point)
+    values = {s.name: float(sol[s.name]) for s in saddle.order_parameters}
+    values.update({k: v for k, v in point.items() if k != "T"}, beta=1 / point["T"])
+    h = mpmath.mpf("1e-8")
+    for x in saddle.order_parameters:
+        up = dict(values, **{x.name: values[x.name] + h})
+        dn = dict(values, **{x.name: values[x.name] - h})
+        grad = (evaluate(saddle.free_energy, up, dps=25) - evaluate(saddle.free_energy, dn, dps=25)) / (2 * h)
+        assert abs(grad) < 1e-7, (model.name, x, grad)
+    # and the compiled free energy equals the mpmath value
+    assert sol.free_energy == pytest.approx(float(evaluate(saddle.free_energy, values)), abs=1e-9)
+
+
+def test_zero_temperature_is_large_beta_limit(compiled):
+    # the T = 0 equations (derived with C = beta(1 - q) finite) are the limit of the finite-T solutions:
+    # the distance shrinks as T -> 0 and is small at the coldest point
+    model, saddle, _ = compiled
+    solver = saddle.compile(tol=1e-7)   # a limit check at percent level needs no more quadrature
+    point = {k: v for k, v in model.ordered_point.items() if k != "T"}
+    zero = solver.solve(T=0.0, **point)
+    C = {x: str(c) for x, c in zip(saddle.order_parameters, saddle.zero_temperature().order_parameters)}
+    distances = []
+    for T in (0.2, 0.1, 0.05):
+        cold = solver.solve(T=T, **point)
+        d = 0.0
+        for x in saddle.order_parameters:
+            if x in saddle.overlaps:      # q -> 1 and beta (1 - q) -> C
+                d = max(d, abs((1 - cold[x.name]) / T - zero[C[x]]) / max(1.0, zero[C[x]]))
+            else:
+                d = max(d, abs(cold[x.name] - zero[x.name]) / max(1.0, abs(zero[x.name])))
+        distances.append(d)
+        # f(T) -> e0 with corrections of order T
+        assert abs(cold.free_energy - zero.free_energy) < 2 * T
+    assert distances[-1] < 0.05, distances
+    assert distances[-1] <= distances[0] + 1e-12, distances
+
+
+def test_equations_and_latex_are_sympy(compiled):
+    model, saddle, _ = compiled
+    assert list(saddle.equations) == list(saddle.order_parameters)
+    assert all(isinstance(v, sp.Expr) for v in saddle.equations.values())
+    assert saddle.latex().startswith(r"\begin{aligned}")
+    assert model.free_energy().derivation.latex().count(r"\paragraph") >= 6
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_bad_parameters_raise_typed_errors(name):
+    model = snn.model(name)
+    solver = model.free_energy().saddle_point().compile()
+    with pytest.raises(snn.ParameterError, match="T must lie in"):
+        solver.solve(T=-0.1)
+    with pytest.raises(ValueError, match="unknown parameter"):
+        solver.solve(bogus=1.0)
+    with pytest.raises(snn.ParameterError, match="must be finite"):
+        solver.solve(T=np.nan)
+    with pytest.raises(snn.ConvergenceError) as info:
+        model.free_energy().saddle_point().compile(maxiter=1).solve(**model.ordered_point)
+    assert info.value.residual is not None and info.value.parameters
