@@ -17,7 +17,7 @@ __all__ = ["run_demo", "spin_glass_line"]
 
 def spin_glass_line(solver, alphas, T_lo=0.5, T_hi=2.5, tol=1e-6, q_min=1e-5):
     """Temperature where the non-retrieval (m = 0) branch acquires ``q > 0``, by vectorised bisection
-    on the solver's m = 0 solutions."""
+    on the solver's m = 0 solutions; NaN where the m = 0 branch has no transition in ``[T_lo, T_hi]``."""
     lo = np.full_like(alphas, T_lo, dtype=float)
     hi = np.full_like(alphas, T_hi, dtype=float)
     guess = {"m": 0.0, "q": 0.5, "r": 1.0}
@@ -27,10 +27,11 @@ def spin_glass_line(solver, alphas, T_lo=0.5, T_hi=2.5, tol=1e-6, q_min=1e-5):
         glassy = sol.converged & (np.nan_to_num(sol["q"]) > q_min)
         lo = np.where(glassy, mid, lo)
         hi = np.where(glassy, hi, mid)
-    return (lo + hi) / 2
+    found = (lo > T_lo) & (hi < T_hi)
+    return np.where(found, (lo + hi) / 2, np.nan)
 
 
-def run_demo(out="out", n_alpha=80, n_T=80, log=print):
+def run_demo(out="out", n_alpha=121, n_T=121, log=print):
     import statmech_nn as snn
     from .export import write_derivation
     from .plot import plot_order_parameter_map
@@ -55,12 +56,12 @@ def run_demo(out="out", n_alpha=80, n_T=80, log=print):
     temps = np.linspace(0.0, 1.6, n_T)
     A, T = np.meshgrid(alphas, temps)
     sol = solver.solve(alpha=A, T=T, guess={"m": 1.0, "q": 1.0, "r": 1.0, "C": 0.0}, errors="mask")
-    m = np.where(sol.converged, np.abs(sol["m"]), np.nan)
-    retrieval = np.where(m > 1e-3, m, np.nan)
+    m = np.where(sol.converged & sol.stable, np.abs(sol["m"]), np.nan)
+    retrieval = np.where(m > 1e-3, m, np.nan)   # locally stable retrieval states
     log(f"solved the saddle point on {A.size} (alpha, T) points in {time.perf_counter() - t0:.2f} s "
         f"(including compilation); retrieval states at {int(np.sum(np.isfinite(retrieval)))} points")
 
-    a_line = np.linspace(0.0, 0.16, 33)
+    a_line = np.linspace(0.0025, 0.16, 64)
     Tg = spin_glass_line(solver, a_line)
     ax = plot_order_parameter_map(
         alphas, temps, retrieval, xlabel=r"load $\alpha = P/N$", ylabel="temperature $T$",

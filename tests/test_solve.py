@@ -213,3 +213,18 @@ def test_solution_to_dict_is_json_and_repr():
     assert isinstance(ok, Solution) and isinstance(ok["q"], float)
     assert "converged=True" in repr(ok)
     assert json.loads(json.dumps(ok.to_dict(), allow_nan=False))["parameters"]["T"] == 1.5
+
+
+@pytest.mark.parametrize("kink", [0.0, 1.5, 3.0, 4.5, 5.5, 7.0, 16.0, -40.0])
+@pytest.mark.parametrize("slope", [0.3, 30.0, 3000.0])
+def test_kink_centred_rule_wherever_the_kink_lies(kink, slope):
+    # E_z tanh(slope (z - kink)) and tanh²: 1e-11 with 257 nodes for kinks inside, at the edge of and
+    # far outside the Gaussian bulk, from T ~ 1 to T ~ 1e-3 (mpmath split at the kink as reference)
+    mp.mp.dps = 30
+    pts = sorted({-10.0, 10.0} | ({kink - 5 / slope, kink, kink + 5 / slope} if abs(kink) < 10 else set()))
+    for power in (1, 2):
+        exact = mp.quad(lambda z: mp.npdf(z) * mp.tanh(slope * (z - kink)) ** power,
+                        [-mp.inf] + pts + [mp.inf])
+        approx = gaussian_average(lambda z: np.tanh(slope * (z - kink)) ** power, slope=slope,
+                                  offset=-slope * kink, n=257)
+        assert abs(approx - float(exact)) < 1e-11

@@ -62,7 +62,10 @@ _HALVINGS = 30     # halvings of a damped step that leaves the domain (non-finit
 
 @_jit
 def _residual(x, p, Z, W, r, F):
-    """F = x - rhs(x); returns |F|_2 (inf if any entry is not finite), the line-search merit."""
+    """F = x - rhs(x); returns |F|_2 (inf if any entry is not finite or x leaves the domain of the
+    free energy), the line-search merit."""
+    if not in_domain(x, p):
+        return math.inf
     rhs(x, p, Z, W, r)
     s = 0.0
     for i in range(NX):
@@ -339,6 +342,23 @@ class _Emitter:
         return "\n".join(lines) + "\n"
 
 
+def _domain_conditions(f):
+    """Arguments that must stay positive for ``f`` to be defined: those of its logarithms outside the
+    averages (e.g. ``1 − β(1 − q)`` in ``log det(1 − βQ)``), so that no iterate crosses a pole of the
+    saddle-point map onto an unphysical branch."""
+    out = []
+
+    def visit(e):
+        if isinstance(e, GaussianAverage) or isinstance(e, DiscreteAverage):
+            return
+        if isinstance(e, sp.log) and e.args[0].free_symbols and e.args[0].is_positive is not True:
+            out.append(e.args[0])
+        for a in e.args:
+            visit(a)
+    visit(f)
+    return list(dict.fromkeys(out))
+
+
 def _local_field(integrand, z):
     """The one argument, linear in ``z``, of the functions through which ``integrand`` depends on
     ``z`` (e.g. ``β(m + √q z)`` in ``tanh``), or None when there is no single such field."""
@@ -416,6 +436,10 @@ def generate_source(saddle_point):
     parts.append(emitter.function("hessian(x, p, Z, W, out)", unpack, hess_targets,
                                   pieces["hessian"]).rstrip("\n") + "\n"
                  + "".join(f"    out[{j}, {i}] = out[{i}, {j}]\n" for i, j in upper if i != j))
+    conditions = _domain_conditions(f)
+    parts.append("@_jit\ndef in_domain(x, p):\n" + "".join(f"    {u}\n" for u in unpack)
+                 + "    return " + (" and ".join(f"({printer.doprint(c)}) > 0" for c in conditions)
+                                   or "True") + "\n")
     if "replicon" in pieces:
         parts.append(emitter.function("replicon(x, p, Z, W)", unpack, ["_r"], pieces["replicon"],
                                       result="_r"))

@@ -97,7 +97,7 @@ def mills(x):
 # -- kink-centred quadrature of Gaussian averages (see statmech_nn.solve.quadrature) ---------------
 _SQRT_2PI_INV = 1.0 / math.sqrt(2.0 * math.pi)
 _Z_RANGE = 10.0     # |z| beyond this carries Gaussian weight below 1e-22
-_KINK_CLIP = 12.0   # a local field whose zero lies further out is smooth on [-10, 10]
+_KINK_CLIP = 6.0    # beyond this a kink has Gaussian weight < 1e-9 times its width
 
 
 @_jit
@@ -105,12 +105,15 @@ def kink_map(slope, offset):
     """Parameters ``(s, z0, tmax)`` of the map ``z = z0 + s sinh(t)``, ``|t| ≤ tmax``, for an integrand
     that depends on ``z`` through the local field ``u = offset + slope z``: centred on the zero of
     ``u`` with width ``s = 1/√(1 + slope²)`` (the scale on which ``tanh u`` varies, at most 1) and a
-    range covering ``|z| ≤ 10``."""
+    range covering ``|z| ≤ 10``. A zero beyond ``|z| = 6`` is ignored (centre ``±6``, ``s = 1``): there the
+    kink has no weight and the nodes are better spent on the bulk of the Gaussian."""
     s = 1.0 / math.sqrt(1.0 + slope * slope)
     z0 = -offset / slope if slope != 0.0 else 0.0
     if not math.isfinite(z0):
         z0 = 0.0
-    z0 = min(max(z0, -_KINK_CLIP), _KINK_CLIP)
+    if abs(z0) > _KINK_CLIP:   # a kink this far out carries no weight: resolve the bulk instead
+        z0 = math.copysign(_KINK_CLIP, z0)
+        s = 1.0
     tmax = math.asinh((_Z_RANGE + abs(z0)) / s)
     return s, z0, tmax
 

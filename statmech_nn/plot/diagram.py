@@ -29,9 +29,9 @@ def plot_order_parameter_map(x, y, values, ax=None, xlabel="", ylabel="", label=
     ax.figure.colorbar(mesh, ax=ax, label=label)
     if region_level is not None:
         filled = np.where(np.isfinite(values), values, 0.0)
-        ax.contour(x, y, filled, levels=[region_level], colors="white", linewidths=1.5)
+        ax.contour(x, y, filled, levels=[region_level], colors="black", linewidths=1.5)
         if region_label:   # contour sets carry no legend entry of their own
-            ax.plot([], [], color="white", lw=1.5, label=region_label)
+            ax.plot([], [], color="black", lw=1.5, label=region_label)
     for xs, ys, text, style in lines:
         ax.plot(xs, ys, label=text, **({"color": "tab:red", "lw": 2} | dict(style)))
     ax.set_xlabel(xlabel)
@@ -41,8 +41,5 @@ def plot_order_parameter_map(x, y, values, ax=None, xlabel="", ylabel="", label=
     if title:
         ax.set_title(title)
     if lines or region_label:
-        leg = ax.legend(loc="upper right", framealpha=0.85)
-        leg.get_frame().set_facecolor("0.25")
-        for t in leg.get_texts():
-            t.set_color("white")
+        ax.legend(loc="center right", framealpha=0.9)
     return ax
