@@ -159,3 +159,20 @@ def test_large_beta_rules_against_quadrature():
 def test_bad_models_and_options_raise(bad, match):
     with pytest.raises(ValueError, match=match):
         bad()
+
+
+def test_symbolic_hessian_matches_finite_differences():
+    import mpmath
+    s = snn.model("hopfield").free_energy().saddle_point()
+    H = s.hessian()
+    point = {"m": 0.8, "q": 0.7, "r": 1.4, "alpha": 0.1, "beta": 2.0, "h": 0.05}
+    eps = mpmath.mpf("2e-5")   # truncation ~1e-7 (pole of log det nearby), quadrature noise ~1e-8
+    for i, x in enumerate(s.order_parameters):
+        for j, y in enumerate(s.order_parameters):
+            def f(dx, dy):
+                p = dict(point)
+                p[x.name] += dx
+                p[y.name] += dy
+                return evaluate(s.free_energy, p, dps=30)
+            fd = (f(eps, eps) - f(eps, -eps) - f(-eps, eps) + f(-eps, -eps)) / (4 * eps**2)
+            assert abs(evaluate(H[i, j], point, dps=30) - fd) < 1e-6

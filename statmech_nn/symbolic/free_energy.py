@@ -89,6 +89,12 @@ class SaddlePoint:
             self._zero = zero_temperature(self)
         return self._zero
 
+    def hessian(self):
+        """Hessian ``∂²f/∂x_i∂x_j`` of the RS free energy in the order parameters, as a SymPy matrix
+        (averages differentiated under the integral). Together with :attr:`replicon` it decides the
+        stability of a solution (see :class:`statmech_nn.solve.Solution`)."""
+        return sp.hessian(self.free_energy, self.order_parameters)
+
     def compile(self, **options):
         """A numeric solver generated from these equations (see :class:`statmech_nn.solve.Solver`)."""
         from ..solve import Solver
