@@ -228,3 +228,11 @@ def test_kink_centred_rule_wherever_the_kink_lies(kink, slope):
         approx = gaussian_average(lambda z: np.tanh(slope * (z - kink)) ** power, slope=slope,
                                   offset=-slope * kink, n=257)
         assert abs(approx - float(exact)) < 1e-11
+
+
+def test_model_defaults_are_used_by_the_solver():
+    import statmech_nn as snn
+    solver = snn.model("curie-weiss", T=0.5).free_energy().saddle_point().compile()
+    # m = tanh(2m) at T = 0.5 (set on the model), not the spec default
+    assert solver.solve(guess={"m": 1.0})["m"] == pytest.approx(0.9575040240772686, abs=1e-10)
+    assert solver.solve(beta=1 / 0.5, guess={"m": 1.0})["m"] == pytest.approx(0.9575040240772686, abs=1e-10)

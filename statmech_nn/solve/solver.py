@@ -13,7 +13,6 @@ import math
 import numpy as np
 
 from ..errors import ConvergenceError, DerivationError, ParameterError
-from ..parameters import validate_parameters
 from .quadrature import node_counts, reference_rule
 
 __all__ = ["Solver", "Solution"]
@@ -251,7 +250,8 @@ class Solver:
             ``"mask"``: such points are returned with ``converged=False`` and ``NaN`` values.
         **params
             Model parameters by their names (``T`` or ``beta``, ``alpha``, ``h``, ...), scalars or
-            arrays broadcast together; missing ones take their defaults.
+            arrays broadcast together; missing ones take the model's defaults
+            (``snn.model("hopfield", alpha=0.1)`` sets ``alpha``).
 
         Returns
         -------
@@ -267,7 +267,7 @@ class Solver:
         """
         if errors not in ("raise", "mask"):
             raise ParameterError(f"errors must be 'raise' or 'mask', got {errors!r}")
-        values = validate_parameters(self._specs, params)
+        values = self.model.parameters(**params)   # the model's own defaults fill the gaps
         guess = dict(guess or {})
         known = self._known_guess_names(guess)
         unknown = sorted(set(guess) - set(known))
