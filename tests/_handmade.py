@@ -11,7 +11,7 @@ Hopfield: D. J. Amit, H. Gutfreund and H. Sompolinsky, Ann. Phys. 173, 30 (1987)
 """
 import sympy as sp
 
-from statmech_nn.parameters import Parameter
+from statmech_nn.parameters import Parameter, validate_parameters
 from statmech_nn.symbolic.averages import DiscreteAverage, GaussianAverage
 from statmech_nn.symbolic.free_energy import SaddlePoint
 
@@ -35,6 +35,9 @@ class FakeModel:
 
     def default_guess(self, names):
         return {n: self._guesses.get(n, 0.5) for n in names}
+
+    def parameters(self, **values):
+        return validate_parameters(self.parameter_specs, values)
 
 
 def _temperature():
