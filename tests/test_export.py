@@ -40,7 +40,7 @@ def test_hopfield_ags_script_compiles(tmp_path):
 
 
 @needs_pdflatex
-@pytest.mark.parametrize("name", ["curie-weiss", "sk"])
+@pytest.mark.parametrize("name", snn.available_models())
 def test_every_model_document_compiles(tmp_path, name):
     tex = tmp_path / f"{name}.tex"
     tex.write_text(derivation_document(snn.model(name)))

@@ -29,4 +29,4 @@ class CurieWeiss(Model):
     def hamiltonian(self):
         return Hamiltonian(IsingPrior(), [UniformCouplings(self.symbol("J")),
                                           ExternalField(self.symbol("h"))],
-                           "Ising spins, all-to-all ferromagnetic couplings J/N, uniform field h.")
+                           r"Ising spins, all-to-all ferromagnetic couplings $J/N$, uniform field $h$.")

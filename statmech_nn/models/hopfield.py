@@ -34,4 +34,4 @@ class Hopfield(Model):
         return Hamiltonian(IsingPrior(), [HebbianCouplings(self.symbol("alpha"),
                                                            self.options["patterns"]),
                                           ExternalField(self.symbol("h"))],
-                           "Ising neurons, Hebbian couplings of P = alpha N random +-1 patterns, field h.")
+                           r"Ising neurons, Hebbian couplings of $P = \alpha N$ random $\pm1$ patterns, field $h$.")

@@ -30,7 +30,7 @@ class SherringtonKirkpatrick(Model):
     def hamiltonian(self):
         return Hamiltonian(IsingPrior(), [GaussianCouplings(self.symbol("J0")),
                                           ExternalField(self.symbol("h"))],
-                           "Ising spins, Gaussian couplings of mean J0/N and variance 1/N, field h.")
+                           r"Ising spins, Gaussian couplings of mean $J_0/N$ and variance $1/N$, field $h$.")
 
     def default_guess(self, names):
         guess = super().default_guess(names)

@@ -137,7 +137,7 @@ class ReplicaCalculation:
             [sp.Eq(op.indexed, op.symbol) for op in self.order_parameters if op.indexed is not None]
             + [sp.Eq(sp.Symbol(r"G_{\mathrm{RS}}(n)"), energetic)],
             "All replicas equivalent; the sums over replicas and replica pairs are done by SymPy "
-            "with symbolic n.")
+            "with symbolic $n$.")
         return energetic, field_, pair
 
 
@@ -151,7 +151,7 @@ def derive(model, hamiltonian):
                 sp.Symbol(r"\lim_{N\to\infty}\lim_{n\to 0}\frac{1}{N n}\log \mathbb{E}\, Z^n,\quad "
                           r"\mathbb{E}\,Z^n = \mathbb{E}\sum_{\{\sigma^a\}} e^{-\beta\sum_{a=1}^n "
                           r"H(\sigma^a)}")),
-          "The replica trick: log Z = lim (Z^n - 1)/n, with n integer replicas first.")
+          r"The replica trick $\log Z = \lim_{n\to0}(Z^n - 1)/n$, with $n$ integer replicas first.")
     for term in hamiltonian.interactions:
         term.apply(calc)
     energetic, field_, pair = calc.rs_ansatz()
@@ -164,12 +164,12 @@ def derive(model, hamiltonian):
     limit = replica_limit(total, n)
     d.add("Replica limit n → 0",
           sp.Eq(sp.Symbol(r"-\beta f"), limit),
-          "lim (1/n) of the RS action, by SymPy: the action vanishes at n = 0 and its n-derivative is "
-          "taken under the averages.")
+          r"$\lim_{n\to0}\frac{1}{n}$ of the RS action, by SymPy: the action vanishes at $n = 0$ and "
+          "its $n$-derivative is taken under the averages.")
     f = expand_averages(sp.expand(-limit / beta, log=False))
     ops = [op.symbol for op in calc.order_parameters]
     d.add("Free energy", sp.Eq(sp.Symbol("f"), f),
-          "Extremised over the order parameters " + ", ".join(map(str, ops)) + ".")
+          "Extremised over the order parameters " + ", ".join(f"${sp.latex(o)}$" for o in ops) + ".")
     params = sorted(f.free_symbols - set(ops), key=lambda s: (s != beta, s.name))
     structure = {"calc": calc, "site_argument": x,
                  "quenched": list(calc.site_quenched)}
@@ -238,14 +238,15 @@ def saddle_point(fe):
         equations[op.symbol] = _solve_for(simplified, op.symbol)
     d.add("Saddle-point equations",
           [sp.Eq(k, v) for k, v in equations.items()],
-          "Derivatives of f under the averages, Stein's lemma E[z g(z)] = E[g'(z)], and each equation "
+          r"Derivatives of $f$ under the averages, Stein's lemma $\langle z g(z)\rangle_z = "
+          r"\langle g'(z)\rangle_z$, and each equation "
           "solved for its order parameter (for a conjugate pair, the derivative in one fixes the "
           "other).")
     replicon = _replicon(fe)
     if replicon is not None:
         d.add("Replicon eigenvalue (de Almeida–Thouless)", sp.Eq(sp.Symbol(r"\lambda_R"), replicon),
               "Hessian of the replicated action restricted to the replicon sector; the RS solution is "
-              "stable while lambda_R > 0.")
+              r"stable while $\lambda_R > 0$.")
     result = SaddlePoint(fe.model, equations, f, fe.order_parameters, fe.parameters, replicon, d,
                          "finite", beta)
     result.overlaps = tuple(op.symbol for op in calc.order_parameters if op.overlap)
@@ -378,9 +379,10 @@ def zero_temperature(sp_finite):
           [sp.Eq(q, to_C[q]) for q in overlaps]
           + [sp.Eq(k, v) for k, v in equations.items()]
           + [sp.Eq(sp.Symbol("e_0"), energy)],
-          "q = 1 - C/beta with C = beta(1 - q) finite; Gaussian averages of functions of beta times a "
-          "local field X replaced by their large-beta forms (E tanh -> erf, beta E sech^2 -> Gaussian "
-          "density, E log 2cosh / beta -> E|X|), then beta -> infinity.")
+          r"$q = 1 - C/\beta$ with $C = \beta(1 - q)$ finite; Gaussian averages of functions of "
+          r"$\beta X$ (local field $X$) replaced by their large-$\beta$ forms ($\langle\tanh\rangle "
+          r"\to \mathrm{erf}$, $\beta\langle\mathrm{sech}^2\rangle \to$ Gaussian density, "
+          r"$\langle\log 2\cosh\rangle/\beta \to \langle|X|\rangle$), then $\beta\to\infty$.")
     params = [p for p in sp_finite.parameters if p != b]
     return SaddlePoint(model, equations, energy, order, params, None, d, "zero", None,
                        finite=sp_finite)

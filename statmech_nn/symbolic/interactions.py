@@ -53,7 +53,8 @@ class UniformCouplings:
             "Magnetisation",
             sp.Eq(sp.Symbol(r"-\beta H(\sigma^a)"),
                   N * coefficient * sp.Symbol(r"X_a^2") + sp.Symbol(r"\cdots")),
-            "With X_a = (1/N) sum_i sigma_i^a, the coupling is a square of an empirical average.")
+            r"With $X_a = \frac{1}{N}\sum_i \sigma_i^a$ the coupling is the square of an empirical "
+            "average.")
         field_ = calc.hubbard_stratonovich(coefficient, sp.Symbol("m", real=True), m, pair=False)
         calc.site_field += field_
 
@@ -80,8 +81,8 @@ class GaussianCouplings:
         d.add("Average over Gaussian couplings",
               [sp.Eq(sp.Symbol(r"\log \mathbb{E}\, e^{t J_{ij}}"), cgf),
                sp.Eq(sp.Symbol(r"t"), beta * sp.Symbol(r"\sum_a \sigma_i^a\sigma_j^a"))],
-              "The cumulant generating function of J_ij from sympy.stats, with t = beta sum_a "
-              "sigma_i^a sigma_j^a for each pair i<j.")
+              r"The cumulant generating function of $J_{ij}$ from sympy.stats, with "
+              r"$t = \beta\sum_a \sigma_i^a\sigma_j^a$ for each pair $i<j$.")
         # Σ_{i<j} Σ_a σσ = (N²/2) Σ_a X_a² and Σ_{i<j}(Σ_a σσ)² = (N²/2) Σ_{a,b} Q_ab², up to O(N)
         c_m = sp.simplify(k1 * beta * N / 2)
         c_q = sp.simplify(k2 * beta**2 * N / 2)
@@ -91,8 +92,8 @@ class GaussianCouplings:
         d.add("Sums over sites as overlaps",
               sp.Eq(sp.Symbol(r"\frac{1}{N}\log\mathbb{E}\,e^{-\beta\sum_a H(\sigma^a)}"),
                     c_m * sp.Symbol(r"\sum_a X_a^2") + c_q * sp.Symbol(r"\sum_{a,b} Q_{ab}^2")),
-              "X_a = (1/N) sum_i sigma_i^a and Q_ab = (1/N) sum_i sigma_i^a sigma_i^b; diagonal terms "
-              f"are O(1/N); Q_aa = sigma^2 = {s2}.")
+              r"$X_a = \frac{1}{N}\sum_i \sigma_i^a$, $Q_{ab} = \frac{1}{N}\sum_i \sigma_i^a\sigma_i^b$;"
+              f" diagonal terms are $O(1/N)$; $Q_{{aa}} = \sigma^2 = {s2}$.")
         calc.energetic += calc.replica_sum(c_q * s2**2)
         if c_m != 0:
             m = sp.IndexedBase("m")[_a]
@@ -122,8 +123,9 @@ class HebbianCouplings:
               sp.Eq(sp.Symbol(r"-\beta H(\sigma^a)"),
                     sp.Symbol(r"\frac{\beta}{2N}\sum_{\mu}\Big(\sum_i \xi_i^\mu\sigma_i^a\Big)^2")
                     - beta * alpha * N * s2 / 2),
-              f"The i = j terms give -beta P sigma^2 / 2 with P = alpha N; patterns 1..{K} are "
-              "condensed, the others are not.")
+              r"The $i = j$ terms give $-\beta P\sigma^2/2$ with $P = \alpha N$; "
+              + ("pattern $1$ is" if K == 1 else f"patterns $1..{K}$ are")
+              + " condensed, the others are not.")
         calc.energetic += calc.replica_sum(-beta * alpha * s2 / 2)
         names = ["m"] if K == 1 else [f"m_{mu}" for mu in range(1, K + 1)]
         xis = [sp.Symbol("xi") if K == 1 else sp.Symbol(f"xi_{mu}") for mu in range(1, K + 1)]
@@ -131,7 +133,7 @@ class HebbianCouplings:
             m = sp.IndexedBase(name)[_a]
             calc.site_field += xi * calc.hubbard_stratonovich(
                 beta / 2, sp.Symbol(name, real=True), m, pair=False,
-                note=f"Condensed pattern: X_a = (1/N) sum_i {xi}_i sigma_i^a.")
+                note=rf"Condensed pattern: $X_a = \frac{{1}}{{N}}\sum_i {sp.latex(xi)}_i \sigma_i^a$.")
             calc.site_quenched.append((xi, (-1, 1)))
         # non-condensed patterns: HS with Gaussian z_a, average over ξ, Gaussian integral over z
         x = sp.Symbol("x")
@@ -141,8 +143,9 @@ class HebbianCouplings:
                sp.Eq(sp.Symbol(r"\mathbb{E}_\xi\, e^{\frac{\beta}{2N}\sum_a(\sum_i\xi_i\sigma_i^a)^2}"),
                      sp.Symbol(r"\int\prod_a Dz_a\, e^{\frac{\beta}{2}\sum_{ab} z_a Q_{ab} z_b}"
                                r" = \det(1-\beta Q)^{-1/2}"))],
-              "Each non-condensed pattern: HS with n Gaussians z_a, then E_xi cosh(sqrt(beta/N) sum_a "
-              "z_a sigma_i^a) to second order, then the Gaussian integral; P - K = alpha N of them.")
+              r"Each non-condensed pattern: HS with $n$ Gaussians $z_a$, then "
+              r"$\mathbb{E}_\xi \cosh(\sqrt{\beta/N}\sum_a z_a\sigma_i^a)$ to second order, then the "
+              r"Gaussian integral; there are $P - K \simeq \alpha N$ of them.")
         q_rs = sp.Symbol("q", positive=True)
         r_rs = sp.Symbol("r", positive=True)
         Q = RSMatrix(1 - beta * s2, -beta * q_rs, n)   # 1 − βQ with Q_aa = σ², Q_ab = q
@@ -160,8 +163,8 @@ class HebbianCouplings:
                sp.Eq(sp.Symbol(r"\frac{1}{N}\log\mathbb{E}Z^n"),
                      sp.Symbol(r"-\frac{\alpha}{2}\log\det(1-\beta q) - \alpha\beta^2\sum_{a<b} r_{ab}"
                                r" q_{ab} + \log\mathcal{Z}_1 + \cdots"))],
-              "The overlap matrix enters through log det(1 - beta Q): it is fixed by a delta function "
-              "whose conjugate, scaled as in AGS, is r_ab.")
+              r"The overlap matrix enters through $\log\det(1 - \beta Q)$: it is fixed by a delta "
+              r"function whose conjugate, scaled as in AGS, is $r_{ab}$.")
         calc.order_parameters.append(OrderParameter(q_rs, q, "delta", r_rs, overlap=True))
         calc.order_parameters.append(OrderParameter(r_rs, r, "delta", q_rs))
         # replicon curvature of c·log det(A0 + sQ): −2 c s² / (A_d − A_o)², here s = −β

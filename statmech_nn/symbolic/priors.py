@@ -64,7 +64,6 @@ class Prior:
         x = field + sp.sqrt(pair) * z
         phi = self.log_partition(x)
         result = -pair * n * s2 / 2 + sp.log(GaussianAverage(sp.exp(n * phi), z))
-        sig = sp.Symbol(r"\sigma")
         deriv.add(
             "Single-site problem",
             [sp.Eq(sp.Symbol(r"\log \sum_{\{\sigma^a\}} e^{A\sum_a\sigma^a + B\sum_{a<b}\sigma^a\sigma^b}"),
@@ -72,8 +71,9 @@ class Prior:
                              r" - \frac{B}{2} n \sigma^2}")),
              sp.Eq(sp.Symbol("A"), field), sp.Eq(sp.Symbol("B"), pair),
              sp.Eq(sp.Symbol(r"\log \mathcal{Z}_1"), result)],
-            f"{self.name} units have sigma^2 = {s2}; the square is linearised with a Gaussian z and "
-            f"the sum over each replica gives log sum_sigma e^(x sigma) = {sp.sstr(self.log_partition(sig))}.")
+            f"{self.name} units have $\\sigma^2 = {s2}$; the square is linearised with a Gaussian $z$ "
+            r"and the sum over each replica gives $\log\sum_\sigma e^{x\sigma} = "
+            f"{sp.latex(self.log_partition(sp.Symbol('x')))}$.")
         return result, x
 
 

@@ -1,0 +1,53 @@
+"""Architecture rules of DESIGN.md, checked on the source: layering and lazy heavy imports."""
+import ast
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "statmech_nn")
+
+
+def imported_modules(folder, top_level_only=False):
+    """Modules imported by each file of ``folder`` (only at module level if ``top_level_only``: a
+    function may import a higher layer lazily, e.g. ``SaddlePoint.compile`` the solver)."""
+    out = {}
+    for dirpath, _, files in os.walk(os.path.join(ROOT, folder)):
+        for name in files:
+            if name.endswith(".py"):
+                path = os.path.join(dirpath, name)
+                tree = ast.parse(open(path, encoding="utf-8").read())
+                mods = set()
+                for node in (tree.body if top_level_only else ast.walk(tree)):
+                    if isinstance(node, ast.Import):
+                        mods |= {a.name for a in node.names}
+                    elif isinstance(node, ast.ImportFrom):
+                        mods.add(("." * node.level) + (node.module or ""))
+                out[os.path.relpath(path, ROOT)] = mods
+    return out
+
+
+@pytest.mark.parametrize("folder", ["symbolic", "models"])
+def test_symbolic_layers_import_no_numerics_backends(folder):
+    # symbolic/ and models/ import no numba, matplotlib, codegen, solve, plot or montecarlo at module
+    # level, and numba nowhere (next test)
+    forbidden = ("numba", "matplotlib", "codegen", "solve", "plot", "montecarlo", "export")
+    for path, mods in imported_modules(folder, top_level_only=True).items():
+        bad = [m for m in mods if any(part in forbidden for part in m.replace(".", " ").split())]
+        assert not bad, (path, bad)
+
+
+def test_only_codegen_bridges_sympy_to_numba():
+    for path, mods in imported_modules(".").items():
+        if not path.startswith("codegen"):
+            assert "numba" not in mods, path
+
+
+def test_import_is_light_and_lazy():
+    code = ("import sys, time; t = time.perf_counter(); import statmech_nn; dt = time.perf_counter() - t;"
+            "print(dt, *[m in sys.modules for m in ('numba', 'matplotlib', 'sympy', 'scipy')])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    dt, numba, mpl, sympy, scipy = out.stdout.split()
+    assert (numba, mpl, sympy, scipy) == ("False", "False", "False", "False")
+    assert float(dt) < 1.0
