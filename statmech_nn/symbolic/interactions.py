@@ -93,7 +93,7 @@ class GaussianCouplings:
               sp.Eq(sp.Symbol(r"\frac{1}{N}\log\mathbb{E}\,e^{-\beta\sum_a H(\sigma^a)}"),
                     c_m * sp.Symbol(r"\sum_a X_a^2") + c_q * sp.Symbol(r"\sum_{a,b} Q_{ab}^2")),
               r"$X_a = \frac{1}{N}\sum_i \sigma_i^a$, $Q_{ab} = \frac{1}{N}\sum_i \sigma_i^a\sigma_i^b$;"
-              f" diagonal terms are $O(1/N)$; $Q_{{aa}} = \sigma^2 = {s2}$.")
+              rf" diagonal terms are $O(1/N)$; $Q_{{aa}} = \sigma^2 = {s2}$.")
         calc.energetic += calc.replica_sum(c_q * s2**2)
         if c_m != 0:
             m = sp.IndexedBase("m")[_a]
