@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -85,6 +84,5 @@ def validate_parameters(specs, values, allow_beta=True):
         raw = values.get(name, spec.default)
         if isinstance(raw, (str, bytes)):
             raise ParameterError(f"parameter {name!r} must be a number, got the text {raw!r}")
-        if isinstance(raw, numbers.Number) or np.ndim(raw) >= 0:
-            out[name] = spec.check(raw)
+        out[name] = spec.check(raw)
     return out
