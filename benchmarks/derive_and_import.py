@@ -20,6 +20,6 @@ if __name__ == "__main__":
     t_sympy = min(run(BASE) for _ in range(3))
     t_import = min(run(IMPORT) for _ in range(3))
     t_derive = min(run(DERIVE) for _ in range(3))
-    print(f"import statmech_nn: {t_import:.3f} s (baseline: import sympy alone {t_sympy:.3f} s; "
-          f"ratio {t_import / t_sympy:.2f}); goal < 1 s")
+    print(f"import statmech_nn: {1e3 * t_import:.1f} ms (baseline: import sympy alone "
+          f"{1e3 * t_sympy:.0f} ms; ratio {t_import / t_sympy:.3f}); goal < 1 s")
     print(f"derive hopfield (f, saddle point, T=0, replicon): {t_derive:.3f} s; goal < 3 s")
