@@ -19,6 +19,18 @@ _PREAMBLE = r"""\documentclass[10pt]{article}
 """
 
 
+def _long_equation(lhs, expr, terms_per_line=3):
+    """``lhs = expr`` in an ``align*``, a sum broken after every few terms so it fits the page."""
+    terms = sp.Add.make_args(sp.sympify(expr)) if isinstance(expr, sp.Add) else (expr,)
+    lines = []
+    for i in range(0, len(terms), terms_per_line):
+        chunk = sp.latex(sp.Add(*terms[i:i + terms_per_line], evaluate=False))
+        if i and not chunk.startswith("-"):
+            chunk = "+ " + chunk
+        lines.append(("%s &= " % lhs if not i else "&\\quad ") + chunk)
+    return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
+
+
 def _equations(pairs):
     body = r" \\ ".join(sp.latex(k) + " &= " + sp.latex(v) for k, v in pairs)
     return "\\begin{align*}\n" + body + "\n\\end{align*}"
@@ -49,7 +61,7 @@ def derivation_document(model, zero_temperature=True):
              saddle.derivation.latex(),
              r"\section{Result}",
              r"\subsection{Free energy}",
-             "\\begin{equation*}\n" + fe.latex() + "\n\\end{equation*}",
+             _long_equation("f", fe.expr),
              r"\subsection{Saddle-point equations}",
              _equations(saddle.equations.items())]
     if saddle.replicon is not None:
@@ -63,7 +75,7 @@ def derivation_document(model, zero_temperature=True):
                   "With $C=\\beta(1-q)$ finite as $\\beta\\to\\infty$:",
                   _equations(zt.equations.items()),
                   "Ground-state energy per unit:",
-                  "\\begin{equation*}\ne_0 = " + sp.latex(zt.free_energy) + "\n\\end{equation*}"]
+                  _long_equation("e_0", zt.free_energy, terms_per_line=2)]
     if model.references:
         parts.append(r"\section*{References}")
         parts.append(r"\begin{itemize}")
