@@ -16,8 +16,11 @@ __all__ = ["run_demo", "spin_glass_line"]
 
 
 def spin_glass_line(solver, alphas, T_lo=0.5, T_hi=2.5, tol=1e-6, q_min=1e-5):
-    """Temperature where the non-retrieval (m = 0) branch acquires ``q > 0``, by vectorised bisection
-    on the solver's m = 0 solutions; NaN where the m = 0 branch has no transition in ``[T_lo, T_hi]``."""
+    """Temperature where the non-retrieval (m = 0) branch acquires ``q > q_min``, by vectorised
+    bisection on the solver's m = 0 solutions; NaN where the m = 0 branch has no transition in
+    ``[T_lo, T_hi]``. The threshold biases the line by about ``q_min / |dq/dT|`` (~1e-5); it cannot be
+    much smaller because critical slowing down near the transition leaves ``q ~ tol/(1 - slope)``
+    in a converged paramagnet (the linear-stability location belongs to the phase-diagram engine)."""
     lo = np.full_like(alphas, T_lo, dtype=float)
     hi = np.full_like(alphas, T_hi, dtype=float)
     guess = {"m": 0.0, "q": 0.5, "r": 1.0}
