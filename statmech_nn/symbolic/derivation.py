@@ -43,9 +43,6 @@ class Derivation:
         self.steps.append(Step(title, expr, note))
         return expr
 
-    def extend(self, other):
-        self.steps.extend(other.steps)
-
     def copy(self, title=None):
         d = Derivation(title or self.title)
         d.steps = list(self.steps)

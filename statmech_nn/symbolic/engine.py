@@ -171,8 +171,7 @@ def derive(model, hamiltonian):
     d.add("Free energy", sp.Eq(sp.Symbol("f"), f),
           "Extremised over the order parameters " + ", ".join(f"${sp.latex(o)}$" for o in ops) + ".")
     params = sorted(f.free_symbols - set(ops), key=lambda s: (s != beta, s.name))
-    structure = {"calc": calc, "site_argument": x,
-                 "quenched": list(calc.site_quenched)}
+    structure = {"calc": calc, "site_argument": x}
     return FreeEnergy(model, f, ops, params, d, structure)
 
 
@@ -264,7 +263,7 @@ def _replicon(fe):
     subs = {op.indexed: op.symbol for op in calc.order_parameters if op.indexed is not None}
     kappa = sp.simplify(sp.sympify(calc.replicon_kappa).xreplace(subs))
     mu = GaussianAverage(hyperbolic_to_tanh(calc.prior.variance(x) ** 2), z)
-    quenched = fe._structure["quenched"]
+    quenched = calc.site_quenched
     if quenched:
         mu = DiscreteAverage(mu, [v for v, _ in quenched], quenched[0][1])
     return 1 - kappa * expand_averages(mu)
@@ -272,7 +271,7 @@ def _replicon(fe):
 
 # -- zero temperature --------------------------------------------------------------------------
 
-def large_beta_average(avg, beta_=beta, order=1):
+def large_beta_average(avg, beta_=beta):
     """Asymptotic form of ``E_z[g(β(A + B z))]`` as ``β → ∞``, ``B > 0``.
 
     Bounded ``g`` with limits ``g±`` at ``±∞``: ``g₊ Φ(A/B) + g₋ Φ(−A/B) + (φ(A/B)/(βB)) ∫(g − step)``;
@@ -300,8 +299,6 @@ def large_beta_average(avg, beta_=beta, order=1):
     gp, gm = sp.limit(g, t, sp.oo), sp.limit(g, t, -sp.oo)
     if gp.is_finite and gm.is_finite:
         lead = gp * Phi + gm * (1 - Phi)
-        if order < 1:
-            return lead
         even = sp.simplify((g + g.subs(t, -t)) / 2 - (gp + gm) / 2)
         integral = 2 * sp.integrate(even, (t, 0, sp.oo)) if even != 0 else 0
         if sp.sympify(integral).has(sp.Integral):
