@@ -1,4 +1,4 @@
 """LaTeX export of derivations (a leaf: imported only by the public API, CLI, scripts, notebooks)."""
-from .latex import derivation_document, write_derivation
+from .latex import compile_latex, derivation_document, latex_document, write_derivation
 
-__all__ = ["derivation_document", "write_derivation"]
+__all__ = ["latex_document", "compile_latex", "derivation_document", "write_derivation"]

@@ -8,7 +8,7 @@ import sympy as sp
 
 from ..symbolic.derivation import escape_text
 
-__all__ = ["derivation_document", "write_derivation"]
+__all__ = ["latex_document", "compile_latex", "derivation_document", "write_derivation"]
 
 _PREAMBLE = r"""\documentclass[10pt]{article}
 \usepackage[utf8]{inputenc}
@@ -17,6 +17,61 @@ _PREAMBLE = r"""\documentclass[10pt]{article}
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
 """
+
+
+def latex_document(title, body, packages=(), references=()):
+    """A standalone LaTeX document around ``body`` (already LaTeX), with the package's preamble.
+
+    Parameters
+    ----------
+    title : str
+        Plain text; escaped here.
+    body : str or sequence of str
+        LaTeX source of the document body (joined by blank lines).
+    packages : sequence of str
+        Extra ``\\usepackage`` names, e.g. ``("tikz",)`` for diagrams.
+    references : sequence of str
+        Plain-text references, listed at the end.
+    """
+    from .. import __version__
+    if not isinstance(body, str):
+        body = "\n\n".join(body)
+    parts = [_PREAMBLE]
+    parts += [r"\usepackage{%s}" % name for name in packages]
+    parts += [r"\title{%s}" % escape_text(title),
+              r"\author{statmech\_nn %s}" % __version__,
+              r"\date{%s}" % datetime.date.today().isoformat(),
+              r"\begin{document}", r"\maketitle", body]
+    if references:
+        parts += [r"\section*{References}", r"\begin{itemize}"]
+        parts += [r"\item " + escape_text(ref) for ref in references]
+        parts.append(r"\end{itemize}")
+    parts.append(r"\end{document}")
+    return "\n".join(parts) + "\n"
+
+
+def compile_latex(tex_path, timeout=120):
+    """Run ``pdflatex`` on ``tex_path`` in its folder; returns the PDF path.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``pdflatex`` is not installed (install TeX Live, e.g. ``texlive-latex-recommended``).
+    StatmechError
+        If pdflatex fails; the message holds the end of its log.
+    """
+    import shutil
+    import subprocess
+    from ..errors import StatmechError
+    if shutil.which("pdflatex") is None:
+        raise FileNotFoundError("pdflatex not found: install TeX Live (texlive-latex-base and "
+                                "texlive-latex-recommended) to compile the exported LaTeX")
+    folder, name = os.path.split(os.path.abspath(tex_path))
+    proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", name], cwd=folder,
+                          capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise StatmechError(f"pdflatex failed on {tex_path}:\n{proc.stdout[-2000:]}")
+    return os.path.join(folder, os.path.splitext(name)[0] + ".pdf")
 
 
 def _long_equation(lhs, expr, terms_per_line=3):
@@ -46,15 +101,9 @@ def derivation_document(model, zero_temperature=True):
     zero_temperature : bool
         Include the zero-temperature section when the model has one.
     """
-    from .. import __version__
     fe = model.free_energy()
     saddle = fe.saddle_point()
-    parts = [_PREAMBLE,
-             r"\title{%s: replica-symmetric derivation}" % escape_text(model.title),
-             r"\author{statmech\_nn %s}" % __version__,
-             r"\date{%s}" % datetime.date.today().isoformat(),
-             r"\begin{document}", r"\maketitle",
-             r"\section{Derivation}",
+    parts = [r"\section{Derivation}",
              "Every expression below was produced by the replica engine of statmech\\_nn; nothing was "
              "typed in. Gaussian averages $\\langle\\cdot\\rangle_z$ are over a standard normal $z$, "
              "pattern averages $\\langle\\cdot\\rangle_\\xi$ over $\\xi=\\pm1$.",
@@ -76,13 +125,8 @@ def derivation_document(model, zero_temperature=True):
                   _equations(zt.equations.items()),
                   "Ground-state energy per unit:",
                   _long_equation("e_0", zt.free_energy, terms_per_line=2)]
-    if model.references:
-        parts.append(r"\section*{References}")
-        parts.append(r"\begin{itemize}")
-        parts += [r"\item " + escape_text(ref) for ref in model.references]
-        parts.append(r"\end{itemize}")
-    parts.append(r"\end{document}")
-    return "\n".join(parts) + "\n"
+    return latex_document(f"{model.title}: replica-symmetric derivation", "\n".join(parts),
+                          references=model.references)
 
 
 def write_derivation(model, path, **options):
