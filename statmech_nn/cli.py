@@ -1,4 +1,4 @@
-"""Command line: ``statmech-nn models | describe | derive | solve | demo``.
+"""Command line: ``statmech-nn models | describe | derive | solve | phase-diagram | demo``.
 
 Arguments are data: ``key=value`` pairs are checked against the model's parameters and options and
 values are parsed as numbers with ``float``/``int``, never evaluated.
@@ -115,6 +115,34 @@ def _cmd_solve(args):
     return 0
 
 
+def _axis_argument(text, flag):
+    """``alpha:0:0.2`` -> ("alpha", 0.0, 0.2)."""
+    parts = text.split(":")
+    if len(parts) != 3 or not parts[0].isidentifier():
+        raise ParameterError(f"{flag} {text!r}: expected NAME:LOW:HIGH, e.g. {flag} alpha:0:0.2")
+    return parts[0], _number(parts[1], parts[0]), _number(parts[2], parts[0])
+
+
+def _cmd_phase_diagram(args):
+    from .phases import phase_diagram
+    assignments = _split_assignments(args.params, args.model)
+    model, params = _build_model(args.model, assignments)
+    x = _axis_argument(args.x, "--x")
+    y = _axis_argument(args.y, "--y")
+    if args.resolution < 3:
+        raise ParameterError(f"--resolution must be at least 3, got {args.resolution}")
+    pd = phase_diagram(model, x, y, resolution=args.resolution, **params)
+    if args.out:
+        pd.save(args.out)
+    if args.json:
+        print(json.dumps(pd.to_dict(), indent=1))
+    else:
+        print(pd.summary())
+        if args.out:
+            print(f"wrote {args.out}")
+    return 0
+
+
 def _cmd_demo(args):
     from .demo import run_demo
     run_demo(args.out)
@@ -141,6 +169,15 @@ def _parser():
     s.add_argument("--guess", nargs="*", metavar="NAME=VALUE", help="initial order parameters")
     s.add_argument("--json", action="store_true", help="machine-readable output")
     s.set_defaults(func=_cmd_solve)
+    d = sub.add_parser("phase-diagram", help="transition lines and phases in a plane of two parameters")
+    d.add_argument("model")
+    d.add_argument("params", nargs="*", help="fixed parameters and options, e.g. h=0 patterns=1")
+    d.add_argument("--x", required=True, metavar="NAME:LOW:HIGH", help="horizontal axis, e.g. alpha:0:0.2")
+    d.add_argument("--y", required=True, metavar="NAME:LOW:HIGH", help="vertical axis, e.g. T:0:1.5")
+    d.add_argument("--resolution", type=int, default=25, help="coarse grid points per axis (default 25)")
+    d.add_argument("--out", metavar="FILE", help="write the figure (.png/.pdf/.svg) or the data (.json)")
+    d.add_argument("--json", action="store_true", help="print the diagram as JSON")
+    d.set_defaults(func=_cmd_phase_diagram)
     d = sub.add_parser("demo", help="derive, solve and draw the Hopfield model (what `make demo` runs)")
     d.add_argument("--out", default="out", help="output directory (default: out)")
     d.set_defaults(func=_cmd_demo)

@@ -248,6 +248,14 @@ class _Printer(PythonCodePrinter):
     def _print_Mills(self, expr):
         return f"mills({self._print(expr.args[0])})"
 
+    def _print_Pow(self, expr, rational=False):
+        # x**(-k) raises ZeroDivisionError in numba at x = 0 whatever the error model; a division
+        # gives inf, which the drivers treat as leaving the domain
+        if expr.exp.is_number and expr.exp.is_negative:
+            inverse = expr.base if expr.exp == -1 else sp.Pow(expr.base, -expr.exp, evaluate=False)
+            return f"(1.0/({self._print(inverse)}))"
+        return super()._print_Pow(expr, rational=rational)
+
     def _print_DiracDelta(self, expr):
         # derivatives of sign/Abs/Heaviside: zero except on a set of measure zero
         return "0.0"

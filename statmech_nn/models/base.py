@@ -27,6 +27,10 @@ class Model:
     structural_options = {}
     #: parameters of a point inside the ordered phase (for examples and registry-wide tests)
     ordered_point = {}
+    #: what a branch with one non-zero magnetisation is called in phase diagrams
+    ordered_name = "ordered"
+    #: order parameters below this magnitude count as zero when branches are classified
+    zero_tolerance = 1e-6
 
     def __init__(self, **options):
         self.parameter_specs = self.make_parameter_specs()
@@ -65,6 +69,53 @@ class Model:
             else:
                 out[name] = 1.0
         return out
+
+    def sign_symmetric(self, parameters):
+        """Whether flipping the sign of every magnetisation maps solutions to solutions of equal
+        free energy at these parameters (default: when every field ``h`` vanishes)."""
+        return all(float(v) == 0.0 for k, v in parameters.items() if k == "h")
+
+    def phase_seeds(self, names, signed=True):
+        """Starting points that reach every kind of branch (for phase diagrams): the paramagnet
+        (all order parameters 0), the spin glass (magnetisations 0) and one retrieval/ferromagnetic
+        start (per sign if ``signed``), plus symmetric mixtures of the first ``k``
+        magnetisations."""
+        mags = [n for n in names if n.startswith("m")]
+        base = self.default_guess(names)
+        glass = {n: v for n, v in base.items() if n not in mags}
+        seeds = [dict({n: 0.0 for n in names}, **{n: base[n] for n in names if n.startswith("C")}),
+                 dict(glass, **{m: 0.0 for m in mags})]
+        for k in range(1, len(mags) + 1):
+            for sign in ((1.0, -1.0) if signed else (1.0,)):
+                seeds.append(dict(glass, **{m: (sign if i < k else 0.0) for i, m in enumerate(mags)}))
+        return seeds
+
+    def classify(self, values, parameters, replicon=float("nan")):
+        """Name of the branch a solution belongs to, from its order parameters.
+
+        No non-zero magnetisation: ``"paramagnet"`` (``q = 0``) or ``"spin glass"``; one:
+        :attr:`ordered_name` (with ``" (m<0)"`` for a negative overlap); ``k > 1``:
+        ``"k-mixture"``. At ``T = 0`` (order parameter ``C``) ``q = 1``.
+
+        Parameters
+        ----------
+        values : dict
+            Order parameter name -> value at one point.
+        parameters : dict
+            Model parameters of the point.
+        replicon : float
+            The replicon eigenvalue there (``NaN`` if none); models whose phases differ only by
+            replica-symmetry breaking use it.
+        """
+        eps = self.zero_tolerance
+        mags = [v for k, v in values.items() if k.startswith("m") and v == v]
+        nonzero = [v for v in mags if abs(v) > eps]
+        if not nonzero:
+            glass = ("q" in values and values["q"] > eps) or ("C" in values and values["C"] == values["C"])
+            return "spin glass" if glass else "paramagnet"
+        if len(nonzero) > 1:
+            return f"{len(nonzero)}-mixture"
+        return self.ordered_name + (" (m<0)" if nonzero[0] < 0 else "")
 
     # -- derived objects ---------------------------------------------------------------------
     def free_energy(self):

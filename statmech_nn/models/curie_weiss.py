@@ -30,3 +30,11 @@ class CurieWeiss(Model):
         return Hamiltonian(IsingPrior(), [UniformCouplings(self.symbol("J")),
                                           ExternalField(self.symbol("h"))],
                            r"Ising spins, all-to-all ferromagnetic couplings $J/N$, uniform field $h$.")
+
+    def classify(self, values, parameters, replicon=float("nan")):
+        """``"m > 0"``, ``"m < 0"`` or ``"paramagnet"``: in a field the two magnetised branches are
+        the phases that coexist below ``T_c`` (the first-order line at ``h = 0``)."""
+        m = values["m"]
+        if abs(m) <= self.zero_tolerance:
+            return "paramagnet"
+        return "m > 0" if m > 0 else "m < 0"

@@ -20,6 +20,7 @@ class Hopfield(Model):
     references = ("Amit, Gutfreund & Sompolinsky, Ann. Phys. 173, 30 (1987)",)
     structural_options = {"patterns": (1, (1, 2, 3), "number of condensed patterns K")}
 
+    ordered_name = "retrieval"
     #: a point inside the ordered phase, used by the registry-wide tests and examples
     ordered_point = {"alpha": 0.05, "h": 0.0, "T": 0.1}
 
@@ -35,3 +36,8 @@ class Hopfield(Model):
                                                            self.options["patterns"]),
                                           ExternalField(self.symbol("h"))],
                            r"Ising neurons, Hebbian couplings of $P = \alpha N$ random $\pm1$ patterns, field $h$.")
+
+    def sign_symmetric(self, parameters):
+        """Always: the patterns are symmetric ``±1``, so ``m → −m`` with ``ξ → −ξ`` leaves the
+        pattern average unchanged, with or without the field ``h``."""
+        return True

@@ -17,6 +17,7 @@ class SherringtonKirkpatrick(Model):
     references = ("Sherrington & Kirkpatrick, PRL 35, 1792 (1975)",
                   "de Almeida & Thouless, J. Phys. A 11, 983 (1978)")
 
+    ordered_name = "ferromagnet"
     #: a point inside the ordered phase, used by the registry-wide tests and examples
     ordered_point = {"J0": 1.5, "h": 0.0, "T": 0.5}
 
@@ -36,3 +37,16 @@ class SherringtonKirkpatrick(Model):
         guess = super().default_guess(names)
         guess.update({k: 0.5 for k in names if k == "q"})
         return guess
+
+    def classify(self, values, parameters, replicon=float("nan")):
+        """Paramagnet, spin glass, ferromagnet, or the mixed phase (ferromagnet with broken replica
+        symmetry, below the AT line; Toulouse 1980). In a field ``h ≠ 0`` the magnetisation is
+        induced, not spontaneous: there the phases are the paramagnet and, below the AT line, the
+        spin glass (de Almeida–Thouless 1978)."""
+        rsb = replicon < -1e-9
+        if parameters.get("h", 0.0) != 0.0:
+            return "spin glass" if rsb else "paramagnet"
+        label = super().classify(values, parameters, replicon)
+        if label.startswith("ferromagnet") and rsb:
+            return "mixed" + label[len("ferromagnet"):]
+        return label

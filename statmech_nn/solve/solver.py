@@ -44,6 +44,12 @@ class Solution:
         (no replicon, no magnetisation) a converged point counts as stable.
     replicon : float or numpy.ndarray
         The replicon eigenvalue (``NaN`` where the saddle point has none).
+    curvature_stable : bool or numpy.ndarray
+        The magnetisation criterion of ``stable`` alone (``True`` where it does not apply): whether
+        the point is a minimum of ``f`` in the magnetisations, replica symmetry aside.
+    hessian : numpy.ndarray
+        Hessian of ``f`` in the order parameters (shape ``shape + (n, n)``, order of
+        ``order_parameters`` of the finite- or zero-temperature equations of each point).
     residual : float or numpy.ndarray
         Max-norm of ``x - F(x)`` at the returned point.
     iterations : int or numpy.ndarray
@@ -55,7 +61,7 @@ class Solution:
     """
 
     def __init__(self, model, order_parameters, free_energy, converged, stable, replicon, residual,
-                 iterations, nodes, parameters, shape):
+                 iterations, nodes, parameters, shape, curvature_stable=None, hessian=None):
         scalar = shape == ()
 
         def out(a):
@@ -69,6 +75,8 @@ class Solution:
         self.converged = out(converged)
         self.stable = out(stable)
         self.replicon = out(replicon)
+        self.curvature_stable = out(stable if curvature_stable is None else curvature_stable)
+        self.hessian = None if hessian is None else hessian.reshape(shape + hessian.shape[1:])
         self.residual = out(residual)
         self.iterations = out(iterations)
         self.nodes = out(nodes)
@@ -298,6 +306,9 @@ class Solver:
         fields = {k: np.full(size, np.nan) for k in ("free_energy", "replicon", "residual")}
         converged = np.zeros(size, bool)
         stable = np.zeros(size, bool)
+        curvature_stable = np.zeros(size, bool)
+        nx = max(len(self._branch(kind).order_parameters) for kind, _ in groups) if groups else 0
+        hessian = np.full((size, nx, nx), np.nan)
         iterations = np.zeros(size, np.int64)
         nodes = np.zeros(size, np.int64)
         quad_failed = np.zeros(size, bool)
@@ -309,6 +320,9 @@ class Solver:
                 fields[k][idx] = r[k]
             converged[idx] = r["converged"]
             stable[idx] = r["stable"]
+            curvature_stable[idx] = r["curvature_stable"]
+            k = r["hessian"].shape[1]
+            hessian[idx, :k, :k] = r["hessian"]
             iterations[idx] = r["iterations"]
             nodes[idx] = r["nodes"]
             quad_failed[idx] = r["quad_failed"]
@@ -321,7 +335,8 @@ class Solver:
         fields["free_energy"][bad] = np.nan
         fields["replicon"][bad] = np.nan
         return Solution(self.model.name, order, fields["free_energy"], converged, stable,
-                        fields["replicon"], fields["residual"], iterations, nodes, values, shape)
+                        fields["replicon"], fields["residual"], iterations, nodes, values, shape,
+                        curvature_stable, hessian)
 
     def _solve_group(self, branch, flat, flat_guess, idx):
         kernels = branch.kernels
@@ -343,13 +358,15 @@ class Solver:
             kernels.module.evaluate_batch(np.ascontiguousarray(X[sel]), np.ascontiguousarray(P[sel]),
                                           Z, W, f, h, r)
             F[sel], Hs[sel], R[sel] = f, h, r
-        stable = converged & np.isfinite(F)
+        curvature_stable = converged & np.isfinite(F)
+        if branch.magnetisations:
+            curvature_stable &= _schur_stable(Hs, branch.magnetisations, converged)
+        stable = curvature_stable.copy()
         if kernels.has_replicon:
             stable &= R >= -STABILITY_TOL
-        if branch.magnetisations:
-            stable &= _schur_stable(Hs, branch.magnetisations, converged)
         return {"X": X, "residual": res, "iterations": iters, "nodes": nodes, "converged": converged,
-                "quad_failed": quad_failed, "free_energy": F, "replicon": R, "stable": stable}
+                "quad_failed": quad_failed, "free_energy": F, "replicon": R, "stable": stable,
+                "curvature_stable": curvature_stable, "hessian": Hs}
 
     def _solve_adaptive(self, kernels, X0, P):
         """Node doubling (see :mod:`statmech_nn.solve.quadrature`) around the batch solver."""
