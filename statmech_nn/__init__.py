@@ -8,5 +8,15 @@ from .models import available_models, model
 
 __version__ = "0.1.0"
 
-__all__ = ["available_models", "model", "ConvergenceError", "ParameterError", "DerivationError",
-           "StatmechError", "__version__"]
+__all__ = ["available_models", "model", "monte_carlo", "crosscheck", "ConvergenceError",
+           "ParameterError", "DerivationError", "StatmechError", "__version__"]
+
+_LAZY = {"monte_carlo": "montecarlo", "crosscheck": "montecarlo"}
+
+
+def __getattr__(name):
+    # Monte Carlo is imported on first use: ``import statmech_nn`` stays light (no numba)
+    if name in _LAZY:
+        import importlib
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
