@@ -123,6 +123,13 @@ def _overlap_dot(row, M):
     return acc
 
 
+@_dot_jit
+def _overlap_update(row, M, d):
+    """``M_μ += d ξ_iμ`` after a flip (``d = ∓2``: integers, exact in the float type of ``M``)."""
+    for mu in range(row.shape[0]):
+        M[mu] = M[mu] + d * row[mu]
+
+
 # ------------------------------------------------------------------------------------------------
 # pattern systems: H = −(J N / p) Σ_μ (M_μ / N)^p − h Σ_i σ_i + shift,  M_μ = Σ_i ξ_iμ σ_i
 # (p = 2: Curie–Weiss with one all-ones pattern, Hopfield with shift = J P / 2 removing i = j)
@@ -162,9 +169,7 @@ def _pattern_sweep(xi, M, spins, beta, J, p, h, rule, s):
         dE = _pattern_delta(row, M, si, N, J, p, h)
         if _accept(dE, beta, rule, s):
             spins[i] = -si
-            two_s = 2 * si
-            for mu in range(row.shape[0]):
-                M[mu] -= two_s * row[mu]
+            _overlap_update(row, M, -2.0 * si)
             accepted += 1
     return accepted
 
