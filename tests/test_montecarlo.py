@@ -259,6 +259,17 @@ def test_same_seed_same_bits_for_one_and_two_workers():
 
 
 @pytest.mark.slow
+def test_worker_processes_give_the_same_table():
+    # kernels are compiled in the parent first, so the two workers only read numba's cache
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
+    points = [{"T": 0.2}, {"T": 0.5}]
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        remote = sweep("hopfield", points, executor=pool, **SMALL)
+    assert _table(remote) == _table(sweep("hopfield", points, executor=1, **SMALL))
+
+
+@pytest.mark.slow
 def test_dask_local_cluster_gives_the_same_table():
     distributed = pytest.importorskip("distributed")
     points = [{"T": 0.2}, {"T": 0.5}]

@@ -322,12 +322,16 @@ class CrosscheckResult:
         converge, ``converged`` False), ``mean``, ``stderr`` and ``z = (mean − theory) / stderr``.
     x : str
         The path parameter that varies (the plot's abscissa).
+    curve : tuple of arrays or None
+        ``(x values, theory, converged, stable)`` of the solver on 201 points between the ends of the
+        path (when one parameter varies), drawn as the theory line (dashed where unstable).
     observable : str
     results : list of MCResult
     """
 
-    def __init__(self, model, observable, x, points, sizes, theory, converged, results):
+    def __init__(self, model, observable, x, points, sizes, theory, converged, results, curve=None):
         self.model = model
+        self.curve = curve
         self.observable = observable
         self.x = x
         self.points = points
@@ -339,7 +343,8 @@ class CrosscheckResult:
             for n in sizes:
                 obs = results[k][observable]
                 k += 1
-                z = (obs.mean - theory[i]) / obs.stderr if obs.stderr > 0 else math.inf
+                diff = obs.mean - theory[i]
+                z = diff / obs.stderr if obs.stderr > 0 else (0.0 if diff == 0 else math.copysign(math.inf, diff))
                 self.rows.append({**point, "N": n, "theory": float(theory[i]),
                                   "converged": bool(converged[i]), "mean": obs.mean, "stderr": obs.stderr,
                                   "z": float(z) if converged[i] else math.nan})
@@ -351,8 +356,10 @@ class CrosscheckResult:
         lines = [head, "|" + " --- |" * (len(keys) + 4)]
         for r in self.rows:
             theory = f"{r['theory']:.5f}" if r["converged"] else "no solution"
+            # a zero error bar: the observable never fluctuated in any sample (e.g. m = 1 deep in retrieval)
+            z = f"{r['z']:+.2f}" if math.isfinite(r["z"]) else "n/a (no fluctuation)"
             lines.append("| " + " | ".join([f"{r[k]:g}" for k in keys] + [
-                str(r["N"]), theory, f"{r['mean']:.5f} ± {r['stderr']:.5f}", f"{r['z']:+.2f}"]) + " |")
+                str(r["N"]), theory, f"{r['mean']:.5f} ± {r['stderr']:.5f}", z]) + " |")
         return "\n".join(lines)
 
     def _repr_markdown_(self):
@@ -418,16 +425,24 @@ def crosscheck(model, path, N=(200, 800), observable=None, guess=None, samples=4
     sol = solver.solve(guess=guess, errors="mask", **columns)
     theory = np.atleast_1d(np.asarray(sol[observable], dtype=float))
     converged = np.atleast_1d(np.asarray(sol.converged, dtype=bool))
+    curve = None
+    if len(varying) == 1:
+        grid = np.linspace(min(p[x] for p in points), max(p[x] for p in points), 201)
+        fine = solver.solve(guess=guess, errors="mask",
+                            **{k: (grid if k == x else points[0][k]) for k in points[0]})
+        curve = (grid, np.asarray(fine[observable], dtype=float), np.asarray(fine.converged, dtype=bool),
+                 np.asarray(fine.stable, dtype=bool))
     results = sweep(model, points, sizes, samples=samples, sweeps=sweeps, burn_in=burn_in, seed=seed,
                     executor=executor, dynamics=dynamics, replicas=replicas, tempering=tempering,
                     init=init, progress=progress, resume=resume)
     if observable not in results[0]:
         raise StatmechError(f"Monte Carlo does not measure {observable!r} for {model.name!r}")
     return CrosscheckResult(model.name, observable, x, [{k: p[k] for k in points[0]} for p in points],
-                            sizes, theory, converged, results)
+                            sizes, theory, converged, results, curve)
 
 
-def hopfield_retrieval_crosscheck(N=(400, 1600), alphas=(0.02, 0.05, 0.08, 0.11, 0.14, 0.17, 0.2), T=0.1,
+def hopfield_retrieval_crosscheck(N=(400, 1600), alphas=(0.02, 0.05, 0.08, 0.1, 0.12, 0.13, 0.14, 0.15, 0.16),
+                                  T=0.1,
                                   samples=4, sweeps=300, seed=0, executor=None, progress=None):
     """The Hopfield retrieval overlap ``m`` along ``alpha`` at temperature ``T``: MC (start in pattern
     1) against the AGS saddle point derived by the package, for the demo's phase diagram.

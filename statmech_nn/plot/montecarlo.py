@@ -18,17 +18,26 @@ def _axes(ax):
 def plot_crosscheck(cc, ax=None, colors=None):
     """Draw a :class:`~statmech_nn.montecarlo.CrosscheckResult` on ``ax`` (a new figure if None).
 
-    The theory is drawn as a line through the solver's values at the path points (gaps where it did
-    not converge); MC means with one-standard-error bars, slightly offset per ``N`` so that they do not
+    The theory is drawn as a line: the solver on a fine grid along the path when one parameter varies
+    (dashed where the solution is unstable), else through its values at the path points (gaps where it
+    did not converge); MC means with one-standard-error bars, slightly offset per ``N`` so that they do not
     hide each other. Returns the axis.
     """
     import matplotlib.pyplot as plt
     ax = _axes(ax)
     xs = np.array([p[cc.x] for p in cc.points], dtype=float)
-    first = [r for r in cc.rows if r["N"] == cc.sizes[0]]
-    theory = np.array([r["theory"] if r["converged"] else np.nan for r in first])
-    order = np.argsort(xs)
-    ax.plot(xs[order], theory[order], color="black", lw=1.6, label="theory (RS saddle point)")
+    if cc.curve is not None:
+        grid, values, converged, stable = cc.curve
+        ax.plot(grid, np.where(converged & stable, values, np.nan), color="black", lw=1.6,
+                label="theory (RS saddle point)")
+        if np.any(converged & ~stable):
+            ax.plot(grid, np.where(converged & ~stable, values, np.nan), color="black", lw=1.0, ls="--",
+                    label="theory, unstable solution")
+    else:
+        first = [r for r in cc.rows if r["N"] == cc.sizes[0]]
+        theory = np.array([r["theory"] if r["converged"] else np.nan for r in first])
+        order = np.argsort(xs)
+        ax.plot(xs[order], theory[order], color="black", lw=1.6, label="theory (RS saddle point)")
     colors = colors or plt.rcParams["axes.prop_cycle"].by_key()["color"]
     span = (xs.max() - xs.min()) if xs.size > 1 else 1.0
     for j, n in enumerate(cc.sizes):
