@@ -169,7 +169,7 @@ def _pattern_sweep(xi, M, spins, beta, J, p, h, rule, s):
         dE = _pattern_delta(row, M, si, N, J, p, h)
         if _accept(dE, beta, rule, s):
             spins[i] = -si
-            _overlap_update(row, M, -2.0 * si)
+            _overlap_update(row, M, np.float32(-2.0 * si))   # ±2: exact, and float32 keeps SIMD narrow
             accepted += 1
     return accepted
 
