@@ -55,12 +55,15 @@ def plot_crosscheck(cc, ax=None, colors=None):
 
 def overlay_crosscheck(cc, ax, x="alpha", y="T", **style):
     """Scatter the MC means of ``cc`` at their ``(x, y)`` parameters on ``ax``, coloured on the
-    0..1 viridis scale (as :func:`~statmech_nn.plot.plot_order_parameter_map`), one marker per N."""
+    0..1 viridis scale (as :func:`~statmech_nn.plot.plot_order_parameter_map`), one marker per N,
+    the sizes stacked slightly apart in ``y`` (3 % of the axis height) so that none hides another."""
     markers = ["o", "s", "^", "D", "v"]
+    lo, hi = ax.get_ylim()
     for j, n in enumerate(cc.sizes):
         rows = [r for r in cc.rows if r["N"] == n]
-        ax.scatter([r[x] for r in rows], [r[y] for r in rows], c=[r["mean"] for r in rows],
+        shift = (j - (len(cc.sizes) - 1) / 2) * 0.03 * (hi - lo)
+        ax.scatter([r[x] for r in rows], [r[y] + shift for r in rows], c=[r["mean"] for r in rows],
                    cmap="viridis", vmin=0, vmax=1, marker=markers[j % len(markers)],
-                   edgecolors="white", linewidths=0.8, s=36, zorder=5,
+                   edgecolors="black", linewidths=0.7, s=36, zorder=5,
                    label=f"Monte Carlo {cc.observable}, N = {n}", **style)
     return ax
