@@ -103,6 +103,21 @@ def test_hopfield_retrieval_matches_ags(hopfield_solver):
     assert mc["m"].mean < 0.99     # T = 0.4 is a non-trivial point (m ≈ 0.966)
 
 
+def test_mixture_overlaps_and_sk_with_mean_coupling_and_field():
+    # Amit, Gutfreund & Sompolinsky, PRA 32, 1007 (1985): the symmetric mixture of three patterns has
+    # overlaps m_1 = m_2 = m_3 = 1/2 at T = 0 (alpha = 0; at T = 0.1 the correction is below 1e-4)
+    mc = snn.monte_carlo(snn.model("hopfield", patterns=3), N=1000, samples=4, sweeps=500, alpha=0.0, T=0.1)
+    assert mc.info["P"] == 3
+    for name in ("m_1", "m_2", "m_3"):
+        assert within(mc[name], 0.5) and mc[name].stderr < 0.03, (name, mc[name])
+    # SK with J0 and h (paramagnet, T = 1.5): the general identity
+    # u = −(J0/2)(⟨m²⟩ − 1/N) − (β/2)(1 − ⟨q²⟩) − h⟨m⟩ holds, and m matches the RS solver
+    sk = snn.monte_carlo("sk", N=200, samples=8, sweeps=1000, T=1.5, J0=0.5, h=0.3)
+    assert sk.diagnostics["equilibrated"] and sk.diagnostics["sk_identity"].stderr < 0.005
+    theory = snn.model("sk").free_energy().saddle_point().compile().solve(T=1.5, J0=0.5, h=0.3)
+    assert within(sk["m"], theory["m"])
+
+
 @pytest.mark.slow
 def test_hopfield_loses_retrieval_past_capacity_as_n_grows():
     # AGS: alpha_c(T = 0) ≈ 0.138; simulations at finite N retrieve somewhat above it (apparent
