@@ -44,8 +44,6 @@ _U17 = np.uint64(17)
 _U45 = np.uint64(45)
 _U7 = np.uint64(7)
 _U57 = np.uint64(57)
-_U23 = np.uint64(23)
-_U41 = np.uint64(41)
 _U5 = np.uint64(5)
 _U9 = np.uint64(9)
 _U19 = np.uint64(19)
@@ -67,7 +65,6 @@ def _next(s):
     s3 = (s3 << _U45) | (s3 >> _U19)
     s[0], s[1], s[2], s[3] = s0, s1, s2, s3
     return result
-
 
 
 @_jit
