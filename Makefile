@@ -24,6 +24,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/solver_hopfield.py
 	$(PY) benchmarks/derive_and_import.py
+	$(PY) benchmarks/mc_hopfield.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .statmech_nn_cache build *.egg-info

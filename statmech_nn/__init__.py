@@ -8,20 +8,16 @@ from .models import available_models, model
 
 __version__ = "0.1.0"
 
+__all__ = ["available_models", "model", "phase_diagram", "PhaseDiagram", "monte_carlo", "crosscheck",
+           "ConvergenceError", "ParameterError", "DerivationError", "StatmechError", "__version__"]
 
-def phase_diagram(model, x, y, **options):
-    """The phase diagram of ``model`` in the plane of two parameters; see
-    :func:`statmech_nn.phases.phase_diagram`."""
-    from .phases import phase_diagram as _phase_diagram
-    return _phase_diagram(model, x, y, **options)
+# heavy parts are imported on first use: ``import statmech_nn`` stays light (no numba, matplotlib)
+_LAZY = {"phase_diagram": "phases", "PhaseDiagram": "phases", "monte_carlo": "montecarlo",
+         "crosscheck": "montecarlo"}
 
 
 def __getattr__(name):
-    # heavy classes on first use: `import statmech_nn` stays light
-    if name == "PhaseDiagram":
-        from .phases import PhaseDiagram
-        return PhaseDiagram
-    raise AttributeError(f"module 'statmech_nn' has no attribute {name!r}")
-
-__all__ = ["available_models", "model", "phase_diagram", "PhaseDiagram", "ConvergenceError", "ParameterError", "DerivationError",
-           "StatmechError", "__version__"]
+    if name in _LAZY:
+        import importlib
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -39,9 +39,25 @@ def test_symbolic_layers_import_no_numerics_backends(folder):
 
 
 def test_only_codegen_bridges_sympy_to_numba():
+    # numba only in codegen/ and in the numeric kernels of montecarlo/, which never see SymPy
     for path, mods in imported_modules(".").items():
-        if not path.startswith("codegen"):
+        if not path.startswith(("codegen", "montecarlo")):
             assert "numba" not in mods, path
+
+
+def test_montecarlo_never_imports_sympy_or_the_symbolic_layer():
+    for path, mods in imported_modules("montecarlo").items():
+        bad = [m for m in mods if any(part in ("sympy", "symbolic", "codegen")
+                                      for part in m.replace(".", " ").split())]
+        assert not bad, (path, bad)
+    # and at run time: a worker that runs a Monte Carlo task never loads SymPy
+    code = ("import sys; from statmech_nn.montecarlo.runner import run_task;"
+            "r = run_task({'model': 'hopfield', 'options': {'patterns': 1}, 'N': 50,"
+            " 'params': {'alpha': 0.1, 'h': 0.0, 'T': 0.2}, 'dynamics': 'metropolis', 'init': 'pattern',"
+            " 'sweeps': 10, 'burn_in': 0, 'replicas': 2, 'tempering': [], 'seed': 0, 'sample': 0});"
+            "print('sympy' in sys.modules, 'numba' in sys.modules, r['info']['P'])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "5"]
 
 
 def test_import_is_light_and_lazy():

@@ -1,0 +1,11 @@
+"""Monte Carlo backend: samplers built from the same models the replica engine derives.
+
+Numba kernels (:mod:`.kernels`, plain arrays, no SymPy), model samplers (:mod:`.systems`), one task per
+disorder sample (:mod:`.runner`) and the public functions :func:`monte_carlo`, :func:`sweep` and
+:func:`crosscheck` (:mod:`.api`).
+"""
+from .api import (CrosscheckResult, MCResult, Observable, crosscheck, hopfield_retrieval_crosscheck,
+                  monte_carlo, sweep)
+
+__all__ = ["monte_carlo", "sweep", "crosscheck", "hopfield_retrieval_crosscheck", "MCResult",
+           "Observable", "CrosscheckResult"]

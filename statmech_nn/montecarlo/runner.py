@@ -1,0 +1,131 @@
+"""One Monte Carlo task = one disorder sample at one parameter point: draw the disorder, run the chains,
+reduce the time series to means and error bars. Tasks and results are plain JSON-able dicts, so they
+travel to worker processes or a dask cluster and can be appended to a resumable sweep file.
+
+Error bars: the time series of each sample is binned in blocks of 2^k sweeps (at least 16 blocks); the
+largest blocked error is the autocorrelation-aware error of the sample mean, and
+``τ_int = (err_binned / err_naive)² / 2`` (Flyvbjerg and Petersen, J. Chem. Phys. 91, 461 (1989)).
+Over ``S`` disorder samples the error of the mean is ``sqrt(max(s²/S, Σ_s err_s² / S²))``: the spread
+of the sample means ``s`` (which contains thermal and disorder noise), never below the thermal error.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import kernels as K
+from .systems import build_system
+
+__all__ = ["run_task", "binning", "combine_samples"]
+
+MIN_BLOCKS = 16
+
+
+def binning(x):
+    """Mean, autocorrelation-aware standard error and ``τ_int`` (in sweeps) of a time series."""
+    x = np.asarray(x, dtype=float)
+    n = x.size
+    mean = float(x.mean())
+    naive = float(x.std(ddof=1) / math.sqrt(n))
+    err = naive
+    size = 2
+    while n // size >= MIN_BLOCKS:
+        blocks = x[: (n // size) * size].reshape(-1, size).mean(axis=1)
+        err = max(err, float(blocks.std(ddof=1) / math.sqrt(blocks.size)))
+        size *= 2
+    tau = 0.5 * (err / naive) ** 2 if naive > 0 else 0.5
+    return mean, err, tau
+
+
+def combine_samples(means, errors):
+    """Mean over disorder samples and its standard error (see the module docstring)."""
+    means = np.asarray(means, dtype=float)
+    errors = np.asarray(errors, dtype=float)
+    S = means.size
+    thermal = float(np.sqrt(np.sum(errors**2)) / S)
+    if S == 1:
+        return float(means[0]), thermal
+    return float(means.mean()), max(float(means.std(ddof=1) / math.sqrt(S)), thermal)
+
+
+def _chain_streams(seed_sequence, count):
+    return np.stack([c.generate_state(4, np.uint64) for c in seed_sequence.spawn(count)])
+
+
+def run_task(task):
+    """Run one disorder sample described by the dict ``task`` (see :func:`make_task`) and return a
+    dict ``{"observables": {name: [mean, err, tau]}, "info": {...}, "swaps": [[accepted, tried]]}``."""
+    N = task["N"]
+    params = task["params"]
+    R = task["replicas"]
+    T = params["T"]
+    temps = [T] + list(task["tempering"])
+    betas = np.array([math.inf if t == 0 else 1.0 / t for t in temps])
+    B = betas.size
+    C = R * B
+    disorder_ss, chain_ss, init_ss = np.random.SeedSequence(
+        task["seed"], spawn_key=(task["sample"],)).spawn(3)
+    system = build_system(task["model"], task["options"], N, params, np.random.default_rng(disorder_ss),
+                          task["init"], task["dynamics"])
+    rng = _chain_streams(chain_ss, C + 1)
+    if system.init is None:
+        spins = np.where(np.random.default_rng(init_ss).random((C, N)) < 0.5, -1, 1).astype(np.int8)
+    else:
+        spins = np.tile(system.init, (C, 1))
+    K_obs = len(system.observed)
+    n, burn = task["sweeps"], task["burn_in"]
+    energy, accepted = np.zeros((n, R)), np.zeros((n, R))
+    overlaps, q = np.zeros((n, R, K_obs)), np.zeros(n)
+    empty2, empty3, empty1 = np.zeros((0, R)), np.zeros((0, R, K_obs)), np.zeros(0)
+    swaps = np.zeros((max(B - 1, 0), 2), np.int64)
+    rule = K.HEAT_BATH if task["dynamics"] == "heat-bath" else K.METROPOLIS
+
+    if system.kind == "patterns":
+        xi = system.arrays["xi"]
+        P = xi.shape[1]
+        # float32 overlaps only where every partial sum of Σ_μ ξ M_μ (|.| <= N P) is exact
+        dtype = np.float32 if N * P < 2**24 else np.float64
+        M = (spins.astype(np.int64) @ xi.astype(np.int64)).astype(dtype)
+        mag = spins.sum(axis=1, dtype=np.int64)
+        sc = system.scalars
+        args = (xi, M, spins, mag, betas, float(sc["J"]), int(sc["p"]), float(sc["h"]), float(sc["shift"]),
+                rule)
+        K.run_patterns(*args, burn, rng, K_obs, empty2, empty3, empty2, empty1, np.zeros_like(swaps))
+        K.run_patterns(*args, n, rng, K_obs, energy, overlaps, accepted, q, swaps)
+    elif system.kind == "dense":
+        Jmat = system.arrays["J"]
+        local = spins.astype(float) @ Jmat
+        h = float(system.scalars["h"])
+        mag = np.zeros((n, R))
+        K.run_dense(Jmat, local, spins, betas, h, rule, burn, rng, empty2, empty2, empty2, empty1,
+                    np.zeros_like(swaps))
+        K.run_dense(Jmat, local, spins, betas, h, rule, n, rng, energy, mag, accepted, q, swaps)
+        overlaps[:, :, 0] = mag
+    else:  # block Gibbs on the RBM whose marginal is the Hopfield model (see monte_carlo's docstring)
+        xi = system.arrays["xi"]
+        hidden = np.zeros((R, xi.shape[1]))
+        h = float(system.scalars["h"])
+        K.run_rbm(xi, spins, hidden, float(betas[0]), h, K.GAUSSIAN_HIDDEN, burn, rng, K_obs, empty2,
+                  empty3, empty2, empty1)
+        K.run_rbm(xi, spins, hidden, float(betas[0]), h, K.GAUSSIAN_HIDDEN, n, rng, K_obs, energy,
+                  overlaps, accepted, q)
+        energy += system.scalars["shift"] / N     # the Hopfield Hamiltonian excludes i = j
+
+    series = {name: overlaps[:, :, k].mean(axis=1) for k, name in enumerate(system.observed)}
+    series["energy"] = energy.mean(axis=1)
+    series["acceptance"] = accepted.mean(axis=1)
+    if R >= 2:
+        series["q"] = q
+        series["q2"] = q**2
+        if task["model"] == "sk" and T > 0:
+            # SK equilibration identity (J = 1), exact at finite N after the disorder average:
+            # u = −(J0/2)(⟨m²⟩ − 1/N) − (β/2)(1 − ⟨q²⟩) − h⟨m⟩ (integration by parts over J_ij);
+            # its residual series has zero mean in equilibrium
+            m = overlaps[:, :, 0]
+            series["sk_identity_residual"] = (
+                energy.mean(axis=1) + params["J0"] / 2 * ((m**2).mean(axis=1) - 1.0 / N)
+                + betas[0] / 2 * (1.0 - q**2) + params["h"] * m.mean(axis=1))
+    return {"observables": {k: list(binning(v)) for k, v in series.items()},
+            "info": dict(system.info),
+            "swaps": swaps.tolist()}

@@ -1,0 +1,145 @@
+"""Samplers of the registered models: quenched disorder drawn from a ``numpy.random.Generator``,
+plain arrays for the kernels of :mod:`statmech_nn.montecarlo.kernels`.
+
+A model is looked up by its registry name (SymPy-stats style: the numeric sampler lives apart from the
+symbolic model). Each builder reproduces *exactly* the Hamiltonian of the model file:
+
+- ``curie-weiss``: ``H = −(J/2N) Σ_{i,j} σ_i σ_j − h Σ_i σ_i`` (the ``i = j`` terms included, as in
+  :class:`~statmech_nn.symbolic.interactions.UniformCouplings`): a pattern system with one pattern of
+  ones and coupling scale ``J``.
+- ``sk``: ``H = −Σ_{i<j} J_ij σ_i σ_j − h Σ_i σ_i``, ``J_ij ~ N(J0/N, 1/N)`` (``GaussianCouplings`` with
+  ``J = 1``).
+- ``hopfield``: ``H = −(1/2N) Σ_μ Σ_{i≠j} ξ_i^μ ξ_j^μ σ_i σ_j − h Σ_i σ_i`` with ``P = round(αN)`` random
+  ``±1`` patterns (at least the ``K`` condensed ones) (``HebbianCouplings``).
+
+This module imports neither SymPy nor the symbolic layer; it receives the model's name, its structural
+options and validated float parameters.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import ParameterError
+
+__all__ = ["System", "build_system", "SAMPLERS", "DYNAMICS", "sampler_names"]
+
+#: single-spin dynamics of every model; "rbm" (block Gibbs on the equivalent RBM) for Hopfield only
+DYNAMICS = ("metropolis", "heat-bath")
+
+
+@dataclass
+class System:
+    """One disorder sample, ready for a kernel.
+
+    Attributes
+    ----------
+    kind : {"patterns", "dense", "rbm"}
+    N : int
+    arrays : dict
+        ``xi`` (N, P) int8 for pattern and RBM systems; ``J`` (N, N) float64 for dense ones.
+    scalars : dict
+        ``J`` (coupling scale), ``p``, ``h``, ``shift`` (constant energy) as the kernel takes them.
+    observed : list of str
+        Names of the recorded overlaps (``m`` or ``m_1, m_2, ...``; the magnetisation for SK).
+    init : numpy.ndarray
+        (N,) int8 start configuration, or None for a random one per chain.
+    info : dict
+        Facts to report (e.g. the number of patterns ``P``).
+    """
+
+    kind: str
+    N: int
+    arrays: dict
+    scalars: dict
+    observed: list
+    init: np.ndarray = None
+    info: dict = field(default_factory=dict)
+
+
+def _random_patterns(rng, N, P):
+    return np.where(rng.random((N, P)) < 0.5, -1, 1).astype(np.int8)
+
+
+def _condensed_start(xi, K):
+    """The retrieval (K = 1) or symmetric mixture (K = 3: sign of the sum) start; K = 2: pattern 1
+    where the two agree and where they differ half each (the symmetric 2-mixture of AGS)."""
+    s = xi[:, :K].sum(axis=1)
+    start = np.sign(s).astype(np.int8)
+    ties = start == 0
+    start[ties] = xi[ties, 0]
+    if K == 2:
+        idx = np.flatnonzero(ties)
+        start[idx[1::2]] = -xi[idx[1::2], 0]
+    return start
+
+
+def build_curie_weiss(options, N, params, rng, init):
+    xi = np.ones((N, 1), np.int8)
+    start = None if init == "random" else np.ones(N, np.int8)
+    return System("patterns", N, {"xi": xi}, {"J": params["J"], "p": 2, "h": params["h"], "shift": 0.0},
+                  ["m"], start, {"P": 1})
+
+
+def build_sk(options, N, params, rng, init):
+    # J_ij ~ N(J0/N, 1/N) for i < j, symmetric, zero diagonal
+    upper = np.triu_indices(N, k=1)
+    couplings = np.zeros((N, N))
+    couplings[upper] = params["J0"] / N + rng.standard_normal(upper[0].size) / math.sqrt(N)
+    couplings += couplings.T
+    start = np.ones(N, np.int8) if init == "pattern" else None
+    return System("dense", N, {"J": couplings}, {"h": params["h"]}, ["m"], start, {})
+
+
+def build_hopfield(options, N, params, rng, init):
+    K = options.get("patterns", 1)
+    P = max(K, int(round(params["alpha"] * N)))
+    xi = _random_patterns(rng, N, P)
+    start = None if init == "random" else _condensed_start(xi, K)
+    names = ["m"] if K == 1 else [f"m_{mu}" for mu in range(1, K + 1)]
+    # the i ≠ j exclusion: −(1/2N) Σ_μ [(Σ_i ξσ)² − N] = −(N/2) Σ_μ m_μ² + P/2
+    return System("patterns", N, {"xi": xi}, {"J": 1.0, "p": 2, "h": params["h"], "shift": P / 2},
+                  names, start, {"P": P, "alpha_effective": P / N})
+
+
+#: model registry name -> (builder, dynamics it supports, default start)
+SAMPLERS = {
+    "curie-weiss": (build_curie_weiss, DYNAMICS, "pattern"),
+    "sk": (build_sk, DYNAMICS, "random"),
+    "hopfield": (build_hopfield, DYNAMICS + ("rbm",), "pattern"),
+}
+
+INITS = ("pattern", "random")
+
+
+def sampler_names():
+    return list(SAMPLERS)
+
+
+def check_sampler(name, dynamics, init):
+    """Raise ParameterError unless model ``name`` has a sampler with these ``dynamics`` and ``init``;
+    return ``init`` (``None``: the model's default start)."""
+    if name not in SAMPLERS:
+        raise ParameterError(f"model {name!r} has no Monte Carlo sampler; models with one: "
+                             f"{', '.join(SAMPLERS)}")
+    allowed = SAMPLERS[name][1]
+    if dynamics not in allowed:
+        raise ParameterError(f"dynamics {dynamics!r} is not available for model {name!r}; choose one of "
+                             f"{', '.join(allowed)}")
+    if init is None:
+        init = SAMPLERS[name][2]
+    if init not in INITS:
+        raise ParameterError(f"init must be one of {', '.join(INITS)} ('pattern': the condensed "
+                             f"pattern(s), all up for Curie–Weiss and SK), got {init!r}")
+    return init
+
+
+def build_system(name, options, N, params, rng, init=None, dynamics="metropolis"):
+    """Draw one disorder sample of model ``name`` from ``rng`` (a numpy Generator)."""
+    init = check_sampler(name, dynamics, init)
+    system = SAMPLERS[name][0](options, N, params, rng, init)
+    if dynamics == "rbm":
+        system.kind = "rbm"
+    return system

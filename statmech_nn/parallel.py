@@ -1,0 +1,173 @@
+"""Run lists of independent tasks on any ``concurrent.futures.Executor``, with a progress bar and
+resumable sweeps (each finished task appended to a JSON-lines file as it completes).
+
+Executors: ``None`` (local threads: the Monte Carlo kernels release the GIL), ``"threads"``,
+``"processes"``, an ``int`` (that many local threads), any ``concurrent.futures.Executor``, or a
+``dask.distributed.Client`` (its ``get_executor()`` is used). Results never depend on the executor:
+each task carries its own seed, and results are returned in task order.
+
+Numba's on-disk cache races between worker processes started together (DESIGN.md, Numerics), so
+callers compile their kernels in the parent first (``prepare``) and workers only read the cache.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import json
+import os
+import sys
+import time
+
+from .errors import ParameterError
+
+__all__ = ["resolve_executor", "map_tasks", "run_resumable", "task_key", "Progress"]
+
+
+def resolve_executor(executor=None):
+    """``(executor, owned)``: an Executor for ``executor`` and whether the caller must shut it down."""
+    if executor is None or executor == "threads":
+        return cf.ThreadPoolExecutor(max_workers=os.cpu_count() or 1), True
+    if executor == "processes":
+        return cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 1), True
+    if isinstance(executor, int) and not isinstance(executor, bool):
+        if executor < 1:
+            raise ParameterError(f"executor = {executor}: the number of worker threads must be >= 1")
+        return cf.ThreadPoolExecutor(max_workers=executor), True
+    if isinstance(executor, cf.Executor):
+        return executor, False
+    if hasattr(executor, "get_executor"):     # dask.distributed.Client
+        return executor.get_executor(), False
+    raise ParameterError(f"executor must be None, 'threads', 'processes', a number of threads, a "
+                         f"concurrent.futures.Executor or a dask.distributed.Client; got {executor!r}")
+
+
+class Progress:
+    """A one-line progress bar on stderr (no dependencies).
+
+    ``enabled=None`` shows it only once a run has lasted ``delay`` seconds, so short runs stay quiet
+    and long runs show their progress.
+    """
+
+    def __init__(self, total, desc="", enabled=None, delay=2.0, stream=None, width=30):
+        self.total = total
+        self.done = 0
+        self.desc = desc
+        self.enabled = enabled
+        self.delay = delay if enabled is None else 0.0
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.start = time.perf_counter()
+        self._last = 0.0
+        self._shown = False
+
+    def update(self, k=1):
+        self.done += k
+        if self.enabled is False:
+            return
+        now = time.perf_counter()
+        elapsed = now - self.start
+        if elapsed < self.delay or (now - self._last < 0.2 and self.done < self.total):
+            return
+        self._last = now
+        frac = self.done / self.total if self.total else 1.0
+        bar = "#" * int(frac * self.width) + "." * (self.width - int(frac * self.width))
+        eta = elapsed / frac - elapsed if frac > 0 else float("nan")
+        self.stream.write(f"\r{self.desc} [{bar}] {self.done}/{self.total} "
+                          f"{elapsed:.0f}s elapsed, ~{eta:.0f}s left ")
+        self.stream.flush()
+        self._shown = True
+
+    def close(self):
+        if self._shown:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def map_tasks(fn, tasks, executor=None, progress=None, desc="", on_result=None):
+    """``[fn(t) for t in tasks]`` on ``executor`` (see :func:`resolve_executor`), in task order.
+
+    ``on_result(index, result)`` is called in the parent as each task finishes (in completion order).
+    A single task with no executor given runs inline. The first failing task cancels the rest and
+    re-raises its exception.
+    """
+    tasks = list(tasks)
+    results = [None] * len(tasks)
+    bar = Progress(len(tasks), desc, progress)
+    if not tasks:
+        return results
+    if executor is None and len(tasks) == 1:
+        results[0] = fn(tasks[0])
+        if on_result:
+            on_result(0, results[0])
+        return results
+    pool, owned = resolve_executor(executor)
+    try:
+        futures = {pool.submit(fn, task): i for i, task in enumerate(tasks)}
+        try:
+            for future in cf.as_completed(futures):
+                i = futures[future]
+                results[i] = future.result()
+                if on_result:
+                    on_result(i, results[i])
+                bar.update()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    finally:
+        bar.close()
+        if owned:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return results
+
+
+def task_key(task):
+    """A stable key of a JSON-able task: the SHA-256 of its canonical JSON."""
+    return hashlib.sha256(json.dumps(task, sort_keys=True).encode()).hexdigest()
+
+
+def _load_finished(path):
+    """Finished ``{key: result}`` of a sweep file; a last line cut short by a kill is dropped."""
+    done = {}
+    if not os.path.exists(path):
+        return done
+    with open(path, "rb+") as f:
+        data = f.read()
+        end = data.rfind(b"\n") + 1
+        if end < len(data):          # killed while writing a line: drop the partial line
+            f.truncate(end)
+    for line in data[:end].decode().splitlines():
+        if line.strip():
+            record = json.loads(line)
+            done[record["key"]] = record["result"]
+    return done
+
+
+def run_resumable(fn, tasks, path=None, executor=None, progress=None, desc=""):
+    """Like :func:`map_tasks`, but each finished task is appended to the JSON-lines file ``path``
+    (flushed and fsync'ed) as it completes, and tasks already in the file are not run again.
+
+    Tasks and results must be JSON-serialisable; a task is identified by :func:`task_key`, so a
+    changed setting (e.g. more sweeps) never reuses an old result. With ``path=None`` it is
+    :func:`map_tasks` with the results normalised through JSON as well, so a resumed sweep and an
+    uninterrupted one return identical values.
+    """
+    keys = [task_key(t) for t in tasks]
+    done = _load_finished(path) if path else {}
+    todo = [i for i, k in enumerate(keys) if k not in done]
+    out = open(path, "a", encoding="utf-8") if path else None
+
+    def record(j, result):
+        i = todo[j]
+        done[keys[i]] = json.loads(json.dumps(result))
+        if out:
+            out.write(json.dumps({"key": keys[i], "result": result}) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+
+    try:
+        map_tasks(fn, [tasks[i] for i in todo], executor, progress, desc, on_result=record)
+    finally:
+        if out:
+            out.close()
+    return [done[k] for k in keys]
