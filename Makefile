@@ -23,6 +23,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/solver_hopfield.py
+	$(PY) benchmarks/phase_diagram_hopfield.py
 	$(PY) benchmarks/derive_and_import.py
 	$(PY) benchmarks/mc_hopfield.py
 
