@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from statmech_nn.errors import ConvergenceError, ParameterError
+from statmech_nn.errors import ParameterError
 from statmech_nn.solve.continuation import continuation, switch_branch
 
 

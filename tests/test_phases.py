@@ -1,6 +1,5 @@
 """Phase diagrams against the literature: AGS (Hopfield), SK/AT, Curie–Weiss."""
 import math
-import os
 import subprocess
 import sys
 
@@ -126,7 +125,6 @@ def test_sk_h_t_plane_at_line(sk):
     near = near[np.argsort(near[:, 1])]
     assert len(near) >= 3
     ratio = near[:, 0] ** 2 / (4 / 3 * (1 - near[:, 1]) ** 3)
-    print("AT near T = 1: T, h, h^2 / ((4/3)(1-T)^3) =", np.c_[near, ratio])
     assert np.all(np.diff(ratio) > 0) or np.all(np.diff(ratio) < 0)   # approaches its limit ...
     assert abs(ratio[-1] - 1) < 0.15                                   # ... 1 as T -> 1
 

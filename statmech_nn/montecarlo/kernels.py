@@ -111,6 +111,27 @@ def _exchange(beta_lo, beta_hi, E_lo, E_hi, s):
     return uniform(s) < math.exp(d)
 
 
+@_jit
+def _replica_exchange(betas, E, R, s, swaps, swapped):
+    """One pass of exchanges between neighbouring temperature slots of each of the ``R`` replicas.
+
+    ``E`` (``C = R·B``) holds each chain's energy and is permuted with the exchanges;
+    ``swapped[lo]`` is set where chains ``lo`` and ``lo + 1`` exchanged, in the order decided, so the
+    caller swaps its own state arrays in increasing ``lo``. ``swaps`` (``B − 1, 2``) counts accepted
+    and attempted exchanges.
+    """
+    B = betas.shape[0]
+    for r in range(R):
+        for b in range(B - 1):
+            lo = r * B + b
+            swapped[lo] = False
+            swaps[b, 1] += 1
+            if _exchange(betas[b], betas[b + 1], E[lo], E[lo + 1], s):
+                swaps[b, 0] += 1
+                E[lo], E[lo + 1] = E[lo + 1], E[lo]
+                swapped[lo] = True
+
+
 @_dot_jit
 def _overlap_dot(row, M):
     """``Σ_μ ξ_iμ M_μ`` for one site: integers, exact in the float type of ``M``."""
@@ -213,6 +234,8 @@ def run_patterns(xi, M, spins, mag, betas, J, p, h, shift, rule, n_sweeps, rng, 
     R = C // B
     record = energy.shape[0] > 0
     counts = np.zeros(C, np.int64)
+    E = np.empty(C)                    # energies for the replica exchanges
+    swapped = np.zeros(C, np.bool_)
     for t in range(n_sweeps):
         for c in range(C):
             counts[c] = _pattern_sweep(xi, M[c], spins[c], betas[c % B], J, p, h, rule, rng[c])
@@ -221,18 +244,15 @@ def run_patterns(xi, M, spins, mag, betas, J, p, h, shift, rule, n_sweeps, rng, 
                 mag_c += spins[c, i]
             mag[c] = mag_c
         if B > 1:
-            for r in range(R):
-                for b in range(B - 1):
-                    lo = r * B + b
-                    E_lo = pattern_energy(M[lo], mag[lo], N, J, p, h, shift)
-                    E_hi = pattern_energy(M[lo + 1], mag[lo + 1], N, J, p, h, shift)
-                    swaps[b, 1] += 1
-                    if _exchange(betas[b], betas[b + 1], E_lo, E_hi, rng[C]):
-                        swaps[b, 0] += 1
-                        _swap_rows(spins, lo, lo + 1)
-                        _swap_rows(M, lo, lo + 1)
-                        mag[lo], mag[lo + 1] = mag[lo + 1], mag[lo]
-                        counts[lo], counts[lo + 1] = counts[lo + 1], counts[lo]
+            for c in range(C):
+                E[c] = pattern_energy(M[c], mag[c], N, J, p, h, shift)
+            _replica_exchange(betas, E, R, rng[C], swaps, swapped)
+            for lo in range(C - 1):
+                if swapped[lo]:
+                    _swap_rows(spins, lo, lo + 1)
+                    _swap_rows(M, lo, lo + 1)
+                    mag[lo], mag[lo + 1] = mag[lo + 1], mag[lo]
+                    counts[lo], counts[lo + 1] = counts[lo + 1], counts[lo]
         if record:
             for r in range(R):
                 c = r * B
@@ -302,21 +322,20 @@ def run_dense(Jmat, local, spins, betas, h, rule, n_sweeps, rng, energy, magneti
     R = C // B
     record = energy.shape[0] > 0
     counts = np.zeros(C, np.int64)
+    E = np.empty(C)                    # energies for the replica exchanges
+    swapped = np.zeros(C, np.bool_)
     for t in range(n_sweeps):
         for c in range(C):
             counts[c] = _dense_sweep(Jmat, local[c], spins[c], betas[c % B], h, rule, rng[c])
         if B > 1:
-            for r in range(R):
-                for b in range(B - 1):
-                    lo = r * B + b
-                    E_lo = dense_energy(spins[lo], local[lo], h)
-                    E_hi = dense_energy(spins[lo + 1], local[lo + 1], h)
-                    swaps[b, 1] += 1
-                    if _exchange(betas[b], betas[b + 1], E_lo, E_hi, rng[C]):
-                        swaps[b, 0] += 1
-                        _swap_rows(spins, lo, lo + 1)
-                        _swap_rows(local, lo, lo + 1)
-                        counts[lo], counts[lo + 1] = counts[lo + 1], counts[lo]
+            for c in range(C):
+                E[c] = dense_energy(spins[c], local[c], h)
+            _replica_exchange(betas, E, R, rng[C], swaps, swapped)
+            for lo in range(C - 1):
+                if swapped[lo]:
+                    _swap_rows(spins, lo, lo + 1)
+                    _swap_rows(local, lo, lo + 1)
+                    counts[lo], counts[lo + 1] = counts[lo + 1], counts[lo]
         if record:
             for r in range(R):
                 c = r * B

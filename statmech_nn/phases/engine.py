@@ -60,7 +60,7 @@ def _axis(model, spec, which):
 class _Grid:
     """Branches found at the coarse grid points."""
 
-    def __init__(self, model, solver, xs, ys, xname, yname, fixed, tol):
+    def __init__(self, model, solver, xs, ys, xname, yname, fixed):
         self.model = model
         self.xs, self.ys = xs, ys
         self.xname, self.yname = xname, yname
@@ -68,13 +68,7 @@ class _Grid:
         params = dict(fixed)
         params[xname], params[yname] = X, Y
         self.params = {k: np.broadcast_to(v, X.shape) for k, v in model.parameters(**params).items()}
-        names = solver._known_guess_names([])
-        finite = list(solver._branch("finite").order_parameters) if solver.saddle_point.temperature \
-            == "finite" else []
-        names = list(dict.fromkeys(finite + [n for n in names if n not in finite]))
-        if np.any(self.params.get("T", np.ones(1)) == 0):
-            names += [n for n in solver._branch("zero").order_parameters if n not in names]
-        self.names = names
+        names = list(solver._branch("finite").order_parameters)
         self.records = [[{} for _ in xs] for _ in ys]       # minima in the magnetisations
         self.unstable = [[{} for _ in xs] for _ in ys]      # the other solutions (saddles in m)
         flat = [{k: float(v[j, i]) for k, v in self.params.items()}
@@ -90,11 +84,11 @@ class _Grid:
                                    **{k: v[finite] for k, v in self.params.items()})
                 self._collect(sol, np.argwhere(finite))
         if zero.any():
-            self._zero_temperature(solver, zero, names)
+            self._zero_temperature(solver, zero)
         self.phase = [[self._dominant(self.records[j][i]) for i in range(len(xs))]
                       for j in range(len(ys))]
 
-    def _zero_temperature(self, solver, zero, names):
+    def _zero_temperature(self, solver, zero):
         """The ``T = 0`` points, started from the branches at the nearest ``T > 0`` grid point
         (``C = (1 − q)/T``): the low-temperature limit of each branch, which the generic seeds
         may not reach (e.g. the spin glass, whose ``r`` is large)."""
@@ -179,13 +173,12 @@ def _distance(a, b):
 class _Task:
     """One event to locate on the segment from grid point A to grid point B."""
 
-    def __init__(self, kind, name, A, B, param, branches, gA, gB, labels):
+    def __init__(self, kind, name, A, B, param, branches, gA, gB):
         self.kind = kind
         self.name = name
         self.A, self.B = A, B            # parameter dicts
         self.param = param
         self.branches = branches         # list of (xA, xB) order-parameter dicts, one per branch
-        self.labels = labels
         self.ta, self.tb = 0.0, 1.0
         self.ga, self.gb = gA, gB
         self.xa = [b[0] for b in branches]
@@ -208,15 +201,16 @@ class _Task:
         return {k: a[k] + w * (b[k] - a[k]) for k in a if k in b}
 
 
-def _solve_tasks(solver, tasks, ts, guesses):
-    """Solve every task's point from its guess (grouped by the unknowns, which differ at T = 0);
-    returns per task a record ``{"x", "f", "R", "det"}`` or None where it did not converge."""
-    out = [None] * len(tasks)
+def _solve_points(solver, points, guesses):
+    """Solve at every parameter dict of ``points`` from its guess (grouped by the unknowns, which
+    differ at T = 0); returns per point a record ``{"x", "f", "R", "det", "cs"}`` or None where it
+    did not converge."""
+    out = [None] * len(points)
     groups = {}
     for n, g in enumerate(guesses):
         groups.setdefault(frozenset(g), []).append(n)
     for keys, idx in groups.items():
-        params = {k: np.array([tasks[n].params_at(ts[n])[k] for n in idx]) for k in tasks[idx[0]].A}
+        params = {k: np.array([points[n][k] for n in idx]) for k in points[idx[0]]}
         guess = {k: np.array([guesses[n][k] for n in idx]) for k in keys}
         sol = solver.solve(guess=guess, errors="mask", **params)
         for a, n in enumerate(idx):
@@ -238,7 +232,7 @@ def _quantity(kind, recs):
     return recs[0]["R"]       # AT
 
 
-def _refine(solver, model, tasks, notes):
+def _refine(solver, tasks, notes):
     """Illinois iterations on every task at once."""
     active = [t for t in tasks if not t.done]
     for _ in range(80):
@@ -256,7 +250,8 @@ def _refine(solver, model, tasks, notes):
         solved = []      # per slot: (values dict name -> array, f, R, det, converged, guesses)
         for slot in range(nslots):
             guesses = [task.guess_at(t, min(slot, len(task.branches) - 1)) for task, t in zip(active, ts)]
-            solved.append(_solve_tasks(solver, active, ts, guesses))
+            solved.append(_solve_points(solver, [task.params_at(t) for task, t in zip(active, ts)],
+                                        guesses))
         for n, (task, t) in enumerate(zip(active, ts)):
             recs = []
             for slot in range(len(task.branches)):
@@ -326,18 +321,9 @@ def _branch_ends(solver, model, ends, failures, iterations=18):
         _, _, A, B, _ = ends[k]
         return {p: A[p] + t * (B[p] - A[p]) for p in A}
 
-    class _Seg:       # the minimal interface _solve_tasks needs
-        def __init__(self, k):
-            self.k = k
-            self.A = ends[k][2]
-
-        def params_at(self, t):
-            return params_at(self.k, t)
-
-    segs = [_Seg(k) for k in range(n)]
     for _ in range(iterations):
         tm = 0.5 * (ta + tb)
-        out = _solve_tasks(solver, segs, tm, xin)
+        out = _solve_points(solver, [params_at(k, tm[k]) for k in range(n)], xin)
         for k in range(n):
             label = ends[k][0]
             o = out[k]
@@ -421,7 +407,7 @@ def _at_near_zero_temperature(solver, grid, tasks):
                 A = dict(grid.point(1, i), T=float(lastT[n]))
                 B = dict(A, T=float(T))
                 tasks.append(_Task("AT", f"AT line: {label}", A, B, "T", [(last[n]["x"], vals)],
-                                   last[n]["R"], new["R"], (label,)))
+                                   last[n]["R"], new["R"]))
                 alive[n] = False
                 continue
             last[n], lastT[n] = new, T
@@ -487,13 +473,12 @@ def phase_diagram(model, x, y, resolution=(25, 25), tol=1e-10, progress=False, *
     local = saddle.compile(tol=tol, maxiter=40)
     xs = np.linspace(xlo, xhi, int(nx))
     ys = np.linspace(ylo, yhi, int(ny))
-    grid = _Grid(model, solver, xs, ys, xname, yname, fixed, tol)
+    grid = _Grid(model, solver, xs, ys, xname, yname, fixed)
     log(f"branches on a {nx}x{ny} grid: {time.perf_counter() - t0:.2f} s")
 
     notes = []
     tasks = []
     spinodals = []
-    rel_tol = 1e-9 * max(abs(xhi - xlo), abs(yhi - ylo))
     segments = [((j, i), (j, i + 1), xname) for j in range(len(ys)) for i in range(len(xs) - 1)] + \
                [((j, i), (j + 1, i), yname) for j in range(len(ys) - 1) for i in range(len(xs))]
     for (ja, ia), (jb, ib), param in segments:
@@ -514,7 +499,7 @@ def phase_diagram(model, x, y, resolution=(25, 25), tol=1e-10, progress=False, *
                 oa, ob = ra[pb], rb[pb]
                 tasks.append(_Task("first-order", " / ".join(sorted((pa, pb))), A, B, param,
                                    [(sa["x"], sb["x"]), (oa["x"], ob["x"])],
-                                   sa["f"] - oa["f"], sb["f"] - ob["f"], (pa, pb)))
+                                   sa["f"] - oa["f"], sb["f"] - ob["f"]))
                 continue
             ua, ub = grid.unstable[ja][ia], grid.unstable[jb][ib]
             parent = pa if (pa in rb or pa in ub) else (pb if (pb in ra or pb in ua) else None)
@@ -523,17 +508,17 @@ def phase_diagram(model, x, y, resolution=(25, 25), tol=1e-10, progress=False, *
                 r0, r1 = ra.get(parent) or ua[parent], rb.get(parent) or ub[parent]
                 if r0["det"] * r1["det"] < 0:
                     tasks.append(_Task("second-order", f"{parent} / {child}", A, B, param,
-                                       [(r0["x"], r1["x"])], r0["det"], r1["det"], (parent, child)))
+                                       [(r0["x"], r1["x"])], r0["det"], r1["det"]))
                 continue
             # the same branch under two names (e.g. a label that depends on the replicon)
             r0, r1 = ra[pa], rb[pb]
             if r0["R"] * r1["R"] < 0:
                 stable_side = pa if r0["R"] > 0 else pb
                 tasks.append(_Task("AT", f"AT line: {stable_side}", A, B, param, [(r0["x"], r1["x"])],
-                                   r0["R"], r1["R"], (pa, pb)))
+                                   r0["R"], r1["R"]))
             elif r0["det"] * r1["det"] < 0:
                 tasks.append(_Task("second-order", f"{pa} / {pb}", A, B, param, [(r0["x"], r1["x"])],
-                                   r0["det"], r1["det"], (pa, pb)))
+                                   r0["det"], r1["det"]))
             continue
         # same phase at both ends: its AT line, and those of other ordered branches present at both
         for label in set(ra) & set(rb):
@@ -542,10 +527,10 @@ def phase_diagram(model, x, y, resolution=(25, 25), tol=1e-10, progress=False, *
             r0, r1 = ra[label], rb[label]
             if r0["R"] * r1["R"] < 0:
                 tasks.append(_Task("AT", f"AT line: {label}", A, B, param, [(r0["x"], r1["x"])],
-                                   r0["R"], r1["R"], (label,)))
+                                   r0["R"], r1["R"]))
     _at_near_zero_temperature(local, grid, tasks)
     t1 = time.perf_counter()
-    _refine(local, model, tasks, notes)
+    _refine(local, tasks, notes)
     log(f"{len(tasks)} transition points located: {time.perf_counter() - t1:.2f} s")
     t1 = time.perf_counter()
     points = {}

@@ -16,6 +16,16 @@ _SYMBOLS = {"alpha": r"$\alpha$", "beta": r"$\beta$", "T": "$T$", "h": "$h$", "J
             "J": "$J$", "kappa": r"$\kappa$", "p": "$p$"}
 
 
+def _base_name(name):
+    """``"AT line: retrieval (2)"`` -> ``"AT line: retrieval"`` (pieces of one line)."""
+    head, _, tail = name.rpartition(" (")
+    return head if head and tail.rstrip(")").isdigit() else name
+
+
+def _inset(lo, hi, margin=0.1):
+    return lo + margin * (hi - lo), hi - margin * (hi - lo)
+
+
 def _symbol(name):
     return _SYMBOLS.get(name, name)
 
@@ -46,14 +56,23 @@ def plot_phase_diagram(pd, ax=None, regions=True, legend=True):
             from scipy.ndimage import distance_transform_edt
             depth = distance_transform_edt(np.pad(mask, 1))[1:-1, 1:-1]
             j, i = np.unravel_index(np.argmax(depth), depth.shape)
-            ax.text(X[j, i], Y[j, i], name, ha="center", va="center", fontsize=9,
+            # keep the label inside the frame (a thin region's deepest cell may sit on the edge)
+            x = np.clip(X[j, i], *_inset(pd.x[1], pd.x[2]))
+            y = np.clip(Y[j, i], *_inset(pd.y[1], pd.y[2]))
+            ax.text(x, y, name, ha="center", va="center", fontsize=9,
                     bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.7})
     colours = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
-    for n, line in enumerate(sorted(pd.lines, key=lambda l: l.kind)):
+    # the pieces of one line ("name", "name (2)", ...) share a colour and a legend entry
+    bases = list(dict.fromkeys(_base_name(l.name) for l in sorted(pd.lines, key=lambda l: l.kind)))
+    labelled = set()
+    for line in sorted(pd.lines, key=lambda l: l.kind):
+        base = _base_name(line.name)
         style = dict(LINE_STYLES.get(line.kind, {}))
         p = line.points
-        ax.plot(p[:, 0], p[:, 1], color=colours[n % len(colours)], label=line.name,
-                marker="." if len(p) < 3 else None, **style)
+        ax.plot(p[:, 0], p[:, 1], color=colours[bases.index(base) % len(colours)],
+                label=None if base in labelled else base, marker="." if len(p) < 3 else None,
+                **style)
+        labelled.add(base)
     ax.set_xlim(pd.x[1], pd.x[2])
     ax.set_ylim(pd.y[1], pd.y[2])
     ax.set_xlabel(_symbol(pd.x[0]))
