@@ -228,3 +228,10 @@ def test_tikz_document_compiles(tmp_path):
     pdf = compile_latex(str(tex))
     assert os.path.getsize(pdf) > 5_000
     assert total.latex().count(r"\begin{tikzpicture}") == 7
+
+
+def test_docstring_examples():
+    import doctest
+    import statmech_nn.expansions.diagrams as module
+    result = doctest.testmod(module)
+    assert result.attempted >= 5 and result.failed == 0

@@ -75,10 +75,13 @@ B. D. McKay, A. Piperno, "Practical graph isomorphism II", J. Symb. Comput. 60, 
 Examples
 --------
 >>> from statmech_nn.expansions.diagrams import Diagram
->>> sunset = Diagram(["external", "external", ("internal", None, 4), ("internal", None, 4)],
-...                  [(0, 2), (1, 3), (2, 3), (2, 3), (2, 3)])
+>>> legs = [("external", 1), ("external", 2)]          # labelled legs are fixed by automorphisms
+>>> sunset = Diagram(legs + [("internal", None, 4)] * 2, [(0, 2), (1, 3), (2, 3), (2, 3), (2, 3)])
 >>> sunset.symmetry_factor
 1/6
+>>> Diagram(["external", "external", ("internal", None, 4), ("internal", None, 4)],
+...         [(0, 2), (1, 3), (2, 3), (2, 3), (2, 3)]).symmetry_factor   # unlabelled legs may swap
+1/12
 >>> sunset.loop_order, sunset.is_one_particle_irreducible()
 (2, True)
 """
