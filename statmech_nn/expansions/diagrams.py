@@ -557,7 +557,7 @@ class DiagramSum:
 
     def __repr__(self):
         title = f" {self.title!r}" if self.title else ""
-        return f"<DiagramSum{title}: {len(self.terms)} terms, total {self.total()}>"
+        return f"<{type(self).__name__}{title}: {len(self.terms)} terms, total {self.total()}>"
 
 
 def _paren(expr, text):

@@ -252,9 +252,6 @@ class FeynmanExpansion(DiagramSum):
         """The sum of the diagrams' values (zero dimensions: every propagator is ``propagator``)."""
         return sp.expand(self.total())
 
-    def _repr_latex_(self):
-        return None   # TikZ does not render in Jupyter: _repr_html_ (SVG) is used instead
-
 
 class ScalarTheory:
     """A scalar theory ``S = φ²/(2Δ) + Σ_k g_k φ^k/k!`` (``Δ``: the propagator, 1 by default).
