@@ -292,7 +292,7 @@ def pair_expectation(spec="erf", max_order=3):
     Examples
     --------
     >>> pair_expectation("erf").expr
-    2*asin(2*q_{12}/sqrt((2*q_{11} + 1)*(2*q_{22} + 1)))/pi
+    2*asin(2*q_{12}/sqrt(4*q_{11}*q_{22} + 2*q_{11} + 2*q_{22} + 1))/pi
     """
     return _derive_pair(activation(spec), int(max_order))
 
