@@ -198,6 +198,13 @@ class BornNetworkPerturbationTheory:
         U = np.asarray(U, dtype=float)
         return U @ self.first_kernel, np.einsum("...m,mn,...n->...", U, self.second_kernel, U)
 
+    def _repr_markdown_(self):
+        well = -0.3 * np.ones(self.potential.shells)
+        exact, learned = self.potential.born(well), self.born(well)
+        return ("**Iterative network perturbation theory** (square well, depth 0.3)\n\n| | Green's function | "
+                "networks |\n|---|---|---|\n" + "\n".join("| a%d | %.6g | %.6g |" % (n + 1, exact[n], learned[n])
+                                                      for n in range(2)))
+
     def latex(self):
         """LaTeX body: the square-well derivation and a table of exact vs learned Born terms."""
         exact, coefficients, derivation = square_well_scattering_length(2)

@@ -297,6 +297,9 @@ class MLPDiagram:
         body = _node_latex(self.tree, next(counter), counter)
         return r"\sum W_{%d}{}_{o\,j} %s" % (self.hidden_layers + 1, body)
 
+    def _repr_svg_(self):
+        return self.graph()._repr_svg_()
+
     def __repr__(self):
         return f"<MLPDiagram order {self.order}: {self.tree}>"
 
