@@ -13,7 +13,8 @@ xoshiro256** stream (the generator of :mod:`statmech_nn.montecarlo.kernels`), se
 References
 ----------
 Metropolis et al., J. Chem. Phys. 21, 1087 (1953); Duane, Kennedy, Pendleton, Roweth, Phys. Lett. B
-195, 216 (1987) (hybrid Monte Carlo, leapfrog integrator).
+195, 216 (1987) (hybrid Monte Carlo, leapfrog integrator); Mackenzie, Phys. Lett. B 226, 369 (1989)
+(randomised trajectory length).
 """
 from __future__ import annotations
 
@@ -69,12 +70,14 @@ def _record(phi, k, M_out, S_out, fields_out, S):
 
 
 @_jit
-def hmc_block(phi, nbr, hop, a2, a4, eps, n_leapfrog, n_measure, every, rng, M_out, S_out, fields_out):
+def hmc_block(phi, nbr, hop, a2, a4, eps0, jitter, n_leapfrog, n_measure, every, rng, M_out, S_out, fields_out):
     """``n_measure × every`` HMC trajectories on ``phi`` (updated in place); records ``M = Σ_x φ_x``,
     ``S`` (and the field, when ``fields_out`` has rows) after every ``every``-th trajectory.
 
-    Leapfrog with ``n_leapfrog`` steps of size ``eps``; unit-mass momenta. Returns the number of
-    accepted trajectories.
+    Leapfrog with ``n_leapfrog`` steps of size ``eps = eps0 (1 + jitter (2u − 1))``, ``u`` drawn per
+    trajectory: a fixed trajectory length resonates with modes whose frequency times the length is a
+    multiple of π (they return to ±themselves and never decorrelate; Mackenzie, Phys. Lett. B 226, 369
+    (1989)). Unit-mass momenta. Returns the number of accepted trajectories.
     """
     V = phi.shape[0]
     mom = np.empty(V)
@@ -84,6 +87,7 @@ def hmc_block(phi, nbr, hop, a2, a4, eps, n_leapfrog, n_measure, every, rng, M_o
     S = action(phi, nbr, hop, a2, a4)
     for k in range(n_measure):
         for _ in range(every):
+            eps = eps0 * (1.0 + jitter * (2.0 * uniform(rng) - 1.0))
             kin = 0.0
             for x in range(V):
                 m = normal(rng)

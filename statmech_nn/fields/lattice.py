@@ -238,7 +238,8 @@ class ScalarFieldTheory:
         lattice = self._lattice(lattice)
         f = sp.lambdify(self.k, self.propagator().subs({}), "numpy")
         p = lattice.momenta()
-        out = np.broadcast_to(np.asarray(f(*p.T), dtype=float), (lattice.volume,)).copy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.broadcast_to(np.asarray(f(*p.T), dtype=float), (lattice.volume,)).copy()
         if not np.all(np.isfinite(out)) or np.any(out <= 0):
             raise ParameterError("the free propagator has a non-positive kernel at some momentum (m2 <= 0 "
                                  "at lam = 0 has a zero mode): give m2 > 0 for the free field")

@@ -109,7 +109,8 @@ class Phi4Result:
 
 
 def phi4_monte_carlo(theory, shape, algorithm="hmc", measurements=10_000, every=1, burn_in=None, chains=4,
-                     blocks=20, seed=0, step_size=0.1, n_leapfrog=10, width=1.0, two_point=True, threads=1):
+                     blocks=20, seed=0, step_size=0.1, n_leapfrog=10, jitter=0.2, width=1.0, two_point=True,
+                     threads=1):
     """Sample lattice phi^4 (or the free field) with HMC or single-site Metropolis.
 
     Parameters
@@ -129,6 +130,9 @@ def phi4_monte_carlo(theory, shape, algorithm="hmc", measurements=10_000, every=
         Blocks per chain for the jackknife (each block should be much longer than the autocorrelation time).
     step_size, n_leapfrog : float, int
         HMC leapfrog step and number of steps per trajectory.
+    jitter : float
+        The step is drawn uniformly in ``step_size · [1 − jitter, 1 + jitter]`` per trajectory (``0 <= jitter
+        < 1``), so that no mode is trapped by a resonant trajectory length.
     width : float
         Metropolis proposal half-width.
     two_point : bool
@@ -168,6 +172,8 @@ def phi4_monte_carlo(theory, shape, algorithm="hmc", measurements=10_000, every=
     step_size = _positive_float("step_size", step_size)
     n_leapfrog = _positive_int("n_leapfrog", n_leapfrog)
     width = _positive_float("width", width)
+    if isinstance(jitter, bool) or not isinstance(jitter, (int, float)) or not 0 <= jitter < 1:
+        raise ParameterError(f"jitter must be a number in [0, 1), got {jitter!r}")
     hop, a2, a4 = theory.coefficients()
     if a4 == 0:
         theory.free_propagator(lattice)   # raises for a free field with a zero or negative mode
@@ -182,7 +188,7 @@ def phi4_monte_carlo(theory, shape, algorithm="hmc", measurements=10_000, every=
         phi = np.zeros(V)
         if algorithm == "hmc":
             def step(n, ev, M, S, F):
-                return K.hmc_block(phi, nbr, hop, a2, a4, step_size, n_leapfrog, n, ev, rng, M, S, F)
+                return K.hmc_block(phi, nbr, hop, a2, a4, step_size, jitter, n_leapfrog, n, ev, rng, M, S, F)
         else:
             def step(n, ev, M, S, F):
                 return K.metropolis_block(phi, nbr, hop, a2, a4, width, n, ev, rng, M, S, F)
@@ -216,7 +222,7 @@ def phi4_monte_carlo(theory, shape, algorithm="hmc", measurements=10_000, every=
         block_table["phik2"] = np.concatenate([o[2] for o in outs])
     attempts = blocks * size * every * (V if algorithm == "metropolis" else 1)
     settings = dict(algorithm=algorithm, measurements=blocks * size, every=every, burn_in=burn_in,
-                    chains=chains, blocks=blocks, seed=seed, step_size=step_size, n_leapfrog=n_leapfrog,
+                    chains=chains, blocks=blocks, seed=seed, step_size=step_size, n_leapfrog=n_leapfrog, jitter=jitter,
                     width=width, coefficients=(hop, a2, a4))
     return Phi4Result(lattice, theory, settings, block_table, {"M": M, "S": S}, [o[3] for o in outs], attempts)
 

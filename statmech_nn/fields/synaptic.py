@@ -214,7 +214,8 @@ class SynapticFieldTheory:
         (kin_eq,) = euler_equations(kinetic, [w], [x, t])
         dS_kin = kin_eq.lhs                       # ∂ℒ/∂w − ∂_t ∂ℒ/∂(∂_t w)
         dS_pot = -sum(sp.diff(potential, za) * sa(x) / dx for za, sa in zip(self.z, c["sources"]))
-        variation = sp.expand(sp.simplify((dS_kin + dS_pot) / (-scale / dx)))
+        # dividing by the scale factor: expand, then let powsimp cancel the exponentials term by term
+        variation = sp.powsimp(sp.expand((dS_kin + dS_pot) * (-dx) / scale.doit()))
         # back from the collective symbols to the integrals of the continuum equation
         Zs = [sp.Integral(c["w"].subs(x, sp.Symbol("y", real=True)) * sa(sp.Symbol("y", real=True)),
                           (sp.Symbol("y", real=True), 0, 1)) / dx + self.b for sa in c["sources"]]
