@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/phase_diagram_hopfield.py
 	$(PY) benchmarks/derive_and_import.py
 	$(PY) benchmarks/mc_hopfield.py
+	$(PY) benchmarks/lattice_phi4.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .statmech_nn_cache build *.egg-info

@@ -204,3 +204,23 @@ def test_synaptic_action_latex_compiles(tmp_path):
                                   references=["Lee, Lee, Yi, arXiv:2503.08827"]))
     pdf = compile_latex(str(tex))
     assert os.path.getsize(pdf) > 5_000
+
+
+def test_plots_draw_the_exact_curves(tmp_path):
+    from statmech_nn.plot.fields import plot_dispersion, plot_propagator, plot_spectrum
+    th = ScalarFieldTheory(2, m2=1.0, lam=0)
+    lat = Lattice(8, d=2)
+    ax = plot_dispersion(th, lattice=lat)
+    lattice_line = ax.get_lines()[0]
+    # the lattice curve is m² + 4 sin²(k/2) along the axis (REFERENCES.md free propagator)
+    assert np.allclose(lattice_line.get_ydata(), 1 + 4 * np.sin(lattice_line.get_xdata() / 2) ** 2)
+    r = phi4_monte_carlo(th, lat, measurements=400, chains=2, blocks=4, seed=0, step_size=0.25, n_leapfrog=6)
+    ax = plot_propagator(r)
+    free = ax.get_lines()[-1]
+    assert np.allclose(free.get_ydata(), 1 / (1 + free.get_xdata()))
+    spec = NeuralFieldTheory([1.0, 2.0], {(0, 1): 0.5}).spectrum(lat)
+    ax = plot_spectrum(spec)
+    assert len(ax.get_lines()) == 2
+    assert ax.get_lines()[0].get_ydata().max() == pytest.approx(spec["power"][:, 0].max())
+    ax.figure.savefig(tmp_path / "spectrum.png")
+    assert (tmp_path / "spectrum.png").stat().st_size > 1000
