@@ -10,7 +10,7 @@ Conventions
 so that the free propagator is ``⟨φ̃(k) φ̃(−k)⟩ = 1/(m² + Σ_μ 4 sin²(k_μ/2))`` with
 ``φ̃(k) = V^{-1/2} Σ_x e^{−ik·x} φ_x`` and ``k_μ = 2π n_μ / L_μ``.
 
-``"albergo"`` (Albergo, Kanwar, Shanahan, Phys. Rev. D 100, 034515 (2019), lattice action of Sec. II;
+``"albergo"`` (Albergo, Kanwar, Shanahan, Phys. Rev. D 100, 034515 (2019), their lattice phi^4 action;
 the same action as in the tutorial of Albergo et al., arXiv:2101.08176, whose benchmark point is
 ``L = 8, m² = −4, λ = 8`` in 2D)::
 
