@@ -27,6 +27,8 @@ bench: $(STAMP)
 	$(PY) benchmarks/derive_and_import.py
 	$(PY) benchmarks/mc_hopfield.py
 	$(PY) benchmarks/mlp_taylor.py
+	$(PY) benchmarks/lattice_phi4.py
+	$(PY) benchmarks/raster_sampling.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .statmech_nn_cache build *.egg-info

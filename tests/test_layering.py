@@ -39,9 +39,9 @@ def test_symbolic_layers_import_no_numerics_backends(folder):
 
 
 def test_only_codegen_bridges_sympy_to_numba():
-    # numba only in codegen/ and in the numeric kernels of montecarlo/, which never see SymPy
+    # numba only in codegen/ and in the numeric kernels of montecarlo/ and fields/, which never see SymPy
     for path, mods in imported_modules(".").items():
-        if not path.startswith(("codegen", "montecarlo")):
+        if not path.startswith(("codegen", "montecarlo", os.path.join("fields", "kernels.py"))):
             assert "numba" not in mods, path
 
 
@@ -67,3 +67,17 @@ def test_import_is_light_and_lazy():
     dt, numba, mpl, sympy, scipy = out.stdout.split()
     assert (numba, mpl, sympy, scipy) == ("False", "False", "False", "False")
     assert float(dt) < 1.0
+
+
+def test_field_kernels_never_import_sympy():
+    # the lattice phi^4 kernels take plain arrays; the driver reads the coefficients off the action once
+    mods = imported_modules("fields")[os.path.join("fields", "kernels.py")]
+    bad = [m for m in mods if any(part in ("sympy", "symbolic", "codegen", "lattice", "synaptic")
+                                  for part in m.replace(".", " ").split())]
+    assert not bad, bad
+    code = ("import sys, numpy as np; from statmech_nn.fields import kernels as K;"
+            "nbr = np.array([[1, 1], [0, 0]]); print(K.action(np.array([1.0, 2.0]), nbr, 1.0, 0.5, 0.0),"
+            " 'sympy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    # S = -1*(1*2 + 2*1) + 0.5*(1 + 4) = -1.5 on the 2-site ring
+    assert out.stdout.split() == ["-1.5", "False"]
