@@ -1,0 +1,1 @@
+"""Lattice field theories of neural networks and of neural activity (issue 8)."""
