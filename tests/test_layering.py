@@ -39,9 +39,10 @@ def test_symbolic_layers_import_no_numerics_backends(folder):
 
 
 def test_only_codegen_bridges_sympy_to_numba():
-    # numba only in codegen/ and in the numeric kernels of montecarlo/, which never see SymPy
+    # numba only in codegen/ and in the numeric kernels of montecarlo/ and fields/, which never see SymPy
+    numeric_kernels = ("fields/kernels.py", "fields/raster_kernels.py")
     for path, mods in imported_modules(".").items():
-        if not path.startswith(("codegen", "montecarlo")):
+        if not path.startswith(("codegen", "montecarlo")) and path not in numeric_kernels:
             assert "numba" not in mods, path
 
 
@@ -67,3 +68,11 @@ def test_import_is_light_and_lazy():
     dt, numba, mpl, sympy, scipy = out.stdout.split()
     assert (numba, mpl, sympy, scipy) == ("False", "False", "False", "False")
     assert float(dt) < 1.0
+
+
+def test_fields_numeric_kernels_never_import_sympy_or_the_symbolic_layer():
+    for path, mods in imported_modules("fields").items():
+        if os.path.basename(path) in ("kernels.py", "raster_kernels.py"):
+            bad = [m for m in mods if any(part in ("sympy", "symbolic", "codegen", "expansions")
+                                          for part in m.replace(".", " ").split())]
+            assert not bad, (path, bad)

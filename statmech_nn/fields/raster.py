@@ -25,7 +25,10 @@ __all__ = ["Raster", "as_raster", "load_raster", "spike_times_to_raster"]
 
 def _check_binary(values, what="raster"):
     """Return ``values`` as a 2D ``int8`` array of 0/1 or raise a :class:`ParameterError`."""
-    arr = np.asarray(values)
+    try:
+        arr = np.asarray(values)
+    except ValueError:  # numpy ≥ 1.24 refuses ragged nested lists outright
+        arr = np.empty(0, dtype=object)
     if arr.dtype == object:
         raise ParameterError(f"the {what} has rows of different lengths (ragged) or non-numeric entries; "
                              "give a rectangular neurons × time-bins array of 0/1")
