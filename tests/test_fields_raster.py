@@ -183,6 +183,20 @@ def test_gibbs_sampler_agrees_with_exact_sampler():
         assert np.max(np.abs(a - b)) < 0.035, np.max(np.abs(a - b))  # 5σ of a difference at T = 3·10⁴
 
 
+def test_gibbs_kernel_keeps_its_local_fields_exact():
+    from statmech_nn.fields import raster_kernels
+    model = SpaceTimeIsing(**TRUE)
+    rng = np.random.default_rng(0)
+    S = rng.choice(np.array([-1, 1], dtype=np.int8), size=(4, 50))
+    L = raster_kernels.local_fields(S, model.J, model.K)
+    s_next = np.hstack([S[:, 1:], np.zeros((4, 1))])
+    s_prev = np.hstack([np.zeros((4, 1)), S[:, :-1]])
+    np.testing.assert_allclose(L, model.J @ S + model.K @ s_next + model.K.T @ s_prev, atol=1e-12)
+    for _ in range(5):
+        raster_kernels.gibbs_sweep(S, L, model.h, model.J, model.K, rng.random(S.shape))
+    np.testing.assert_allclose(L, raster_kernels.local_fields(S, model.J, model.K), atol=1e-12)
+
+
 def test_fit_recovers_couplings_within_sandwich_errors():
     model = SpaceTimeIsing(**TRUE)
     fit = fit_maxent(model.sample(40_000, seed=7))

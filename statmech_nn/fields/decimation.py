@@ -87,7 +87,7 @@ def chain_decimation():
     --------
     >>> dec = chain_decimation()
     >>> [round(float(v), 12) for v in dec(0.5, 0.0)]
-    [0.216881458173, 0.0]
+    [0.216890415242, 0.0]
     """
     import sympy as sp
 

@@ -128,8 +128,9 @@ class SpaceTimeIsing:
         if sweeps < 1:
             raise ParameterError(f"sweeps must be ≥ 1, got {sweeps}")
         S = rng.choice(np.array([-1, 1], dtype=np.int8), size=(N, T))
+        L = raster_kernels.local_fields(S, self.J, self.K)
         for _ in range(sweeps):
-            raster_kernels.gibbs_sweep(S, self.h, self.J, self.K, rng.random((N, T)))
+            raster_kernels.gibbs_sweep(S, L, self.h, self.J, self.K, rng.random((N, T)))
         return Raster.from_spins(S, bin_width)
 
 

@@ -6,8 +6,8 @@ Plain arrays and scalars in, plain arrays out; no SymPy here (DESIGN.md layering
 
 on an open chain of ``T`` time bins. Two samplers:
 
-* :func:`gibbs_sweep` — one heat-bath sweep over the lattice (times in order, neurons in order); every
-  update leaves the distribution invariant. The uniforms come from the caller's
+* :func:`gibbs_sweep` — one heat-bath sweep over the lattice (times in order, neurons in order) with
+  cached local fields; every update leaves the distribution invariant. The uniforms come from the caller's
   ``numpy.random.Generator``, so the result depends only on the seed.
 * :func:`transfer_matrix_sample` — an exact draw for small ``N``: the raster is a Markov chain in time
   over the ``2^N`` population states, sampled by backward messages and forward sampling.
@@ -24,33 +24,58 @@ import math
 import numba
 import numpy as np
 
-__all__ = ["gibbs_sweep", "transfer_matrix_sample"]
+__all__ = ["local_fields", "gibbs_sweep", "transfer_matrix_sample"]
 
 _jit = numba.njit(cache=True, nogil=True)
 
 
 @_jit
-def gibbs_sweep(S, h, J, K, uniforms):
-    """One heat-bath sweep of the ``N × T`` int8 field ``S`` in place (``J`` symmetric, zero diagonal)."""
+def local_fields(S, J, K):
+    """``L[i, t] = Σ_j J_ij s_j(t) + Σ_j K_ij s_j(t+1) + Σ_j K_ji s_j(t−1)`` (open ends), float64."""
+    N, T = S.shape
+    L = np.zeros((N, T))
+    for t in range(T):
+        for i in range(N):
+            acc = 0.0
+            for j in range(N):
+                acc += J[i, j] * S[j, t]
+                if t + 1 < T:
+                    acc += K[i, j] * S[j, t + 1]
+                if t > 0:
+                    acc += K[j, i] * S[j, t - 1]
+            L[i, t] = acc
+    return L
+
+
+@_jit
+def gibbs_sweep(S, L, h, J, K, uniforms):
+    """One heat-bath sweep of the ``N × T`` int8 field ``S`` in place (``J`` symmetric, zero diagonal).
+
+    ``L`` holds the coupling part of every local field (:func:`local_fields`) and is kept up to date:
+    a flip of ``s_i(t)`` costs O(N), a site that keeps its value O(1).
+    """
     N, T = S.shape
     for t in range(T):
         for i in range(N):
-            field = h[i]
-            for j in range(N):
-                field += J[i, j] * S[j, t]
-            if t + 1 < T:
-                for j in range(N):
-                    field += K[i, j] * S[j, t + 1]
-            if t > 0:
-                for j in range(N):
-                    field += K[j, i] * S[j, t - 1]
+            field = h[i] + L[i, t]
             # P(s = +1 | rest) = 1 / (1 + exp(−2 field)), written to avoid overflow
             if field >= 0.0:
                 p_up = 1.0 / (1.0 + math.exp(-2.0 * field))
             else:
                 e = math.exp(2.0 * field)
                 p_up = e / (1.0 + e)
-            S[i, t] = 1 if uniforms[i, t] < p_up else -1
+            new = 1 if uniforms[i, t] < p_up else -1
+            if new != S[i, t]:
+                delta = 2.0 * new
+                S[i, t] = new
+                for j in range(N):
+                    L[j, t] += J[j, i] * delta
+                if t > 0:
+                    for j in range(N):
+                        L[j, t - 1] += K[j, i] * delta
+                if t + 1 < T:
+                    for j in range(N):
+                        L[j, t + 1] += K[i, j] * delta
 
 
 @_jit
