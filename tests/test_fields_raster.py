@@ -9,7 +9,8 @@ from statmech_nn.errors import ParameterError
 from statmech_nn.fields.decimation import (chain_decimation, chain_fixed_points, fitted_flow,
                                            predicted_chain_flow)
 from statmech_nn.fields.maxent import SpaceTimeIsing, fit_maxent
-from statmech_nn.fields.raster import Raster, load_raster, spike_times_to_raster
+from statmech_nn.fields.raster import (Raster, load_raster, spike_times_to_raster,
+                                      trial_magnetisation_kernel)
 
 
 def batch_mean_error(x, n_blocks=40):
@@ -50,6 +51,17 @@ def test_magnetisation_kernel_is_the_window_mean():
     np.testing.assert_allclose(r.magnetisation_kernel(7, 31), [[s.mean()]])
     with pytest.raises(ParameterError, match="larger than the raster"):
         r.magnetisation_kernel(8, 2)
+
+
+def test_trial_kernel_is_the_ensemble_magnetisation():
+    rng = np.random.default_rng(8)
+    trials = rng.integers(0, 2, (5, 3, 12))
+    m = trial_magnetisation_kernel(trials)
+    np.testing.assert_allclose(m, (2 * trials - 1).mean(axis=0))
+    blocked = trial_magnetisation_kernel([Raster(t) for t in trials], neurons=3, bins=4)
+    np.testing.assert_allclose(blocked[0], [(2 * trials[:, :, 4 * b:4 * b + 4] - 1).mean() for b in range(3)])
+    with pytest.raises(ParameterError, match="share one shape"):
+        trial_magnetisation_kernel([np.zeros((3, 12), int), np.zeros((3, 11), int)])
 
 
 def test_power_spectrum_parseval_and_ising_chain_spectrum():

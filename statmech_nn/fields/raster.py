@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import ParameterError
 
-__all__ = ["Raster", "as_raster", "load_raster", "spike_times_to_raster"]
+__all__ = ["Raster", "as_raster", "load_raster", "spike_times_to_raster", "trial_magnetisation_kernel"]
 
 
 def _check_binary(values, what="raster"):
@@ -158,8 +158,8 @@ class Raster:
         ``t_w = bins`` columns, moved by ``stride = (row step, column step)`` (default: non-overlapping
         blocks). ``neurons=1`` gives each neuron's local magnetisation in sliding time windows,
         ``neurons=N`` the population magnetisation at coarse time resolution; ``neurons=1, bins=1``
-        returns the field itself. This is the block-averaged field of the coarse-graining (Kadanoff
-        block) step of Bardella et al. (Entropy 2024, sec. on the kernel of magnetizations).
+        returns the field itself. This is the block-averaged (Kadanoff) field of one recording; the
+        ensemble kernel over repeated trials is :func:`trial_magnetisation_kernel`.
 
         Returns
         -------
@@ -362,3 +362,42 @@ def _read_spike_csv(path):
     if not ids:
         raise ParameterError(f"{path!r} holds no spikes (no numeric rows)")
     return np.array(ids), np.array(times)
+
+
+def trial_magnetisation_kernel(trials, neurons=1, bins=1, stride=None):
+    """Kernel of magnetisations over repeated trials: ``m_i(t) = (1/R) Σ_r s_i^{(r)}(t)``, block-averaged.
+
+    The ensemble average over ``R`` repetitions of the same experiment (trials aligned to the same
+    event) of the lattice field, the "kernel" whose row and column averages, spectra and correlation
+    matrices Bardella et al. study (Entropy 26, 495 (2024), secs. 3.1.9, 3.2 and 4.2.4), then averaged over
+    ``neurons × bins`` windows as in :meth:`Raster.magnetisation_kernel` (default 1 × 1: no blocking).
+
+    Parameters
+    ----------
+    trials : sequence of Raster or array_like of shape (R, N, T)
+        Trials of equal shape.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``m`` of shape (N, T) for 1 × 1 windows, else the block-averaged kernel.
+
+    Examples
+    --------
+    >>> trial_magnetisation_kernel([[[1, 0]], [[1, 1]]]).tolist()
+    [[1.0, 0.0]]
+    """
+    if isinstance(trials, Raster):
+        trials = [trials]
+    try:
+        items = [as_raster(trial) for trial in trials]
+    except TypeError:
+        raise ParameterError("trials must be a sequence of rasters or an (R, N, T) array") from None
+    if not items:
+        raise ParameterError("no trials given")
+    shapes = {item.shape for item in items}
+    if len(shapes) != 1:
+        raise ParameterError(f"trials must share one shape (neurons × bins), got {sorted(shapes)}; cut them "
+                             "to a common window")
+    kernels = [item.magnetisation_kernel(neurons=neurons, bins=bins, stride=stride) for item in items]
+    return np.mean(kernels, axis=0)
