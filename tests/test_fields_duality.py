@@ -1,6 +1,8 @@
 """Hopfield network ≡ Boltzmann machine with Gaussian hidden units (Agliari, Barra, Galluzzi, Tantari,
 Tavani, arXiv:1407.5300; Barra et al., Neural Networks 34, 1 (2012))."""
 import math
+import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -75,3 +77,17 @@ def test_bad_input():
         rbm_partition_function([[1, -1]], 1.0, hidden="monte-carlo")
     with pytest.raises(ParameterError, match="diagonal"):
         hopfield_partition_function([[1, -1]], 1.0, diagonal="half")
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed (CI installs it)")
+def test_derivations_compile_with_pdflatex(tmp_path):
+    from statmech_nn.export import latex_document
+    from statmech_nn.fields.decimation import chain_decimation
+    body = [hubbard_stratonovich(2, 2).latex(), chain_decimation().latex()]
+    assert body[0].count(r"\paragraph") == len(hubbard_stratonovich(2, 2).steps) == 6
+    tex = tmp_path / "fields.tex"
+    tex.write_text(latex_document("Hopfield = RBM; decimation in time", body))
+    proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "fields.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert (tmp_path / "fields.pdf").stat().st_size > 5_000

@@ -51,9 +51,9 @@ class ChainDecimation:
     steps: list
 
     def latex(self):
-        """The derivation as LaTeX lines."""
-        import sympy as sp
-        return "\n".join(f"% {title}\n{sp.latex(expr)}" for title, expr in self.steps)
+        """The derivation as a LaTeX body (one titled display per step; wrap it with
+        :func:`statmech_nn.export.latex_document` for a standalone file)."""
+        return steps_latex(self.steps)
 
     @functools.cached_property
     def _numeric(self):
@@ -64,6 +64,14 @@ class ChainDecimation:
         """Numeric ``(K', h')`` from ``(K, h)`` (arrays broadcast)."""
         K_new, h_new = self._numeric(np.asarray(K, dtype=float), np.asarray(h, dtype=float))
         return np.asarray(K_new, dtype=float), np.asarray(h_new, dtype=float)
+
+
+def steps_latex(steps):
+    """LaTeX body of a list of ``(title, SymPy expression)`` steps: a paragraph title and a display each."""
+    import sympy as sp
+    from ..symbolic.derivation import escape_text
+    return "\n\n".join(f"\\paragraph{{{escape_text(title)}}}\n\\begin{{equation*}}\n{sp.latex(expr)}\n"
+                        f"\\end{{equation*}}" for title, expr in steps)
 
 
 @functools.lru_cache(maxsize=1)
@@ -106,10 +114,11 @@ def chain_decimation():
             raise RuntimeError("decimation ansatz does not close")  # pragma: no cover
     h_new = h + 2 * dh
     steps = [("Boltzmann weight of the middle spin", weight),
-             ("sum over s_2 = ±1", summed),
-             ("Z(+,+)", Z[1, 1]), ("Z(+,−)", Z[1, -1]), ("Z(−,−)", Z[-1, -1]),
-             ("K' = (1/4) log[Z(+,+) Z(−,−) / Z(+,−)^2]", sp.Eq(sp.Symbol("K'"), K_new)),
-             ("h' = h + 2 δh, δh = (1/4) log[Z(+,+)/Z(−,−)]", sp.Eq(sp.Symbol("h'"), h_new)),
+             (r"sum over $s_2 = \pm 1$", summed),
+             (r"$Z(+,+)$", Z[1, 1]), (r"$Z(+,-)$", Z[1, -1]), (r"$Z(-,-)$", Z[-1, -1]),
+             (r"$K' = \frac{1}{4}\log[Z(+,+)Z(-,-)/Z(+,-)^2]$", sp.Eq(sp.Symbol("K'"), K_new)),
+             (r"$h' = h + 2\delta h$, $\delta h = \frac{1}{4}\log[Z(+,+)/Z(-,-)]$",
+              sp.Eq(sp.Symbol("h'"), h_new)),
              ("constant per removed spin", sp.Eq(sp.Symbol("g"), g))]
     return ChainDecimation(K, h, K_new, h_new, g, steps)
 

@@ -60,8 +60,9 @@ class HSDerivation:
     steps: list
 
     def latex(self):
-        import sympy as sp
-        return "\n".join(f"% {title}\n{sp.latex(expr)}" for title, expr in self.steps)
+        """The derivation as a LaTeX body (wrap with :func:`statmech_nn.export.latex_document`)."""
+        from .decimation import steps_latex
+        return steps_latex(self.steps)
 
     @functools.cached_property
     def hidden_integral(self):
@@ -110,12 +111,14 @@ def hubbard_stratonovich(n_visible=3, n_hidden=2):
     constant = sp.simplify(marginal_pm1 - sp.expand(hopfield))
     if constant.free_symbols - {beta}:
         raise RuntimeError(f"the marginal is not the Hopfield weight up to a constant: {constant}")  # pragma: no cover
-    steps = [("Gaussian hidden unit: ∫ dz/√(2π) exp(−z²/2 + a z)", sp.Eq(sp.Symbol("I(a)"), integral)),
-             ("source of hidden unit μ", sp.Eq(sp.Symbol("a_mu"), sources[0])),
+    steps = [(r"Gaussian hidden unit: $\int dz\, e^{-z^2/2 + a z}/\sqrt{2\pi}$",
+              sp.Eq(sp.Symbol("I(a)"), integral)),
+             (r"source of hidden unit $\mu$", sp.Eq(sp.Symbol("a_mu"), sources[0])),
              ("log of the marginal over the hidden layer", marginal),
-             ("with σ_i² = (ξ_i^μ)² = 1", marginal_pm1),
-             ("−β H_Hopfield (zero diagonal)", hopfield),
-             ("difference: log Z_RBM − log Z_Hopfield", constant)]
+             (r"with $\sigma_i^2 = (\xi_i^\mu)^2 = 1$", marginal_pm1),
+             (r"$-\beta H_{\mathrm{Hopfield}}$ (zero diagonal)", hopfield),
+             (r"difference of the log weights: the constant $\log Z_{\mathrm{RBM}} - \log Z_{\mathrm{Hopfield}}$",
+              constant)]
     return HSDerivation(integral, a, marginal, hopfield, constant, steps)
 
 
