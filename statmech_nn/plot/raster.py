@@ -45,14 +45,15 @@ def plot_magnetisation_kernel(raster, neurons=1, bins=10, stride=None, ax=None):
     return ax
 
 
-def plot_chain_flow(ax=None, fits=None, starts=None, steps=6, h_range=(-1.0, 1.0)):
+def plot_chain_flow(ax=None, fits=None, starts=None, steps=4, h_range=(-1.0, 1.0)):
     """Flow diagram of the Ising chain under decimation in time, in the ``(tanh K, h)`` plane.
 
     Arrows follow the map derived by :func:`~statmech_nn.fields.decimation.chain_decimation` from a
     grid of starting points (or ``starts``, a list of ``(K, h)``); the fixed lines ``K* = 0`` (attractive)
     and ``K* = ∞`` (``tanh K = 1``, repulsive) are marked. ``fits`` (a list of
     :class:`~statmech_nn.fields.maxent.MaxEntFit` of one neuron, finest first, e.g. from
-    :func:`~statmech_nn.fields.decimation.fitted_flow`) are overlaid with error bars. Returns the axis.
+    :func:`~statmech_nn.fields.decimation.fitted_flow`) are overlaid with error bars, beside the flow
+    predicted from the finest fit. Returns the axis.
     """
     from ..fields.decimation import predicted_chain_flow
     ax = _axes(ax, (5.6, 4.4))
@@ -74,6 +75,9 @@ def plot_chain_flow(ax=None, fits=None, starts=None, steps=6, h_range=(-1.0, 1.0
         he = np.array([f.h_err[0] for f in fits])
         ax.errorbar(np.tanh(K), h, xerr=Ke / np.cosh(K) ** 2, yerr=he, fmt="o", color="black", ms=4,
                     capsize=2, label="fit after each decimation")
+        K_pred, h_pred = predicted_chain_flow(K[0], h[0], len(fits) - 1)
+        ax.plot(np.tanh(K_pred), h_pred, "s--", color="tab:orange", ms=4, lw=1,
+                label="predicted from the finest fit")
     ax.set_xlim(-0.05, 1.05)
     ax.set_xlabel(r"$\tanh K$ (temporal coupling)")
     ax.set_ylabel(r"$h$ (field)")
