@@ -40,8 +40,9 @@ def test_symbolic_layers_import_no_numerics_backends(folder):
 
 def test_only_codegen_bridges_sympy_to_numba():
     # numba only in codegen/ and in the numeric kernels of montecarlo/ and fields/, which never see SymPy
+    numeric_kernels = ("fields/kernels.py", "fields/raster_kernels.py")
     for path, mods in imported_modules(".").items():
-        if not path.startswith(("codegen", "montecarlo", os.path.join("fields", "kernels.py"))):
+        if not path.startswith(("codegen", "montecarlo")) and path not in numeric_kernels:
             assert "numba" not in mods, path
 
 
@@ -69,12 +70,16 @@ def test_import_is_light_and_lazy():
     assert float(dt) < 1.0
 
 
-def test_field_kernels_never_import_sympy():
+def test_fields_numeric_kernels_never_import_sympy_or_the_symbolic_layer():
+    for path, mods in imported_modules("fields").items():
+        if os.path.basename(path) in ("kernels.py", "raster_kernels.py"):
+            bad = [m for m in mods if any(part in ("sympy", "symbolic", "codegen", "expansions", "lattice", "synaptic")
+                                          for part in m.replace(".", " ").split())]
+            assert not bad, (path, bad)
+
+
+def test_phi4_kernels_run_without_sympy():
     # the lattice phi^4 kernels take plain arrays; the driver reads the coefficients off the action once
-    mods = imported_modules("fields")[os.path.join("fields", "kernels.py")]
-    bad = [m for m in mods if any(part in ("sympy", "symbolic", "codegen", "lattice", "synaptic")
-                                  for part in m.replace(".", " ").split())]
-    assert not bad, bad
     code = ("import sys, numpy as np; from statmech_nn.fields import kernels as K;"
             "nbr = np.array([[1, 1], [0, 0]]); print(K.action(np.array([1.0, 2.0]), nbr, 1.0, 0.5, 0.0),"
             " 'sympy' in sys.modules)")
