@@ -60,7 +60,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import ConvergenceError, DerivationError, ParameterError
-from ..symbolic.derivation import Derivation
+from ..symbolic.derivation import Derivation, aligned_lines
 from .diagrams import Diagram
 
 __all__ = ["derive_gibbs_coefficients", "plefka_expansion", "PlefkaExpansion", "PlefkaTerm", "TAPSolution",
@@ -113,18 +113,6 @@ def _series_mul(a, b, order, v, m2):
             for key, c in _poly_mul(pa, pb, v, m2).items():
                 out[i + j][key] = out[i + j].get(key, 0) + c
     return out
-
-
-def _broken(lhs, expr, per_line=4):
-    """``lhs = expr`` as aligned LaTeX lines of a few terms each (long sums fit the page)."""
-    terms = sp.Add.make_args(expr)
-    lines = []
-    for i in range(0, len(terms), per_line):
-        chunk = sp.latex(sp.Add(*terms[i:i + per_line], evaluate=False))
-        if i and not chunk.startswith("-"):
-            chunk = "+ " + chunk
-        lines.append(("%s &= " % lhs if not i else "&\\quad ") + chunk)
-    return lines
 
 
 def derive_gibbs_coefficients(n_spins, couplings, order, fields=True, derivation=None):
@@ -195,7 +183,7 @@ def derive_gibbs_coefficients(n_spins, couplings, order, fields=True, derivation
             A[k] += term[k] * sp.QQ((-1) ** (r + 1), r)
     if derivation is not None:
         derivation.add("Cumulant expansion before stationarity",
-                       [line for k in range(1, min(order, 2) + 1) for line in _broken(f"A_{k}", A[k].as_expr())],
+                       [line for k in range(1, min(order, 2) + 1) for line in aligned_lines(f"A_{k}", A[k].as_expr(), 4)],
                        "ln of the $\\beta=0$ average of $e^X$, order by order in $\\beta$ "
                        "(shown to second order).")
     # stationarity in λ: ∂A_{2k}/∂c_{k,i} = v_i c_{k,i} + b_i (σ's independent) fixes c_k
@@ -380,7 +368,6 @@ class PlefkaExpansion:
     def tap_equations(self, n_spins, order=2, couplings=None):
         """Stationarity ``∂G/∂m_i = 0`` in fixed-point form ``m_i = tanh(-β ∂G_int/∂m_i)``, derived by
         SymPy differentiation of :meth:`beta_gibbs` (order 1: naive mean field; order 2: TAP)."""
-        beta = sp.Symbol("beta", positive=True)
         bg = self.beta_gibbs(n_spins, order, couplings)
         interaction = bg + self.coefficient(0, n_spins)     # βG_int = βG + S(m)
         eqs = []

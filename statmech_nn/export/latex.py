@@ -6,7 +6,7 @@ import os
 
 import sympy as sp
 
-from ..symbolic.derivation import escape_text
+from ..symbolic.derivation import aligned_lines, escape_text
 
 __all__ = ["latex_document", "compile_latex", "derivation_document", "write_derivation"]
 
@@ -76,14 +76,7 @@ def compile_latex(tex_path, timeout=120):
 
 def _long_equation(lhs, expr, terms_per_line=3):
     """``lhs = expr`` in an ``align*``, a sum broken after every few terms so it fits the page."""
-    terms = sp.Add.make_args(sp.sympify(expr)) if isinstance(expr, sp.Add) else (expr,)
-    lines = []
-    for i in range(0, len(terms), terms_per_line):
-        chunk = sp.latex(sp.Add(*terms[i:i + terms_per_line], evaluate=False))
-        if i and not chunk.startswith("-"):
-            chunk = "+ " + chunk
-        lines.append(("%s &= " % lhs if not i else "&\\quad ") + chunk)
-    return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
+    return "\\begin{align*}\n" + " \\\\\n".join(aligned_lines(lhs, expr, terms_per_line)) + "\n\\end{align*}"
 
 
 def _equations(pairs):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-__all__ = ["Step", "Derivation", "escape_text"]
+__all__ = ["Step", "Derivation", "escape_text", "aligned_lines"]
 
 
 @dataclass
@@ -106,3 +106,15 @@ def escape_text(text):
             piece = piece.replace(a, b)
         pieces[i] = piece
     return "$".join(pieces)
+
+
+def aligned_lines(lhs, expr, per_line=3):
+    """``lhs = expr`` as ``align`` lines of a few terms each, so long sums fit the page."""
+    terms = sp.Add.make_args(sp.sympify(expr)) if isinstance(expr, sp.Add) else (expr,)
+    lines = []
+    for i in range(0, len(terms), per_line):
+        chunk = sp.latex(sp.Add(*terms[i:i + per_line], evaluate=False))
+        if i and not chunk.startswith("-"):
+            chunk = "+ " + chunk
+        lines.append(("%s &= " % lhs if not i else "&\\quad ") + chunk)
+    return lines
