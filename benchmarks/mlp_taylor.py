@@ -9,7 +9,6 @@ largest difference and the ratio.
 import itertools
 import time
 
-import numpy as np
 import sympy as sp
 
 from statmech_nn.expansions import MLP, MLPTaylor

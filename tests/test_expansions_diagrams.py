@@ -10,7 +10,7 @@ import pytest
 import sympy as sp
 
 from statmech_nn.errors import ParameterError
-from statmech_nn.expansions.diagrams import Diagram, DiagramSum, Edge, Vertex
+from statmech_nn.expansions.diagrams import Diagram, DiagramSum, Edge
 from statmech_nn.export import compile_latex, latex_document
 
 

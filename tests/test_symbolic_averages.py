@@ -1,6 +1,5 @@
 """The Gaussian-measure and pattern-average nodes: calculus rules checked against mpmath."""
 import mpmath
-import pytest
 import sympy as sp
 
 from statmech_nn.symbolic.averages import (DiscreteAverage, GaussianAverage, expand_averages,

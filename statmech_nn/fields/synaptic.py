@@ -225,7 +225,6 @@ class SynapticFieldTheory:
         """LaTeX of the loss, the lattice field equation, the continuum equation and the action."""
         c = self.continuum_limit()
         kinetic, potential = self.action()
-        t, x = c["t"], c["x"]
         return "\n".join([
             r"Perceptron $y_a = f(z_a)$, $z_a = \sum_i w_i J_a(i) + b$, loss",
             r"\begin{equation}L = " + sp.latex(self.loss()) + r"\end{equation}",
