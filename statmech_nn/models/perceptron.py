@@ -75,3 +75,27 @@ class Perceptron(Model):
         G_S = fe.entropy_of_overlaps()
         entropy = G_S + self.symbol("alpha") * fe._structure["version_space_energetic"]
         return q_to_one_limit(entropy, q, self.symbol("alpha"), zero.derivation)
+
+    def capacity_curve(self, kappas):
+        """``α_c(κ)`` evaluated from :meth:`capacity` at the margins ``kappas`` (NumPy array)."""
+        import numpy as np
+        import sympy as sp
+
+        f = sp.lambdify(self.symbol("kappa"), self.capacity(), modules=["scipy", "numpy"])
+        return np.asarray(f(np.asarray(kappas, float)), float)
+
+    def entropy_zero(self, low, high, kappa=0.0):
+        """The load in ``[low, high]`` where the RS entropy of the version space vanishes
+        (``T = 0``). For binary weights this is the capacity ``α_c ≈ 0.833`` (KM89: the 1RSB
+        solution freezes there, so the RS zero-entropy point is the true capacity, while the RS
+        ``q → 1`` point ``4/π`` of GD88 lies beyond it, at negative entropy)."""
+        from scipy.optimize import brentq
+
+        if getattr(self, "_compiled", None) is None:
+            self._compiled = self.free_energy().saddle_point().compile()
+        solver = self._compiled
+
+        def entropy(a):
+            return -solver.solve(alpha=a, kappa=kappa, T=0.0).free_energy
+
+        return brentq(entropy, low, high, xtol=1e-10)

@@ -16,6 +16,7 @@ A. Engel and C. Van den Broeck, *Statistical Mechanics of Learning* (CUP 2001) [
 """
 import math
 
+from ..errors import ConvergenceError, ParameterError
 from ..parameters import Parameter
 from .base import Model, temperature_parameter
 
@@ -78,3 +79,85 @@ class TeacherStudentPerceptron(Model):
     def classify(self, values, parameters, replicon=float("nan")):
         R = values.get("R", float("nan"))
         return "perfect generalisation" if R > 1 - 1e-3 else "poor generalisation"
+
+    # -- learning curves -----------------------------------------------------------------------
+    def _solver(self):
+        if getattr(self, "_compiled", None) is None:
+            self._compiled = self.free_energy().saddle_point().compile()
+        return self._compiled
+
+    def learning_curve(self, alphas, T=0.0, guess=None):
+        """The generalisation error along increasing loads, each point started from the previous one
+        (continuation along the poor-generalisation branch).
+
+        Parameters
+        ----------
+        alphas : sequence of float
+            Increasing loads.
+        T : float
+            Temperature (``0``: version space).
+        guess : dict, optional
+            Start of the first point.
+
+        Returns
+        -------
+        dict of numpy.ndarray
+            ``alpha``, ``R``, ``q``, ``epsilon`` (``arccos R/π``), ``free_energy`` (``−s`` at
+            ``T = 0``), ``converged``; points past the end of the branch are ``NaN``.
+
+        Examples
+        --------
+        >>> ts = snn.model("teacher-student-perceptron")            # doctest: +SKIP
+        >>> ts.learning_curve([0.5, 1, 2], T=0)["epsilon"]          # doctest: +SKIP
+        array([0.40956..., 0.33836..., 0.24035...])
+        """
+        import numpy as np
+
+        solver = self._solver()
+        alphas = np.asarray(alphas, float)
+        if alphas.ndim != 1 or np.any(np.diff(alphas) <= 0):
+            raise ParameterError("alphas must be a 1-d increasing sequence of loads")
+        out = {k: np.full(alphas.size, np.nan) for k in ("R", "q", "free_energy")}
+        out["converged"] = np.zeros(alphas.size, bool)
+        current = dict(guess or {})
+        for i, a in enumerate(alphas):
+            sol = solver.solve(alpha=a, T=T, guess=current or None, errors="mask")
+            if not sol.converged:
+                break
+            current = dict(sol.order_parameters)
+            out["R"][i], out["q"][i], out["free_energy"][i] = sol["R"], sol["q"], sol.free_energy
+            out["converged"][i] = True
+        out["alpha"] = alphas
+        out["epsilon"] = generalisation_error(out["R"])
+        return out
+
+    def branch_end(self, start, step=0.02, T=0.0, tol=1e-4):
+        """Where the poor-generalisation branch followed from ``alpha = start`` ends (the spinodal
+        of the first-order transition for binary weights, SST92 sec. V): continuation until the
+        solver loses the branch, then bisection on the step."""
+        solver = self._solver()
+        sol = solver.solve(alpha=start, T=T)
+        a, current = start, dict(sol.order_parameters)
+        while step > tol:
+            trial = solver.solve(alpha=a + step, T=T, guess=current, errors="mask")
+            # a jump to R ≈ 1 is the other branch, not a continuation of this one
+            if trial.converged and trial["R"] < 1 - 1e-6 and abs(trial["R"] - current["R"]) < 0.1:
+                a, current = a + step, dict(trial.order_parameters)
+            else:
+                step /= 2
+            if a > 1e3:
+                raise ConvergenceError("the branch does not end below alpha = 1000")
+        return a
+
+    def entropy_zero(self, low, high, T=0.0):
+        """The load where the version-space entropy of the poor-generalisation branch vanishes: for
+        binary weights the first-order transition to perfect generalisation (the state ``R = 1`` has
+        entropy 0; G90, SST92)."""
+        from scipy.optimize import brentq
+
+        solver = self._solver()
+
+        def entropy(a):
+            return -solver.solve(alpha=a, T=0.0).free_energy
+
+        return brentq(entropy, low, high, xtol=1e-10)
