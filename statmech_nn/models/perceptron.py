@@ -13,10 +13,11 @@ E. Gardner, J. Phys. A 21, 257 (1988) [G88]: spherical weights, ``α_c(κ) = 1/�
 capacity of binary weights ``α_c ≈ 0.833`` where the RS entropy vanishes.
 """
 from ..parameters import Parameter
-from .base import Model, temperature_parameter
+from .base import temperature_parameter
+from .learning_base import LearningModel
 
 
-class Perceptron(Model):
+class Perceptron(LearningModel):
     name = "perceptron"
     title = "perceptron (Gardner volume)"
     references = ("Gardner, J. Phys. A 21, 257 (1988)",
@@ -28,8 +29,6 @@ class Perceptron(Model):
     ordered_name = "version space"
     #: T → 0 keeps q < 1 (the version space); the solver's free energy there is lim βf = −s
     zero_temperature_limit = "version space"
-    montecarlo = False
-    montecarlo_reason = "checked by finite-instance solvers"
 
     def make_parameter_specs(self):
         return {
@@ -48,10 +47,6 @@ class Perceptron(Model):
             self._free_energy = gardner_free_energy(self, weights, channel, self.symbol("alpha"))
         return self._free_energy
 
-    def hamiltonian(self):
-        raise NotImplementedError("the perceptron is derived from a weight prior and a channel: "
-                                  "use free_energy()")
-
     def default_guess(self, names):
         guess = {"q": 0.3, "q_hat": 0.5, "k_hat": 1.0}
         return {k: guess.get(k, 0.5) for k in names}
@@ -68,13 +63,16 @@ class Perceptron(Model):
         if self.options["weights"] != "spherical":
             raise NotImplementedError("the q → 1 capacity is derived for spherical weights; for binary "
                                       "weights the capacity is where the RS entropy vanishes "
-                                      "(statmech_nn.learning.ising_capacity)")
+                                      "(Perceptron.entropy_zero)")
+        if getattr(self, "_capacity", None) is not None:
+            return self._capacity
         from ..symbolic.learning import q, q_to_one_limit
         fe = self.free_energy()
         zero = fe.saddle_point().zero_temperature()
         G_S = fe.entropy_of_overlaps()
         entropy = G_S + self.symbol("alpha") * fe._structure["version_space_energetic"]
-        return q_to_one_limit(entropy, q, self.symbol("alpha"), zero.derivation)
+        self._capacity = q_to_one_limit(entropy, q, self.symbol("alpha"), zero.derivation)
+        return self._capacity
 
     def capacity_curve(self, kappas):
         """``α_c(κ)`` evaluated from :meth:`capacity` at the margins ``kappas`` (NumPy array)."""
@@ -83,19 +81,3 @@ class Perceptron(Model):
 
         f = sp.lambdify(self.symbol("kappa"), self.capacity(), modules=["scipy", "numpy"])
         return np.asarray(f(np.asarray(kappas, float)), float)
-
-    def entropy_zero(self, low, high, kappa=0.0):
-        """The load in ``[low, high]`` where the RS entropy of the version space vanishes
-        (``T = 0``). For binary weights this is the capacity ``α_c ≈ 0.833`` (KM89: the 1RSB
-        solution freezes there, so the RS zero-entropy point is the true capacity, while the RS
-        ``q → 1`` point ``4/π`` of GD88 lies beyond it, at negative entropy)."""
-        from scipy.optimize import brentq
-
-        if getattr(self, "_compiled", None) is None:
-            self._compiled = self.free_energy().saddle_point().compile()
-        solver = self._compiled
-
-        def entropy(a):
-            return -solver.solve(alpha=a, kappa=kappa, T=0.0).free_energy
-
-        return brentq(entropy, low, high, xtol=1e-10)

@@ -18,7 +18,8 @@ import math
 
 from ..errors import ConvergenceError, ParameterError
 from ..parameters import Parameter
-from .base import Model, temperature_parameter
+from .base import temperature_parameter
+from .learning_base import LearningModel
 
 __all__ = ["TeacherStudentPerceptron", "generalisation_error"]
 
@@ -30,7 +31,7 @@ def generalisation_error(R):
     return np.arccos(np.clip(R, -1.0, 1.0)) / math.pi
 
 
-class TeacherStudentPerceptron(Model):
+class TeacherStudentPerceptron(LearningModel):
     name = "teacher-student-perceptron"
     title = "teacher–student perceptron"
     references = ("Györgyi, Phys. Rev. Lett. 64, 2957 (1990)",
@@ -40,9 +41,6 @@ class TeacherStudentPerceptron(Model):
                                       "prior of student and teacher: spherical or binary ±1")}
     ordered_point = {"alpha": 1.0, "T": 0.2}
     ordered_name = "poor generalisation"
-    zero_temperature_limit = "version space"
-    montecarlo = False
-    montecarlo_reason = "checked by finite-instance solvers"
 
     def make_parameter_specs(self):
         return {
@@ -59,10 +57,6 @@ class TeacherStudentPerceptron(Model):
             channel = ThresholdChannel(teacher=True)
             self._free_energy = gardner_free_energy(self, weights, channel, self.symbol("alpha"))
         return self._free_energy
-
-    def hamiltonian(self):
-        raise NotImplementedError("the teacher–student perceptron is derived from a weight prior and "
-                                  "a channel: use free_energy()")
 
     def default_guess(self, names):
         guess = {"q": 0.5, "q_hat": 1.0, "R": 0.5, "R_hat": 1.0, "k_hat": 0.5}
@@ -81,23 +75,8 @@ class TeacherStudentPerceptron(Model):
         return "perfect generalisation" if R > 1 - 1e-3 else "poor generalisation"
 
     # -- learning curves -----------------------------------------------------------------------
-    def _solver(self):
-        if getattr(self, "_compiled", None) is None:
-            self._compiled = self.free_energy().saddle_point().compile()
-        return self._compiled
-
-    def learning_curve(self, alphas, T=0.0, guess=None):
-        """The generalisation error along increasing loads, each point started from the previous one
-        (continuation along the poor-generalisation branch).
-
-        Parameters
-        ----------
-        alphas : sequence of float
-            Increasing loads.
-        T : float
-            Temperature (``0``: version space).
-        guess : dict, optional
-            Start of the first point.
+    def learning_curve(self, alphas, T=0.0, guess=None, solver=None):
+        """The generalisation error along increasing loads (continuation with :meth:`follow`).
 
         Returns
         -------
@@ -109,33 +88,24 @@ class TeacherStudentPerceptron(Model):
         --------
         >>> ts = snn.model("teacher-student-perceptron")            # doctest: +SKIP
         >>> ts.learning_curve([0.5, 1, 2], T=0)["epsilon"]          # doctest: +SKIP
-        array([0.40956..., 0.33836..., 0.24035...])
+        array([0.40956..., 0.33836..., 0.24031...])
         """
         import numpy as np
 
-        solver = self._solver()
-        alphas = np.asarray(alphas, float)
-        if alphas.ndim != 1 or np.any(np.diff(alphas) <= 0):
-            raise ParameterError("alphas must be a 1-d increasing sequence of loads")
-        out = {k: np.full(alphas.size, np.nan) for k in ("R", "q", "free_energy")}
-        out["converged"] = np.zeros(alphas.size, bool)
-        current = dict(guess or {})
-        for i, a in enumerate(alphas):
-            sol = solver.solve(alpha=a, T=T, guess=current or None, errors="mask")
-            if not sol.converged:
-                break
-            current = dict(sol.order_parameters)
-            out["R"][i], out["q"][i], out["free_energy"][i] = sol["R"], sol["q"], sol.free_energy
-            out["converged"][i] = True
-        out["alpha"] = alphas
+        sols = self.follow(alphas, guess=guess, solver=solver, T=T)
+        out = {"alpha": np.asarray(alphas, float)}
+        for key in ("R", "q"):
+            out[key] = np.array([s[key] if s is not None else np.nan for s in sols])
+        out["free_energy"] = np.array([s.free_energy if s is not None else np.nan for s in sols])
+        out["converged"] = np.array([s is not None for s in sols])
         out["epsilon"] = generalisation_error(out["R"])
         return out
 
     def branch_end(self, start, step=0.02, T=0.0, tol=1e-4):
         """Where the poor-generalisation branch followed from ``alpha = start`` ends (the spinodal
-        of the first-order transition for binary weights, SST92 sec. V): continuation until the
-        solver loses the branch, then bisection on the step."""
-        solver = self._solver()
+        of the first-order transition for binary weights): continuation until the solver loses the
+        branch, then bisection on the step."""
+        solver = self.solver()
         sol = solver.solve(alpha=start, T=T)
         a, current = start, dict(sol.order_parameters)
         while step > tol:
@@ -148,16 +118,3 @@ class TeacherStudentPerceptron(Model):
             if a > 1e3:
                 raise ConvergenceError("the branch does not end below alpha = 1000")
         return a
-
-    def entropy_zero(self, low, high, T=0.0):
-        """The load where the version-space entropy of the poor-generalisation branch vanishes: for
-        binary weights the first-order transition to perfect generalisation (the state ``R = 1`` has
-        entropy 0; G90, SST92)."""
-        from scipy.optimize import brentq
-
-        solver = self._solver()
-
-        def entropy(a):
-            return -solver.solve(alpha=a, T=0.0).free_energy
-
-        return brentq(entropy, low, high, xtol=1e-10)
