@@ -88,8 +88,8 @@ def test_ising_solution_satisfies_gardner_derrida_equations(ising):
 def test_spherical_entropy_matches_gardner_form(spherical):
     # Gardner 1988 eqs. (19)-(21): s = 1/2 log(1-q) + q/(2(1-q)) + alpha <log H(u)> (+ 1/2 log 2 pi e,
     # the volume of the sphere, which Gardner drops), extremal in q
-    alpha, kappa = 1.2, 0.3
-    sol = spherical.follow([0.3, 0.6, 0.9, alpha], kappa=kappa, T=0.0)[-1]
+    alpha, kappa = 0.9, 0.3     # below alpha_c(0.3) = 1.269
+    sol = spherical.follow([0.3, 0.6, alpha], kappa=kappa, T=0.0)[-1]
     q = sol["q"]
 
     def s(q):
