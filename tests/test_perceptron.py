@@ -144,3 +144,16 @@ def test_derivation_compiles_with_pdflatex(tmp_path, spherical):
     assert "Entropic term" in text and "Energetic term" in text and "version space" in text
     pdf = compile_latex(tex)
     assert pdf is not None and (tmp_path / "perceptron.pdf").stat().st_size > 10_000
+
+
+def test_capacity_and_learning_curve_plots(spherical):
+    import matplotlib
+    matplotlib.use("Agg")
+    from statmech_nn.plot.learning import plot_capacity, plot_learning_curves
+
+    kappas = np.linspace(-1, 2, 7)
+    ax = plot_capacity(kappas, spherical.capacity_curve(kappas), simulation=([2.0], [0.5]))
+    x, y = ax.lines[0].get_data()
+    assert np.allclose(x, kappas) and y[2] == pytest.approx(1.0 / gauss(lambda t: (t + 0.0) ** 2, 0, 40))
+    ax2 = plot_learning_curves({"spherical": ([1.0, 2.0], [0.338, 0.240])})
+    assert np.allclose(ax2.lines[0].get_data()[1], [0.338, 0.240])

@@ -68,8 +68,8 @@ def test_spherical_large_alpha_asymptotics(spherical):
     # (Engel & Van den Broeck 2001, sec. 2.3: eps ~ 0.625/alpha for Gibbs learning)
     c = math.sqrt(2) / overlap_integral(1.0)
     assert c == pytest.approx(0.625, abs=0.001)
-    from statmech_nn.solve import Solver
-    solver = Solver(spherical.free_energy().saddle_point(), tol=1e-8, max_nodes=16385, damping=0.05)
+    # conjugates grow like alpha^2: an absolute tolerance of 1e-8 on them is what double precision allows
+    solver = spherical.solver(tol=1e-8, max_nodes=16385)
     alphas = np.array([5.0, 8.0, 11.0, 15.0])
     curve = spherical.learning_curve(np.r_[1.0, 3.0, alphas], T=0.0, solver=solver)
     eps = curve["epsilon"][2:]
@@ -157,3 +157,14 @@ def test_derivation_compiles_with_pdflatex(tmp_path, ising):
     assert "Teacher label and rotation" in text and "version space" in text
     compile_latex(tex)
     assert (tmp_path / "teacher_student.pdf").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_phase_diagram_engine_finds_the_spinodal(ising):
+    # the generic phase-diagram engine, on the binary student: the poor-generalisation branch ends at
+    # a fold (spinodal) at T = 0, the same point as branch_end and the literature equations (1.4926)
+    pd = snn.phase_diagram(ising, x=("alpha", 1.3, 1.6), y=("T", 0.0, 0.1), resolution=(7, 3))
+    spinodals = [line for line in pd.lines if line.kind == "spinodal"]
+    at_zero = [p for line in spinodals for p in line.points if p[1] == 0.0]
+    assert at_zero and at_zero[0][0] == pytest.approx(1.4926, abs=2e-3)
+    assert pd.phases[0][0] == "poor generalisation"

@@ -7,10 +7,6 @@ from .base import Model
 
 __all__ = ["LearningModel"]
 
-#: damping of the warm-up iterations: the fixed-point maps of Gardner volumes become strongly
-#: expanding as q → 1, where Newton still converges from a nearby start
-LEARNING_DAMPING = 0.05
-
 
 class LearningModel(Model):
     """A learning problem: ``free_energy`` comes from :mod:`statmech_nn.symbolic.learning`."""
@@ -24,13 +20,13 @@ class LearningModel(Model):
                                   "(statmech_nn.symbolic.learning): use free_energy()")
 
     def solver(self, **options):
-        """The compiled saddle-point solver (cached for the default options)."""
-        options.setdefault("damping", LEARNING_DAMPING)
-        if options == {"damping": LEARNING_DAMPING}:
-            if getattr(self, "_compiled", None) is None:
-                self._compiled = self.free_energy().saddle_point().compile(**options)
-            return self._compiled
-        return self.free_energy().saddle_point().compile(**options)
+        """The compiled saddle-point solver (cached for the default options; warm-up damping
+        :data:`~statmech_nn.symbolic.learning.LEARNING_DAMPING` unless ``damping`` is given)."""
+        if options:
+            return self.free_energy().saddle_point().compile(**options)
+        if getattr(self, "_compiled", None) is None:
+            self._compiled = self.free_energy().saddle_point().compile()
+        return self._compiled
 
     def follow(self, alphas, guess=None, max_halvings=8, solver=None, **params):
         """Solutions along increasing loads ``alphas``, each started from the previous one; a step

@@ -81,8 +81,9 @@ class TeacherStudentPerceptron(LearningModel):
         Returns
         -------
         dict of numpy.ndarray
-            ``alpha``, ``R``, ``q``, ``epsilon`` (``arccos R/π``), ``free_energy`` (``−s`` at
-            ``T = 0``), ``converged``; points past the end of the branch are ``NaN``.
+            ``alpha``, every order parameter (``R``, ``q``, their conjugates), ``epsilon``
+            (``arccos R/π``), ``free_energy`` (``−s`` at ``T = 0``), ``converged``; points past the
+            end of the branch are ``NaN``.
 
         Examples
         --------
@@ -94,7 +95,8 @@ class TeacherStudentPerceptron(LearningModel):
 
         sols = self.follow(alphas, guess=guess, solver=solver, T=T)
         out = {"alpha": np.asarray(alphas, float)}
-        for key in ("R", "q"):
+        names = [str(x) for x in self.free_energy().order_parameters]
+        for key in names:
             out[key] = np.array([s[key] if s is not None else np.nan for s in sols])
         out["free_energy"] = np.array([s.free_energy if s is not None else np.nan for s in sols])
         out["converged"] = np.array([s is not None for s in sols])

@@ -291,6 +291,19 @@ def _fixed_point_equations(f, structure):
     return equations
 
 
+#: damping of the solver's warm-up iterations: the fixed-point maps of Gardner volumes become
+#: strongly expanding as q → 1, while Newton still converges from a nearby start
+LEARNING_DAMPING = 0.05
+
+
+class LearningSaddlePoint(SaddlePoint):
+    """A :class:`SaddlePoint` whose solver damps its warm-up iterations strongly by default."""
+
+    def compile(self, **options):
+        options.setdefault("damping", LEARNING_DAMPING)
+        return super().compile(**options)
+
+
 def learning_saddle_point(fe):
     """Saddle point of a Gardner free energy, with its ``T → 0`` (version-space) limit attached."""
     d = fe.derivation.copy(f"Saddle point of the {fe.model.title}")
@@ -299,8 +312,8 @@ def learning_saddle_point(fe):
     d.add("Saddle-point equations", [sp.Eq(k, v) for k, v in equations.items()],
           r"Derivatives under the averages, Stein's lemma, each equation solved for its order "
           r"parameter (the derivative in a conjugate fixes the overlap and vice versa).")
-    result = SaddlePoint(fe.model, equations, fe.expr, fe.order_parameters, fe.parameters, None, d,
-                         "finite", beta)
+    result = LearningSaddlePoint(fe.model, equations, fe.expr, fe.order_parameters, fe.parameters,
+                                 None, d, "finite", beta)
     result.overlaps = ()          # q stays below 1 at T → 0 (version space): no C = β(1 − q)
     result.self_overlap = 1
     result._zero = version_space_limit(fe, result)
@@ -345,7 +358,7 @@ def version_space_limit(fe, finite):
           r"$\beta\to\infty$ inside the logarithm of the channel ($e^{-\beta}\to0$): only weights "
           r"without errors keep their weight. $\beta f \to -s$, the entropy of the version space.")
     params = sorted(minus_s.free_symbols - set(fe.order_parameters), key=lambda s_: s_.name)
-    zero = SaddlePoint(fe.model, equations, minus_s, fe.order_parameters, params, None, d, "zero",
+    zero = LearningSaddlePoint(fe.model, equations, minus_s, fe.order_parameters, params, None, d, "zero",
                        None, finite=finite)
     zero.overlaps = ()
     zero.self_overlap = 1
