@@ -157,3 +157,18 @@ def test_capacity_and_learning_curve_plots(spherical):
     assert np.allclose(x, kappas) and y[2] == pytest.approx(1.0 / gauss(lambda t: (t + 0.0) ** 2, 0, 40))
     ax2 = plot_learning_curves({"spherical": ([1.0, 2.0], [0.338, 0.240])})
     assert np.allclose(ax2.lines[0].get_data()[1], [0.338, 0.240])
+
+
+def test_ising_rs_q_to_one_at_gardner_derrida_point(ising):
+    # Gardner & Derrida (1988): the RS solution of binary weights reaches q = 1 only at alpha = 4/pi, where
+    # its entropy is already negative: RS overestimates the capacity; the true one (Krauth & Mezard 1989)
+    # is the zero-entropy point 0.833. Quadratic extrapolation of 1 - q(alpha) to zero:
+    alphas = np.arange(0.8, 1.27, 0.02)
+    sols = ising.follow(alphas, T=0.0, kappa=0.0, max_halvings=10)
+    assert all(s is not None for s in sols)
+    gap = np.array([1 - s["q"] for s in sols])
+    assert np.all(np.diff(gap) < 0)
+    coeffs = np.polyfit(alphas[-3:], gap[-3:], 2)
+    roots = [r.real for r in np.roots(coeffs) if abs(r.imag) < 1e-12 and alphas[-1] < r.real < 1.4]
+    assert roots and roots[0] == pytest.approx(4 / math.pi, abs=0.003)
+    assert -sols[-1].free_energy < -1.0
