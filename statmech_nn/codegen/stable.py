@@ -79,6 +79,8 @@ class LogH(sp.Function):
 
 def _stable_log(arg):
     """A stable equivalent of ``log(arg)``, or ``None`` if no rule applies."""
+    if arg.is_Add:   # c/2 ± c erf(u)/2 → c (1 ± erf u)/2
+        arg = sp.factor_terms(arg)
     coeff, rest = arg.as_coeff_Mul()
     if not (coeff.is_Number and coeff.is_positive):
         return None

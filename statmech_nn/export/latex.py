@@ -111,7 +111,15 @@ def derivation_document(model, zero_temperature=True):
                   "The replica-symmetric solution is stable while the replicon eigenvalue is positive "
                   "(de Almeida--Thouless):",
                   "\\begin{equation*}\n\\lambda_R = " + sp.latex(saddle.replicon) + "\n\\end{equation*}"]
-    if zero_temperature:
+    if zero_temperature and getattr(model, "zero_temperature_limit", None) == "version space":
+        zt = saddle.zero_temperature()
+        parts += [r"\section{Zero temperature: the version space}",
+                  "As $\\beta\\to\\infty$ only weights without errors keep their weight; the overlaps "
+                  "stay below 1:",
+                  _equations(zt.equations.items()),
+                  "Minus the entropy of the version space per weight:",
+                  _long_equation("-s", zt.free_energy, terms_per_line=2)]
+    elif zero_temperature:
         zt = saddle.zero_temperature()
         parts += [r"\section{Zero temperature}",
                   "With $C=\\beta(1-q)$ finite as $\\beta\\to\\infty$:",

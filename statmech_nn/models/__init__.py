@@ -11,6 +11,8 @@ _REGISTRY = {
     "curie-weiss": "curie_weiss:CurieWeiss",
     "sk": "sk:SherringtonKirkpatrick",
     "hopfield": "hopfield:Hopfield",
+    "perceptron": "perceptron:Perceptron",
+    "teacher-student-perceptron": "teacher_student:TeacherStudentPerceptron",
 }
 
 

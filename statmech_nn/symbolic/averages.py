@@ -202,6 +202,15 @@ def _z_power(term, z):
     return k, sp.Mul(*rest)
 
 
+def _gaussian_factor(expr, z):
+    """Whether ``expr`` has a factor ``exp(P(z))`` with ``P`` a polynomial of degree 2 in ``z``."""
+    for f in expr.atoms(sp.exp):
+        poly = f.args[0].as_poly(z) if f.args[0].has(z) else None
+        if poly is not None and poly.degree() == 2:
+            return True
+    return False
+
+
 def _stein_once(avg):
     """``E[z^k g] -> E[d/dz (z^(k-1) g)]`` on each additive term of a Gaussian average (terms whose
     derivative is not an ordinary function, e.g. of ``sign``, are left alone). Returns the new average
@@ -212,8 +221,9 @@ def _stein_once(avg):
                                            multinomial=False, power_exp=False,
                                            power_base=False, log=False)):
         k, rest = _z_power(term, z)
-        reduced = sp.diff(rest * z ** (k - 1), z) if k else None
-        if k == 0 or reduced.has(sp.DiracDelta, sp.Derivative, sp.Subs):
+        # a Gaussian factor exp(-c z²) (a density, e.g. H'(z)) regenerates z under d/dz: left alone
+        reduced = sp.diff(rest * z ** (k - 1), z) if k and not _gaussian_factor(rest, z) else None
+        if reduced is None or reduced.has(sp.DiracDelta, sp.Derivative, sp.Subs):
             out.append(term)
         else:
             out.append(reduced)

@@ -1,0 +1,74 @@
+"""Common base of the learning models (perceptron storage, teacher–student): a Gardner free energy
+from a weight prior and a channel, a version-space ``T → 0`` limit, and continuation in the load."""
+from __future__ import annotations
+
+from ..errors import ConvergenceError, ParameterError
+from .base import Model
+
+__all__ = ["LearningModel"]
+
+
+class LearningModel(Model):
+    """A learning problem: ``free_energy`` comes from :mod:`statmech_nn.symbolic.learning`."""
+
+    zero_temperature_limit = "version space"
+    montecarlo = False
+    montecarlo_reason = "checked by finite-instance solvers"
+
+    def hamiltonian(self):
+        raise NotImplementedError(f"{self.title} is derived from a weight prior and a channel "
+                                  "(statmech_nn.symbolic.learning): use free_energy()")
+
+    def solver(self, **options):
+        """The compiled saddle-point solver (cached for the default options; warm-up damping
+        :data:`~statmech_nn.symbolic.learning.LEARNING_DAMPING` unless ``damping`` is given)."""
+        if options:
+            return self.free_energy().saddle_point().compile(**options)
+        if getattr(self, "_compiled", None) is None:
+            self._compiled = self.free_energy().saddle_point().compile()
+        return self._compiled
+
+    def follow(self, alphas, guess=None, max_halvings=8, solver=None, **params):
+        """Solutions along increasing loads ``alphas``, each started from the previous one; a step
+        that loses the branch is retried in halves (up to ``max_halvings`` times). Returns a list of
+        :class:`~statmech_nn.solve.Solution` (``None`` from where the branch is lost)."""
+        import numpy as np
+
+        solver = solver or self.solver()
+        alphas = np.asarray(alphas, float)
+        if alphas.ndim != 1 or np.any(np.diff(alphas) <= 0):
+            raise ParameterError("alphas must be a 1-d increasing sequence of loads")
+        out, current, previous = [], dict(guess or {}), None
+        for a in alphas:
+            sol = self._reach(solver, previous, a, current, max_halvings, params)
+            if sol is None:
+                out += [None] * (alphas.size - len(out))
+                break
+            out.append(sol)
+            previous, current = a, dict(sol.order_parameters)
+        return out
+
+    def _reach(self, solver, start, target, guess, halvings, params):
+        sol = solver.solve(alpha=target, guess=guess or None, errors="mask", **params)
+        if sol.converged or start is None or halvings == 0:
+            return sol if sol.converged else None
+        middle = 0.5 * (start + target)
+        mid = self._reach(solver, start, middle, guess, halvings - 1, params)
+        if mid is None:
+            return None
+        return self._reach(solver, middle, target, dict(mid.order_parameters), halvings - 1, params)
+
+    def entropy_zero(self, low, high, **params):
+        """The load in ``[low, high]`` where the RS entropy ``s`` of the version space (``T = 0``)
+        vanishes, by Brent's method on ``s(α)``."""
+        from scipy.optimize import brentq
+
+        solver = self.solver()
+
+        def entropy(a):
+            sol = solver.solve(alpha=a, T=0.0, errors="mask", **params)
+            if not sol.converged:
+                raise ConvergenceError(f"no version-space solution at alpha={a:g}", parameters=params)
+            return -sol.free_energy
+
+        return brentq(entropy, low, high, xtol=1e-10)

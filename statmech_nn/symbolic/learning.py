@@ -1,0 +1,421 @@
+"""Replica operations for learning problems: the Gardner volume of the weights of a perceptron.
+
+``E_ξ Π_a ∫dP(w^a) Π_μ φ(λ_μ^a, u_μ)`` with the student fields ``λ^a = w^a·ξ/√N``, the teacher field
+``u = w*·ξ/√N`` and a *channel* ``φ`` (here: Gibbs weight ``e^{−β·error}`` of a threshold unit).
+The calculation splits, after the pattern average, into
+
+* the **entropic** term ``G_S``: the volume of weights with fixed overlaps ``q_ab = w^a·w^b/N`` and
+  ``R = w^a·w*/N``, written with Lagrange multipliers (``q̂``, ``R̂``, and ``k̂`` for the spherical
+  norm) — a single-site problem of the weight prior (:class:`SphericalWeights`, :class:`IsingWeights`);
+* the **energetic** term ``α G_E``: ``log E Π_a φ`` over the Gaussian fields whose covariance is the
+  overlap matrix, done for replica-symmetric overlaps by a rotation of the fields and the Gaussian
+  tail integral of the threshold (:class:`ThresholdChannel`).
+
+Each step is a SymPy operation recorded in a :class:`~statmech_nn.symbolic.derivation.Derivation`;
+the free energy ``f = −(G_S + α G_E)/β`` is what they produce. At ``T → 0`` the Gibbs measure
+concentrates on the version space (the weights with no error): :func:`version_space_limit`. The
+capacity is the ``q → 1`` limit of the version-space equations: :func:`q_to_one_limit`.
+
+The weight priors and the channel are separate objects so that other learning problems (dense
+Hebbian learners, continual learning as a Franz–Parisi potential) can combine them with other
+channels or priors, in the spirit of TRAMP.
+
+References
+----------
+E. Gardner, J. Phys. A 21, 257 (1988) [G88], eqs. (13)–(22) and (29)–(30);
+E. Gardner and B. Derrida, J. Phys. A 21, 271 (1988) [GD88];
+H. S. Seung, H. Sompolinsky, N. Tishby, Phys. Rev. A 45, 6056 (1992) [SST92], sec. III and V;
+A. Engel and C. Van den Broeck, *Statistical Mechanics of Learning* (CUP 2001) [EVdB], eqs. (2.41),
+(4.xx) and appendix A;
+Aubin, Baker, Krzakala, Zdeborová et al., TRAMP (2020) for the prior/channel split.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from ..errors import DerivationError
+from .averages import GaussianAverage, expand_averages, gaussian_closed_form, stein
+from .derivation import Derivation
+from .engine import _solve_for, beta, hyperbolic_to_tanh, n, z
+from .free_energy import FreeEnergy, SaddlePoint
+from .priors import IsingPrior
+from .replica import replica_limit
+
+__all__ = ["GardnerFreeEnergy", "SphericalWeights", "IsingWeights", "ThresholdChannel", "gaussian_tail",
+           "gardner_free_energy", "learning_saddle_point", "version_space_limit", "q_to_one_limit",
+           "t", "x"]
+
+#: teacher field (standard normal), the replica-specific Gaussian of the student field
+t = sp.Symbol("t", real=True)
+x = sp.Symbol("x", real=True)
+_w = sp.Symbol("w", real=True)
+_wstar = sp.Symbol("w_*", real=True)
+
+q = sp.Symbol("q", nonnegative=True)
+R = sp.Symbol("R", real=True)
+q_hat = sp.Symbol("q_hat", nonnegative=True)
+R_hat = sp.Symbol("R_hat", real=True)
+k_hat = sp.Symbol("k_hat", real=True)
+
+
+def gaussian_tail(c, deriv=None):
+    """``∫_c^∞ Dx`` done by SymPy: ``erfc(c/√2)/2``, the function ``H(c)`` of the literature."""
+    c0 = sp.Symbol("c", real=True)
+    density = sp.exp(-x**2 / 2) / sp.sqrt(2 * sp.pi)
+    tail = sp.simplify(sp.integrate(density, (x, c0, sp.oo)))
+    if tail.has(sp.Integral):
+        raise DerivationError("SymPy could not integrate the Gaussian tail")
+    if deriv is not None:
+        deriv.add("Gaussian tail of a threshold",
+                  sp.Eq(sp.Symbol(r"H(c) = \int_c^\infty Dx"), tail),
+                  r"The integral over the replica-specific Gaussian $x$ of a threshold unit, by SymPy.")
+    return tail.subs(c0, c)
+
+
+# -- weight priors: the entropic term -----------------------------------------------------------
+
+class SphericalWeights:
+    """Spherical weights ``w·w = N``: the volume with fixed overlaps from a Gaussian integral with a
+    Lagrange multiplier ``k̂`` for the norm (G88 eqs. (13)–(17)).
+
+    The single-site integral ``∫dw exp(−K w²/2 + h w) = √(2π/K) e^{h²/(2K)}`` (``K = k̂ + q̂``) is done by
+    SymPy; ``k̂`` is then eliminated by its stationarity condition (the root with ``K > 0``, where the
+    Gaussian integral exists). With a teacher, its components are standard Gaussian ``w_*`` (a spherical
+    teacher of norm ``√N``).
+    """
+
+    name = "spherical"
+
+    def entropic(self, deriv, teacher):
+        K = sp.Symbol("K", positive=True)
+        h = sp.sqrt(q_hat) * z + (R_hat * _wstar if teacher else 0)
+        one_site = sp.integrate(sp.exp(-K * _w**2 / 2 + h * _w), (_w, -sp.oo, sp.oo), conds="none")
+        one_site = sp.simplify(one_site)
+        # Σ_{a<b} q̂ w^a w^b = (q̂/2)((Σ_a w^a)² − Σ_a (w^a)²): the square linearised with z, so each
+        # replica sees a Gaussian integral of precision K = k̂ + q̂ and field h
+        site = sp.log(GaussianAverage(one_site**n, z))
+        if teacher:
+            site = sp.log(GaussianAverage(GaussianAverage(one_site**n, z), _wstar))
+        constraints = n * k_hat / 2 - n * (n - 1) / 2 * q_hat * q - (n * R_hat * R if teacher else 0)
+        G = replica_limit(constraints + site, n)
+        G = gaussian_closed_form(expand_averages(sp.expand(sp.expand_log(G, force=True))))
+        G = sp.expand(G.subs(K, k_hat + q_hat))
+        deriv.add("Entropic term: spherical weights",
+                  [sp.Eq(sp.Symbol(r"\int dw\, e^{-K w^2/2 + h w}"), one_site),
+                   sp.Eq(sp.Symbol("K"), k_hat + q_hat),
+                   sp.Eq(sp.Symbol(r"h"), h),
+                   sp.Eq(sp.Symbol(r"G_S"), G)],
+                  r"Norm $w\cdot w = N$ and overlaps imposed by $\delta$-functions with multipliers "
+                  r"$\hat k, \hat q" + (r", \hat R" if teacher else "") + r"$; the replicated Gaussian "
+                  r"integral per weight, Hubbard--Stratonovich in $z$, then $\lim_{n\to0}\frac1n$ by SymPy.")
+        conjugates = [(q, q_hat)] + ([(R, R_hat)] if teacher else [])
+        return G, conjugates, {k_hat: self.norm_multiplier}
+
+    @staticmethod
+    def norm_multiplier(roots):
+        """The root of the norm condition with ``K = k̂ + q̂ > 0`` (where the Gaussian integral exists)."""
+        probe = {q_hat: sp.Rational(7, 10), R_hat: sp.Rational(3, 10)}
+        good = [r for r in roots if (r + q_hat).subs(probe).is_positive]
+        if len(good) != 1:
+            raise DerivationError(f"norm multiplier: expected one root with K > 0, got {roots}")
+        return good[0]
+
+    def entropy_of_overlaps(self, G, deriv=None):
+        """``G_S`` as a function of the overlaps alone: the multipliers eliminated by their own
+        stationarity (they do not enter the energetic term)."""
+        unknowns = [u for u in (k_hat, q_hat, R_hat) if G.has(u)]
+        eqs = [sp.numer(sp.together(sp.diff(G, u))) for u in unknowns]
+        sols = sp.solve(eqs, unknowns, dict=True)
+        probe = {q: sp.Rational(1, 2), R: sp.Rational(1, 5)}
+        good = [s_ for s_ in sols if (s_[k_hat] + s_[q_hat]).subs(probe).is_positive]
+        if len(good) != 1:
+            raise DerivationError(f"multipliers: expected one solution with K > 0, got {sols}")
+        out = sp.simplify(sp.expand_log(G.subs(good[0]), force=True))
+        if deriv is not None:
+            deriv.add("Multipliers eliminated", [sp.Eq(k, v) for k, v in good[0].items()]
+                      + [sp.Eq(sp.Symbol("G_S"), out)],
+                      r"Stationarity in $\hat k, \hat q, \hat R$ (they do not enter $G_E$), by SymPy.")
+        return out
+
+
+class IsingWeights:
+    """Binary weights ``w = ±1`` (GD88): the single-site problem of the Ising prior with pair coupling
+    ``q̂`` and (teacher gauge ``w* = +1``) field ``R̂``, from :meth:`IsingPrior.single_site`."""
+
+    name = "ising"
+
+    def entropic(self, deriv, teacher):
+        field = R_hat if teacher else sp.S.Zero
+        site, _ = IsingPrior().single_site(field, q_hat, n, z, deriv)
+        constraints = -n * (n - 1) / 2 * q_hat * q - (n * R_hat * R if teacher else 0)
+        G = replica_limit(constraints + site, n)
+        G = expand_averages(sp.expand(G))
+        deriv.add("Entropic term: Ising weights", sp.Eq(sp.Symbol("G_S"), G),
+                  r"Overlaps imposed by $\delta$-functions with multipliers $\hat q"
+                  + (r", \hat R" if teacher else "") + r"$ (teacher gauged to $w^*_i = +1$); "
+                  r"$\lim_{n\to0}\frac1n$ by SymPy.")
+        conjugates = [(q, q_hat)] + ([(R, R_hat)] if teacher else [])
+        return G, conjugates, {}
+
+
+# -- channel: the energetic term ----------------------------------------------------------------
+
+class ThresholdChannel:
+    """Gibbs weight of a threshold unit: ``φ(λ) = e^{−β}`` for an error, ``1`` otherwise.
+
+    Storage (``teacher=False``, random labels, gauged to ``+1``): an error is ``λ < κ``. Teacher–student
+    (``teacher=True``): the label is ``sign(u)`` of the teacher field, an error is ``sign(u) λ < 0``.
+    """
+
+    def __init__(self, kappa=None, teacher=False):
+        self.kappa = sp.S.Zero if kappa is None else kappa
+        self.teacher = teacher
+
+    def energetic(self, deriv):
+        s = sp.Symbol("s", real=True)
+        s_perp = sp.Symbol(r"s_\perp", real=True)
+        # replica-symmetric fields: λ^a = √(1−q) x_a + R t + √(q−R²) z_⊥, u = t (all standard normal)
+        common = (R * t + sp.sqrt(q - R**2) * s_perp) if self.teacher else sp.sqrt(q) * z
+        lam = sp.sqrt(1 - q) * x + common
+        coeffs = {v: lam.coeff(v) for v in (x, t, s_perp, z)}
+        variance = sp.simplify(sum(c**2 for c in coeffs.values()))
+        overlap = sp.simplify(sum(c**2 for v, c in coeffs.items() if v != x))
+        teacher_overlap = R if self.teacher else 0
+        if variance != 1 or sp.simplify(overlap - q) != 0 or sp.simplify(coeffs[t] - teacher_overlap) != 0:
+            raise DerivationError("RS field representation has the wrong covariance")
+        error_weight = sp.exp(-beta)
+        # Π_a over the replicas: each replica integrates its own x; the threshold λ > κ is x > c
+        c = sp.solve(sp.Eq(lam, self.kappa), x)[0]
+        correct = gaussian_tail(c, deriv)
+        phibar = error_weight + (1 - error_weight) * correct
+        deriv.add("Channel averaged over the replica-specific field",
+                  [sp.Eq(sp.Symbol(r"\lambda^a"), lam),
+                   sp.Eq(sp.Symbol(r"\mathbb{E}[\lambda^a\lambda^b]"), overlap),
+                   sp.Eq(sp.Symbol(r"\int Dx\, \phi(\lambda)"), phibar)],
+                  r"Gaussian fields with the covariance of the RS overlap matrix; the Gibbs weight "
+                  r"$e^{-\beta\,\theta(\kappa-\lambda)} = e^{-\beta} + (1-e^{-\beta})\theta(\lambda-\kappa)$"
+                  r" integrated over $x_a$.")
+        if not self.teacher:
+            G_n = sp.log(GaussianAverage(phibar**n, z))
+            G = replica_limit(G_n, n)
+        else:
+            # label −1 (t < 0) is the mirror image (t, s_⊥, x) → −(t, s_⊥, x) of label +1: twice the t > 0
+            # half. Rotate (t, s_⊥) to s ∝ R t + √(q−R²) s_⊥ and integrate the orthogonal direction over t > 0
+            rot_s = (R * t + sp.sqrt(q - R**2) * s_perp) / sp.sqrt(q)
+            rot_o = (sp.sqrt(q - R**2) * t - R * s_perp) / sp.sqrt(q)
+            o = sp.Symbol("o", real=True)
+            inverse = sp.solve([sp.Eq(s, rot_s), sp.Eq(o, rot_o)], [t, s_perp], dict=True)[0]
+            if sp.simplify(inverse[t]**2 + inverse[s_perp]**2 - s**2 - o**2) != 0:
+                raise DerivationError("field rotation is not orthogonal")
+            phibar_s = phibar.subs(inverse).replace(
+                lambda e: isinstance(e, sp.erfc), lambda e: sp.erfc(sp.simplify(e.args[0])))
+            threshold = sp.solve(sp.Eq(inverse[t], 0), o)[0]
+            weight = sp.factor_terms(gaussian_tail(threshold).rewrite(sp.erf))
+            # n = 0: 2 E_s[H(−c s)] = 1, since H(−c s) + H(c s) = 1 and s is symmetric
+            if sp.simplify(weight + weight.subs(s, -s) - 1) != 0:
+                raise DerivationError("teacher weight is not a probability of one label")
+            # d/dn log(2 E_s[w φ̄^n]) at n = 0 is 2 E_s[w log φ̄] / (2 E_s[w]) = 2 E_s[w log φ̄]
+            G = sp.diff(2 * GaussianAverage(weight * phibar_s**n, s), n).subs(n, 0)
+            G = expand_averages(G)
+            deriv.add("Teacher label and rotation of the fields",
+                      [sp.Eq(sp.Symbol("s"), rot_s), sp.Eq(sp.Symbol(r"\int_{t>0} Do"), weight)],
+                      r"Label $\mathrm{sign}(t)$; the two labels contribute equally, the $t>0$ half is "
+                      r"integrated over the direction orthogonal to $s$.")
+            G = G.xreplace({s: z})
+        G = expand_averages(G)
+        deriv.add("Energetic term", sp.Eq(sp.Symbol("G_E"), G),
+                  r"$\lim_{n\to0}\frac1n \log \mathbb{E}\prod_a \phi(\lambda^a)$ by SymPy.")
+        return G
+
+
+# -- assembly -----------------------------------------------------------------------------------
+
+def gardner_free_energy(model, weights, channel, alpha, title=None):
+    """``f = −(G_S + α G_E)/β`` derived for ``weights`` (a prior) and ``channel``.
+
+    Returns a :class:`FreeEnergy` whose order parameters are the overlaps and their conjugates
+    (``q, q̂`` and, with a teacher, ``R, R̂``); ``_structure`` records the conjugate pairs.
+    """
+    d = Derivation(title or f"Replica-symmetric Gardner volume of the {model.title}")
+    d.add("Gardner volume",
+          sp.Eq(sp.Symbol(r"-\beta f"),
+                sp.Symbol(r"\lim_{N\to\infty}\frac{1}{N}\mathbb{E}_\xi \log \int dP(w)\,\prod_{\mu=1}^{\alpha N}"
+                          r" e^{-\beta\,\theta(\text{error}_\mu)}")),
+          r"Gibbs learning at temperature $T = 1/\beta$ with the number of errors as energy; at $T\to0$ "
+          r"the volume of weights with no error (Gardner 1988). Replica trick over $n$ students.")
+    G_S, conjugates, multipliers = weights.entropic(d, channel.teacher)
+    G_E = channel.energetic(d)
+    action = G_S + alpha * G_E
+    f = expand_averages(sp.expand(-action / beta, log=False))
+    ops = []
+    for o, conj in conjugates:
+        ops += [o, conj]
+    ops += list(multipliers)
+    d.add("Free energy", sp.Eq(sp.Symbol("f"), f),
+          r"$f = -(G_S + \alpha G_E)/\beta$, extremised over " + ", ".join(f"${sp.latex(o)}$" for o in ops)
+          + ".")
+    params = sorted(f.free_symbols - set(ops), key=lambda s_: (s_ != beta, s_.name))
+    structure = {"weights": weights, "conjugates": conjugates, "multipliers": multipliers, "entropic": G_S, "energetic": G_E, "alpha": alpha}
+    return GardnerFreeEnergy(model, f, ops, params, d, structure)
+
+
+class GardnerFreeEnergy(FreeEnergy):
+    """A :class:`FreeEnergy` of a learning problem: its saddle point pairs overlaps with their
+    conjugates and carries the version-space (``T → 0``) limit."""
+
+    def saddle_point(self):
+        if self._saddle is None:
+            self._saddle = learning_saddle_point(self)
+        return self._saddle
+
+    def entropy_of_overlaps(self):
+        """The entropic term as a function of the overlaps alone (spherical weights)."""
+        weights = self._structure["weights"]
+        if not hasattr(weights, "entropy_of_overlaps"):
+            raise DerivationError(f"{weights.name} weights: the multipliers enter averages; no "
+                                  "closed elimination")
+        return weights.entropy_of_overlaps(self._structure["entropic"], self.derivation)
+
+
+def _fixed_point_equations(f, structure):
+    """Stationarity in the conjugate fixes the overlap, stationarity in the overlap its conjugate;
+    a multiplier (the spherical norm) is fixed by its own stationarity, the root chosen by the prior."""
+    equations = {}
+    for o, conj in structure["conjugates"]:
+        for target, source in ((o, conj), (conj, o)):
+            derivative = hyperbolic_to_tanh(sp.diff(f, source))
+            equations[target] = _solve_for(hyperbolic_to_tanh(stein(derivative)), target)
+    for mult, choose in structure["multipliers"].items():
+        roots = sp.solve(sp.numer(sp.together(sp.diff(f, mult))), mult)
+        equations[mult] = sp.simplify(choose(roots))
+    return equations
+
+
+#: damping of the solver's warm-up iterations: the fixed-point maps of Gardner volumes become
+#: strongly expanding as q → 1, while Newton still converges from a nearby start
+LEARNING_DAMPING = 0.05
+
+
+class LearningSaddlePoint(SaddlePoint):
+    """A :class:`SaddlePoint` whose solver damps its warm-up iterations strongly by default."""
+
+    def compile(self, **options):
+        options.setdefault("damping", LEARNING_DAMPING)
+        return super().compile(**options)
+
+
+def learning_saddle_point(fe):
+    """Saddle point of a Gardner free energy, with its ``T → 0`` (version-space) limit attached."""
+    d = fe.derivation.copy(f"Saddle point of the {fe.model.title}")
+    equations = _fixed_point_equations(fe.expr, fe._structure)
+    equations = {o: equations[o] for o in fe.order_parameters}
+    d.add("Saddle-point equations", [sp.Eq(k, v) for k, v in equations.items()],
+          r"Derivatives under the averages, Stein's lemma, each equation solved for its order "
+          r"parameter (the derivative in a conjugate fixes the overlap and vice versa).")
+    result = LearningSaddlePoint(fe.model, equations, fe.expr, fe.order_parameters, fe.parameters,
+                                 None, d, "finite", beta)
+    result.overlaps = ()          # q stays below 1 at T → 0 (version space): no C = β(1 − q)
+    result.self_overlap = 1
+    result._zero = version_space_limit(fe, result)
+    return result
+
+
+def version_space_limit(fe, finite):
+    """``T → 0`` with the version space non-empty: ``e^{−β} → 0`` in the channel, so ``G_E`` becomes
+    ``E log H(...)``; the solver's free energy there is ``lim βf = −s`` (minus the quenched entropy of
+    the version space per weight), the order parameters stay finite."""
+    G_S, G_E = fe._structure["entropic"], fe._structure["energetic"]
+    alpha = fe._structure["alpha"]
+
+    def cold(e):
+        if isinstance(e, GaussianAverage):
+            return e.with_integrand(cold(e.integrand))
+        if isinstance(e, sp.log) and e.has(beta):
+            # e^{-β} → 0 in the Gibbs weight; the remaining probability of no error stays positive
+            inner = sp.expand(sp.expand(e.args[0]).xreplace({sp.exp(-beta): sp.S.Zero}))
+            if inner.has(beta):
+                raise DerivationError(f"version-space limit: β left in {inner}")
+            # written as c (1 ± erf u), the form whose logarithm has a stable log H
+            return sp.log(sp.factor_terms(inner.rewrite(sp.erf)))
+        if not e.args:
+            return e
+        return e.func(*[cold(a) for a in e.args])
+
+    G0 = expand_averages(cold(G_E))
+    if G0.has(beta):
+        raise DerivationError(f"version-space limit left β in {G0}")
+    fe._structure["version_space_energetic"] = G0
+    minus_s = expand_averages(sp.expand(-(G_S + alpha * G0), log=False))
+    d = finite.derivation.copy(f"Version-space (T → 0) limit of the {fe.model.title}")
+    # log H in its stable form before differentiating: the equations then hold the inverse Mills
+    # ratio φ/H, finite where H underflows (q → 1)
+    from ..codegen.stable import stabilise
+    equations = _fixed_point_equations(stabilise(minus_s), fe._structure)
+    equations = {o: equations[o] for o in fe.order_parameters}
+    d.add("Zero temperature: version space",
+          [sp.Eq(sp.Symbol(r"G_E^{T=0}"), G0), sp.Eq(sp.Symbol("-s"), minus_s)]
+          + [sp.Eq(k, v) for k, v in equations.items()],
+          r"$\beta\to\infty$ inside the logarithm of the channel ($e^{-\beta}\to0$): only weights "
+          r"without errors keep their weight. $\beta f \to -s$, the entropy of the version space.")
+    params = sorted(minus_s.free_symbols - set(fe.order_parameters), key=lambda s_: s_.name)
+    zero = LearningSaddlePoint(fe.model, equations, minus_s, fe.order_parameters, params, None, d, "zero",
+                       None, finite=finite)
+    zero.overlaps = ()
+    zero.self_overlap = 1
+    zero.entropy = -minus_s
+    return zero
+
+
+def q_to_one_limit(entropy, overlap, alpha, deriv=None):
+    """The capacity: the load at which the version space shrinks to a point, ``q → 1``.
+
+    With ``q = 1 − δ`` the entropy diverges like ``c(α)/δ``; ``log H(y) = −y²/2 θ(y) + O(log y)`` for
+    the arguments ``y = X/√δ`` of the channel, the Gaussian average of the leading term done by SymPy,
+    and the capacity is the root ``c(α_c) = 0`` (G88 eqs. (29)–(30)). Needs ``entropy`` as a function
+    of the overlap alone (conjugates eliminated).
+
+    Returns
+    -------
+    sympy.Expr
+        ``α_c`` as a function of the remaining parameters.
+    """
+    delta = sp.Symbol("delta", positive=True)
+    e = entropy.subs(overlap, 1 - delta)
+
+    def leading(expr):
+        if isinstance(expr, GaussianAverage):
+            zz = expr.variable
+            inner = expr.integrand
+            logs = [a for a in inner.atoms(sp.log) if a.has(sp.erfc, sp.erf)]
+            if len(logs) != 1:
+                raise DerivationError(f"q → 1 rule needs one log H in {inner}")
+            (lg,) = logs
+            (fn,) = lg.args[0].atoms(sp.erfc, sp.erf)
+            U = sp.Dummy("U")
+            # H(y) with y = ±√2 u: the sign for which the probability vanishes as u → +∞
+            vanishes = sp.limit(lg.args[0].xreplace({fn: fn.func(U)}), U, sp.oo) == 0
+            y = (1 if vanishes else -1) * sp.sqrt(2) * fn.args[0]   # the argument of H
+            X = sp.limit(sp.sqrt(delta) * y, delta, 0)       # y = X/√δ + o(1/√δ)
+            lead = -X**2 / 2 * sp.Heaviside(X) / delta
+            integrand = inner.xreplace({lg: lead})
+            density = sp.exp(-zz**2 / 2) / sp.sqrt(2 * sp.pi)
+            val = sp.integrate(sp.expand(integrand * density), (zz, -sp.oo, sp.oo))
+            if val.has(sp.Integral):
+                raise DerivationError("SymPy could not integrate the q → 1 energetic term")
+            return sp.simplify(val)
+        if not expr.args:
+            return expr
+        return expr.func(*[leading(a) for a in expr.args])
+
+    e = leading(e)
+    coefficient = sp.limit(sp.simplify(delta * e), delta, 0)
+    roots = sp.solve(coefficient, alpha)
+    if len(roots) != 1:
+        raise DerivationError(f"q → 1: expected one root in α, got {roots}")
+    if deriv is not None:
+        deriv.add("Capacity: the limit q → 1",
+                  [sp.Eq(sp.Symbol(r"\lim_{\delta\to0}\delta\, s(q = 1-\delta)"), coefficient),
+                   sp.Eq(sp.Symbol(r"\alpha_c"), roots[0])],
+                  r"$\log H(y) \simeq -\frac{y^2}{2}\theta(y)$ for the diverging arguments; the volume "
+                  r"shrinks to a point where the coefficient of $1/\delta$ changes sign.")
+    return sp.simplify(roots[0])
