@@ -56,10 +56,13 @@ class Hopfield(Model):
         self._pattern_kind = kind
         super().__init__(**options)
         if kind != "binary":
-            # the ordered point of these variants carries their own parameter (its default)
-            self.ordered_point = dict(type(self).ordered_point,
-                                      **{k: self.parameter_specs[k].default for k in ("d", "a")
-                                         if k in self.parameter_specs})
+            # the ordered point of these variants carries their own parameter (the model's default);
+            # dilution lowers the capacity (alpha_c ≈ 0.054 at d = 0.2, T = 0), so a lower load there
+            extra = "d" if kind == "diluted" else "a"
+            value = self.defaults.get(extra, self.parameter_specs[extra].default)
+            self.ordered_point = dict(type(self).ordered_point, **{extra: value})
+            if kind == "diluted":
+                self.ordered_point["alpha"] = 0.02
 
     def make_parameter_specs(self):
         specs = {

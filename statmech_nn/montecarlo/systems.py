@@ -10,7 +10,9 @@ symbolic model). Each builder reproduces *exactly* the Hamiltonian of the model 
 - ``sk``: ``H = −Σ_{i<j} J_ij σ_i σ_j − h Σ_i σ_i``, ``J_ij ~ N(J0/N, 1/N)`` (``GaussianCouplings`` with
   ``J = 1``).
 - ``hopfield``: ``H = −(1/2N) Σ_μ Σ_{i≠j} ξ_i^μ ξ_j^μ σ_i σ_j − h Σ_i σ_i`` with ``P = round(αN)`` random
-  ``±1`` patterns (at least the ``K`` condensed ones) (``HebbianCouplings``).
+  ``±1`` patterns (at least the ``K`` condensed ones) (``HebbianCouplings``); with diluted or biased
+  patterns (option ``pattern``) dense couplings ``(1/N) Σ_μ η_i^μ η_j^μ`` of the centred entries
+  ``η`` and the overlaps ``(1/N) Σ_i η_i^μ σ_i`` of the condensed ones.
 
 This module imports neither SymPy nor the symbolic layer; it receives the model's name, its structural
 options and validated float parameters.
@@ -93,7 +95,43 @@ def build_sk(options, N, params, rng, init):
     return System("dense", N, {"J": couplings}, {"h": params["h"]}, ["m"], start, {})
 
 
+def _hopfield_entries(kind, rng, N, P, params):
+    """Pattern entries ``ξ`` and the centred entries ``η`` of the learning rule (see
+    :mod:`statmech_nn.models.hopfield`): diluted ``P(0) = d``, biased ``P(±1) = (1 ± a)/2``,
+    ``η = ξ − a``."""
+    u = rng.random((N, P))
+    if kind == "diluted":
+        d = params["d"]
+        xi = np.where(u < d, 0, np.where(u < d + (1 - d) / 2, -1, 1)).astype(np.int8)
+        return xi, xi.astype(np.float64)
+    a = params["a"]
+    xi = np.where(u < (1 + a) / 2, 1, -1).astype(np.int8)
+    return xi, xi - a
+
+
+def build_centred_hopfield(options, N, params, rng, init):
+    """Diluted or biased patterns: dense couplings ``J_ij = (1/N) Σ_μ η_i^μ η_j^μ`` (``i ≠ j``) and
+    the condensed centred patterns ``η`` (``eta``) for the overlaps ``m_μ = (1/N) Σ_i η_i^μ σ_i``."""
+    K = options.get("patterns", 1)
+    P = max(K, int(round(params["alpha"] * N)))
+    xi, eta = _hopfield_entries(options["pattern"], rng, N, P, params)
+    couplings = eta @ eta.T / N
+    np.fill_diagonal(couplings, 0.0)
+    start = None
+    if init != "random":
+        # the (mixture) state aligned with the condensed η; sites where they vanish or tie: random
+        field_ = eta[:, :K].sum(axis=1)
+        start = np.where(field_ > 0, 1, -1).astype(np.int8)
+        ties = np.abs(field_) < 1e-12
+        start[ties] = np.where(rng.random(int(ties.sum())) < 0.5, -1, 1)
+    names = ["m"] if K == 1 else [f"m_{mu}" for mu in range(1, K + 1)]
+    return System("dense", N, {"J": couplings, "eta": np.ascontiguousarray(eta[:, :K])},
+                  {"h": params["h"]}, names, start, {"P": P, "alpha_effective": P / N})
+
+
 def build_hopfield(options, N, params, rng, init):
+    if options.get("pattern", "binary") != "binary":
+        return build_centred_hopfield(options, N, params, rng, init)
     K = options.get("patterns", 1)
     P = max(K, int(round(params["alpha"] * N)))
     xi = _random_patterns(rng, N, P)
@@ -140,6 +178,9 @@ def build_system(name, options, N, params, rng, init=None, dynamics="metropolis"
     """Draw one disorder sample of model ``name`` from ``rng`` (a numpy Generator)."""
     init = check_sampler(name, dynamics, init)
     system = SAMPLERS[name][0](options, N, params, rng, init)
+    if dynamics == "rbm" and system.kind != "patterns":
+        raise ParameterError(f"dynamics='rbm' needs ±1 patterns; model {name!r} with options "
+                             f"{options} has dense couplings: use 'metropolis' or 'heat-bath'")
     if dynamics == "rbm":
         system.kind = "rbm"
     return system
