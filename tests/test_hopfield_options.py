@@ -1,6 +1,8 @@
 """Hopfield options: diluted and biased patterns, K condensed patterns (symmetric mixtures and their
 stability), against independent scipy computations and the papers cited beside each number."""
 import itertools
+import os
+import shutil
 import math
 
 import mpmath
@@ -374,3 +376,17 @@ def test_bad_solve_and_sampler_input_raise(diluted, biased):
         biased.free_energy().saddle_point().compile().solve(alpha=0.02, T=0.1, a=-1.0)
     with pytest.raises(ParameterError, match="rbm"):
         snn.monte_carlo(diluted, N=50, samples=1, sweeps=4, dynamics="rbm", **diluted.ordered_point)
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None and not os.environ.get("CI"),
+                    reason="pdflatex not installed (CI installs it)")
+@pytest.mark.parametrize("kind", ["diluted", "biased"])
+def test_pattern_option_documents_compile(tmp_path, kind):
+    # the derivation of each pattern law, with its "Pattern entries" step, compiles with pdflatex
+    from statmech_nn.export import compile_latex, derivation_document
+    tex = tmp_path / f"hopfield_{kind}.tex"
+    text = derivation_document(snn.model("hopfield", pattern=kind, patterns=3))
+    assert "Pattern entries" in text and r"\lambda_R" in text
+    tex.write_text(text)
+    pdf = compile_latex(str(tex))
+    assert os.path.getsize(pdf) > 5_000

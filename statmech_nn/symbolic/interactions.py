@@ -180,8 +180,7 @@ class HebbianCouplings:
             m = sp.IndexedBase(name)[_a]
             calc.site_field += (xi - self.centre) * calc.hubbard_stratonovich(
                 beta / 2, sp.Symbol(name, real=True), m, pair=False,
-                note=rf"Condensed pattern: $X_a = \frac{{1}}{{N}}\sum_i "
-                     rf"{sp.latex(xi - self.centre) if self.centre == 0 else '(' + sp.latex(xi - self.centre) + ')'}"
+                note=rf"Condensed pattern: $X_a = \frac{{1}}{{N}}\sum_i {_site_entry(xi, self.centre)}"
                      rf"_i \sigma_i^a$.")
             calc.site_quenched.append((xi, self.support, self.weights))
         # non-condensed patterns: HS with Gaussian z_a, average over ξ, Gaussian integral over z
@@ -192,7 +191,7 @@ class HebbianCouplings:
                sp.Eq(sp.Symbol(r"\mathbb{E}_\xi\, e^{\frac{\beta}{2N}\sum_a(\sum_i\xi_i\sigma_i^a)^2}"),
                      sp.Symbol(r"\int\prod_a Dz_a\, e^{\frac{\beta%s}{2}\sum_{ab} z_a Q_{ab} z_b}"
                                r" = \det(1-\beta%s Q)^{-1/2}"
-                               % ((r" \\left(" + sp.latex(v) + r"\\right)",) * 2 if v != 1 else ("", ""))))],
+                               % ((r" \left(" + sp.latex(v) + r"\right)",) * 2 if v != 1 else ("", ""))))],
               r"Each non-condensed pattern: HS with $n$ Gaussians $z_a$, then "
               r"$\mathbb{E}_\xi \cosh(\sqrt{\beta/N}\sum_a z_a\sigma_i^a)$ to second order, then the "
               r"Gaussian integral; there are $P - K \simeq \alpha N$ of them."
@@ -222,6 +221,15 @@ class HebbianCouplings:
         # replicon curvature of c·log det(A0 + sQ): −2 c s² / (A_d − A_o)², here s = −β
         calc._add_replicon(sp.simplify(-2 * logdet_coefficient * (beta * v)**2
                                        / Q.replicon_eigenvalue**2))
+
+
+def _site_entry(xi, centre):
+    """LaTeX of the pattern entry ``ξ − c`` that takes the site subscript ``_i`` (braced when it
+    already has a subscript, e.g. ``ξ_1``)."""
+    tex = sp.latex(xi - centre)
+    if centre != 0:
+        return "(" + tex + ")"
+    return "{" + tex + "}" if "_" in tex else tex
 
 
 class ExternalField:
