@@ -104,17 +104,16 @@ MC_ALLOWANCE = 1 / np.sqrt(MC_N)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", MODELS)
-def test_monte_carlo_agrees_with_theory_at_the_ordered_point(name):
+def test_monte_carlo_agrees_with_theory_at_the_ordered_point(compiled):
     # every registered model: Monte Carlo (snn.monte_carlo, start in the condensed pattern(s) / all up)
     # against the compiled RS saddle point at model.ordered_point, for each magnetisation it measures
-    model = snn.model(name)
+    model, saddle, solver = compiled
+    name = model.name
     if not model.montecarlo:
         assert model.montecarlo_reason, f"{name}: montecarlo = False needs a montecarlo_reason"
         pytest.skip(f"{name}: {model.montecarlo_reason}")
     point = dict(model.ordered_point)
-    saddle = model.free_energy().saddle_point()
-    theory = saddle.compile().solve(**point)
+    theory = solver.solve(**point)
     mc = snn.monte_carlo(model, N=MC_N, samples=MC_SAMPLES, sweeps=MC_SWEEPS, seed=0, init="pattern",
                          **point)
     compared = [str(x) for x in saddle.order_parameters if str(x).startswith("m") and str(x) in mc]
