@@ -330,27 +330,54 @@ def test_monte_carlo_of_diluted_and_biased_patterns(kind, diluted, biased):
     assert np.all(mc["m"].sample_means > 0.9 * theory["m"])
 
 
-def test_dense_sampler_couplings_are_the_hebbian_rule():
-    # the sampler's couplings are (1/N) Σ_μ η_i^μ η_j^μ with zero diagonal, η drawn from the declared
-    # law (rebuilt here from the same random numbers), so −(1/2) σ·Jσ is the Hamiltonian
-    # −(1/2N) Σ_μ [(Σ_i η_i σ_i)² − Σ_i η_i²] of the model file
+def test_centred_sampler_draws_the_declared_patterns_and_energy():
+    # the sampler's entries η come from the declared law (rebuilt here from the same random numbers)
+    # and the kernel's energy is −(1/2N) Σ_μ Σ_{i≠j} η_i η_j σ_i σ_j − h Σ σ, the model file's H
+    from statmech_nn.montecarlo import kernels as K
     from statmech_nn.montecarlo.systems import build_system
     N = 60
     for kind, par in (("diluted", {"d": 0.3}), ("biased", {"a": -0.4})):
-        params = {"alpha": 0.1, "h": 0.0, "T": 0.5, **par}
+        params = {"alpha": 0.1, "h": 0.2, "T": 0.5, **par}
         system = build_system("hopfield", {"patterns": 2, "pattern": kind}, N, params,
                               np.random.default_rng(3))
-        assert system.kind == "dense" and system.observed == ["m_1", "m_2"] and system.info["P"] == 6
+        assert system.kind == "centred" and system.observed == ["m_1", "m_2"] and system.info["P"] == 6
         u = np.random.default_rng(3).random((N, 6))
         if kind == "diluted":
             eta = np.where(u < 0.3, 0.0, np.where(u < 0.3 + 0.35, -1.0, 1.0))
         else:
             eta = np.where(u < 0.3, 1.0, -1.0) + 0.4          # P(ξ = 1) = (1 + a)/2 = 0.3, η = ξ − a
-        assert np.array_equal(system.arrays["eta"], eta[:, :2])
+        assert np.array_equal(system.arrays["eta"], eta)
         sigma = np.where(np.random.default_rng(4).random(N) < 0.5, -1.0, 1.0)
-        hebbian = -(np.sum((sigma @ eta) ** 2) - np.sum(eta**2)) / (2 * N)
-        assert -0.5 * sigma @ system.arrays["J"] @ sigma == pytest.approx(hebbian, abs=1e-12)
-        assert np.all(np.diag(system.arrays["J"]) == 0)
+        J = eta @ eta.T / N
+        np.fill_diagonal(J, 0.0)
+        hebbian = -0.5 * sigma @ J @ sigma - 0.2 * sigma.sum()
+        energy = K.centred_pattern_energy(sigma @ eta, sigma.sum(), N, 0.2, system.scalars["shift"])
+        assert energy == pytest.approx(hebbian, abs=1e-12)
+
+
+@pytest.mark.parametrize("kind, dynamics", [("diluted", "metropolis"), ("biased", "heat-bath")])
+def test_centred_sampler_matches_exact_enumeration(kind, dynamics):
+    # N = 10 spins, P = 3 patterns, one disorder sample: ⟨m_1⟩ and ⟨E⟩/N from Monte Carlo equal the
+    # exact Boltzmann averages over all 2^10 configurations (field h breaks the σ → −σ symmetry)
+    from statmech_nn.montecarlo.systems import build_system
+    N, T, h = 10, 1.0, 0.3
+    par = {"d": 0.3} if kind == "diluted" else {"a": 0.3}
+    params = {"alpha": 0.3, "h": h, "T": T, **par}
+    model = snn.model("hopfield", pattern=kind)
+    disorder = np.random.SeedSequence(7, spawn_key=(0,)).spawn(3)[0]   # the runner's disorder stream
+    eta = build_system("hopfield", dict(model.options), N, params, np.random.default_rng(disorder)).arrays["eta"]
+    configs = np.array(list(itertools.product([-1.0, 1.0], repeat=N)))
+    J = eta @ eta.T / N
+    np.fill_diagonal(J, 0.0)
+    E = -0.5 * np.einsum("ki,ij,kj->k", configs, J, configs) - h * configs.sum(1)
+    w = np.exp(-(E - E.min()) / T)
+    w /= w.sum()
+    exact_m = w @ (configs @ eta[:, 0]) / N
+    exact_e = w @ E / N
+    mc = snn.monte_carlo(model, N=N, samples=1, sweeps=40000, seed=7, dynamics=dynamics, replicas=1,
+                         init="random", **params)
+    assert abs(mc["m"].mean - exact_m) <= 4 * mc["m"].stderr and mc["m"].stderr < 0.01, (mc["m"], exact_m)
+    assert abs(mc["energy"].mean - exact_e) <= 4 * mc["energy"].stderr, (mc["energy"], exact_e)
 
 
 # -- bad input -----------------------------------------------------------------------------------------

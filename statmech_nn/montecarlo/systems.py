@@ -11,8 +11,8 @@ symbolic model). Each builder reproduces *exactly* the Hamiltonian of the model 
   ``J = 1``).
 - ``hopfield``: ``H = −(1/2N) Σ_μ Σ_{i≠j} ξ_i^μ ξ_j^μ σ_i σ_j − h Σ_i σ_i`` with ``P = round(αN)`` random
   ``±1`` patterns (at least the ``K`` condensed ones) (``HebbianCouplings``); with diluted or biased
-  patterns (option ``pattern``) dense couplings ``(1/N) Σ_μ η_i^μ η_j^μ`` of the centred entries
-  ``η`` and the overlaps ``(1/N) Σ_i η_i^μ σ_i`` of the condensed ones.
+  patterns (option ``pattern``) the real-valued centred entries ``η`` (kind ``"centred"``, O(P) per
+  flip through cached overlaps) and the overlaps ``(1/N) Σ_i η_i^μ σ_i`` of the condensed ones.
 
 This module imports neither SymPy nor the symbolic layer; it receives the model's name, its structural
 options and validated float parameters.
@@ -38,10 +38,11 @@ class System:
 
     Attributes
     ----------
-    kind : {"patterns", "dense", "rbm"}
+    kind : {"patterns", "dense", "rbm", "centred"}
     N : int
     arrays : dict
-        ``xi`` (N, P) int8 for pattern and RBM systems; ``J`` (N, N) float64 for dense ones.
+        ``xi`` (N, P) int8 for pattern and RBM systems; ``J`` (N, N) float64 for dense ones; ``eta``
+        (N, P) float64 for centred ones.
     scalars : dict
         ``J`` (coupling scale), ``p``, ``h``, ``shift`` (constant energy) as the kernel takes them.
     observed : list of str
@@ -110,13 +111,13 @@ def _hopfield_entries(kind, rng, N, P, params):
 
 
 def build_centred_hopfield(options, N, params, rng, init):
-    """Diluted or biased patterns: dense couplings ``J_ij = (1/N) Σ_μ η_i^μ η_j^μ`` (``i ≠ j``) and
-    the condensed centred patterns ``η`` (``eta``) for the overlaps ``m_μ = (1/N) Σ_i η_i^μ σ_i``."""
+    """Diluted or biased patterns: ``H = −(1/2N) Σ_μ Σ_{i≠j} η_i^μ η_j^μ σ_i σ_j − h Σ_i σ_i`` with
+    real-valued centred entries ``η`` (``eta``, ``(N, P)`` float64); the first ``K`` give the overlaps
+    ``m_μ = (1/N) Σ_i η_i^μ σ_i``."""
     K = options.get("patterns", 1)
     P = max(K, int(round(params["alpha"] * N)))
     xi, eta = _hopfield_entries(options["pattern"], rng, N, P, params)
-    couplings = eta @ eta.T / N
-    np.fill_diagonal(couplings, 0.0)
+    eta = np.ascontiguousarray(eta, dtype=np.float64)
     start = None
     if init != "random":
         # the (mixture) state aligned with the condensed η; sites where they vanish or tie: random
@@ -125,8 +126,9 @@ def build_centred_hopfield(options, N, params, rng, init):
         ties = np.abs(field_) < 1e-12
         start[ties] = np.where(rng.random(int(ties.sum())) < 0.5, -1, 1)
     names = ["m"] if K == 1 else [f"m_{mu}" for mu in range(1, K + 1)]
-    return System("dense", N, {"J": couplings, "eta": np.ascontiguousarray(eta[:, :K])},
-                  {"h": params["h"]}, names, start, {"P": P, "alpha_effective": P / N})
+    # the i ≠ j exclusion: −(1/2N) Σ_μ [(Σ_i η σ)² − Σ_i η²], a constant Σ_iμ η² / 2N
+    return System("centred", N, {"eta": eta}, {"h": params["h"], "shift": float(np.sum(eta**2)) / (2 * N)},
+                  names, start, {"P": P, "alpha_effective": P / N})
 
 
 def build_hopfield(options, N, params, rng, init):
@@ -180,7 +182,7 @@ def build_system(name, options, N, params, rng, init=None, dynamics="metropolis"
     system = SAMPLERS[name][0](options, N, params, rng, init)
     if dynamics == "rbm" and system.kind != "patterns":
         raise ParameterError(f"dynamics='rbm' needs ±1 patterns; model {name!r} with options "
-                             f"{options} has dense couplings: use 'metropolis' or 'heat-bath'")
+                             f"{options} has real-valued couplings: use 'metropolis' or 'heat-bath'")
     if dynamics == "rbm":
         system.kind = "rbm"
     return system
