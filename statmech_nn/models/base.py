@@ -31,6 +31,12 @@ class Model:
     ordered_name = "ordered"
     #: order parameters below this magnitude count as zero when branches are classified
     zero_tolerance = 1e-6
+    #: whether a spin sampler (``statmech_nn.montecarlo.systems.SAMPLERS``) simulates this model, so
+    #: that the registry-wide test compares Monte Carlo with the theory at :attr:`ordered_point`.
+    #: A model whose Monte Carlo is not a spin sampler (e.g. a learning problem) sets ``False`` and
+    #: says why in :attr:`montecarlo_reason`.
+    montecarlo = True
+    montecarlo_reason = ""
 
     def __init__(self, **options):
         self.parameter_specs = self.make_parameter_specs()

@@ -200,7 +200,8 @@ def monte_carlo(model, N, samples=4, sweeps=1000, burn_in=None, seed=0, executor
     Parameters
     ----------
     model : Model or str
-        A model with a sampler: ``curie-weiss``, ``sk``, ``hopfield`` (any ``patterns`` option).
+        A model with a sampler: ``curie-weiss``, ``sk``, ``hopfield`` (any ``patterns`` option;
+        diluted or biased patterns, option ``pattern``, with real-valued centred entries).
     N : int
         Number of spins, ``>= 2``.
     samples : int

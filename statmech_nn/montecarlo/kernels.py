@@ -27,7 +27,7 @@ import numba
 import numpy as np
 
 __all__ = ["METROPOLIS", "HEAT_BATH", "GAUSSIAN_HIDDEN", "BINARY_HIDDEN", "uniform", "normal",
-           "run_patterns", "run_dense", "run_rbm", "warm_up"]
+           "run_patterns", "run_dense", "run_rbm", "run_centred_patterns", "warm_up"]
 
 METROPOLIS = 0
 HEAT_BATH = 1
@@ -447,3 +447,94 @@ def warm_up():
               np.zeros((1, 2)), np.zeros((1, 2)), np.zeros(1), np.zeros((0, 2), np.int64))
     run_rbm(xi, spins.copy(), np.zeros((2, 1)), 1.0, 0.0, GAUSSIAN_HIDDEN, 1, rng, 1, np.zeros((1, 2)),
             np.zeros((1, 2, 1)), np.zeros((1, 2)), np.zeros(1))
+    warm_up_centred()
+
+
+# ------------------------------------------------------------------------------------------------
+# centred Hebbian patterns (diluted or biased Hopfield):
+# H = −(1/2N) Σ_μ (M_μ² − S_μ) − h Σ_i σ_i,  M_μ = Σ_i η_iμ σ_i,  S_μ = Σ_i η_iμ² (i ≠ j),
+# real-valued η (e.g. ξ − a); O(P) per attempted flip through the cached overlaps M
+# ------------------------------------------------------------------------------------------------
+
+@_jit
+def centred_pattern_energy(M, mag, N, h, shift):
+    """Total energy ``−(1/2N) Σ_μ M_μ² − h Σσ + shift`` (``shift = Σ_iμ η_iμ² / 2N`` removes i = j)."""
+    e = 0.0
+    for mu in range(M.shape[0]):
+        e += M[mu] * M[mu]
+    return -e / (2.0 * N) - h * mag + shift
+
+
+@_jit
+def _centred_sweep(eta, M, spins, self_coupling, beta, h, rule, s):
+    N = spins.shape[0]
+    P = eta.shape[1]
+    accepted = 0
+    for i in range(N):
+        si = spins[i]
+        dot = 0.0
+        for mu in range(P):
+            dot += eta[i, mu] * M[mu]
+        # −(1/2N) Σ_μ [(M − 2sη)² − M²] + 2hs = (2/N)(s Σ_μ η M − Σ_μ η²) + 2hs
+        dE = 2.0 / N * (si * dot - self_coupling[i]) + 2.0 * h * si
+        if _accept(dE, beta, rule, s):
+            spins[i] = -si
+            d = -2.0 * si
+            for mu in range(P):
+                M[mu] += d * eta[i, mu]
+            accepted += 1
+    return accepted
+
+
+@_jit
+def run_centred_patterns(eta, M, spins, mag, self_coupling, betas, h, shift, rule, n_sweeps, rng,
+                         n_observed, energy, overlaps, accepted, q, swaps):
+    """Advance chains of a Hebbian model with real-valued pattern entries by ``n_sweeps`` sweeps.
+
+    ``eta`` is ``(N, P)`` float64 (the centred entries ``η_iμ``), ``M`` ``(C, P)`` float64 the
+    overlaps ``Σ_i η_iμ σ_i`` of each chain (updated in place), ``self_coupling`` ``(N,)`` the
+    ``Σ_μ η_iμ²`` that the ``i ≠ j`` rule removes. Other arguments as in :func:`run_patterns`;
+    ``overlaps`` records ``M_μ / N`` of the first ``n_observed`` patterns.
+    """
+    C, N = spins.shape
+    B = betas.shape[0]
+    R = C // B
+    record = energy.shape[0] > 0
+    counts = np.zeros(C, np.int64)
+    E = np.empty(C)
+    swapped = np.zeros(C, np.bool_)
+    for t in range(n_sweeps):
+        for c in range(C):
+            counts[c] = _centred_sweep(eta, M[c], spins[c], self_coupling, betas[c % B], h, rule, rng[c])
+            mag_c = 0
+            for i in range(N):
+                mag_c += spins[c, i]
+            mag[c] = mag_c
+        if B > 1:
+            for c in range(C):
+                E[c] = centred_pattern_energy(M[c], mag[c], N, h, shift)
+            _replica_exchange(betas, E, R, rng[C], swaps, swapped)
+            for lo in range(C - 1):
+                if swapped[lo]:
+                    _swap_rows(spins, lo, lo + 1)
+                    _swap_rows(M, lo, lo + 1)
+                    mag[lo], mag[lo + 1] = mag[lo + 1], mag[lo]
+                    counts[lo], counts[lo + 1] = counts[lo + 1], counts[lo]
+        if record:
+            for r in range(R):
+                c = r * B
+                energy[t, r] = centred_pattern_energy(M[c], mag[c], N, h, shift) / N
+                accepted[t, r] = counts[c] / N
+                for k in range(n_observed):
+                    overlaps[t, r, k] = M[c, k] / N
+            if R >= 2:
+                q[t] = _spin_overlap(spins[0], spins[B])
+
+
+def warm_up_centred():
+    """Compile (or load from the cache) :func:`run_centred_patterns` (see :func:`warm_up`)."""
+    rng = np.ones((3, 4), np.uint64)
+    spins = np.ones((2, 2), np.int8)
+    run_centred_patterns(np.ones((2, 1)), np.full((2, 1), 2.0), spins, np.full(2, 2, np.int64), np.ones(2),
+                         np.ones(1), 0.0, 0.0, METROPOLIS, 1, rng, 1, np.zeros((1, 2)), np.zeros((1, 2, 1)),
+                         np.zeros((1, 2)), np.zeros(1), np.zeros((0, 2), np.int64))

@@ -102,6 +102,15 @@ def run_task(task):
                     np.zeros_like(swaps))
         K.run_dense(Jmat, local, spins, betas, h, rule, n, rng, energy, mag, accepted, q, swaps)
         overlaps[:, :, 0] = mag
+    elif system.kind == "centred":
+        eta = system.arrays["eta"]
+        M = spins.astype(np.float64) @ eta
+        mag = spins.sum(axis=1, dtype=np.int64)
+        self_coupling = np.einsum("ij,ij->i", eta, eta)
+        sc = system.scalars
+        args = (eta, M, spins, mag, self_coupling, betas, float(sc["h"]), float(sc["shift"]), rule)
+        K.run_centred_patterns(*args, burn, rng, K_obs, empty2, empty3, empty2, empty1, np.zeros_like(swaps))
+        K.run_centred_patterns(*args, n, rng, K_obs, energy, overlaps, accepted, q, swaps)
     else:  # block Gibbs on the RBM whose marginal is the Hopfield model (see monte_carlo's docstring)
         xi = system.arrays["xi"]
         hidden = np.zeros((R, xi.shape[1]))

@@ -10,7 +10,9 @@ symbolic model). Each builder reproduces *exactly* the Hamiltonian of the model 
 - ``sk``: ``H = −Σ_{i<j} J_ij σ_i σ_j − h Σ_i σ_i``, ``J_ij ~ N(J0/N, 1/N)`` (``GaussianCouplings`` with
   ``J = 1``).
 - ``hopfield``: ``H = −(1/2N) Σ_μ Σ_{i≠j} ξ_i^μ ξ_j^μ σ_i σ_j − h Σ_i σ_i`` with ``P = round(αN)`` random
-  ``±1`` patterns (at least the ``K`` condensed ones) (``HebbianCouplings``).
+  ``±1`` patterns (at least the ``K`` condensed ones) (``HebbianCouplings``); with diluted or biased
+  patterns (option ``pattern``) the real-valued centred entries ``η`` (kind ``"centred"``, O(P) per
+  flip through cached overlaps) and the overlaps ``(1/N) Σ_i η_i^μ σ_i`` of the condensed ones.
 
 This module imports neither SymPy nor the symbolic layer; it receives the model's name, its structural
 options and validated float parameters.
@@ -36,10 +38,11 @@ class System:
 
     Attributes
     ----------
-    kind : {"patterns", "dense", "rbm"}
+    kind : {"patterns", "dense", "rbm", "centred"}
     N : int
     arrays : dict
-        ``xi`` (N, P) int8 for pattern and RBM systems; ``J`` (N, N) float64 for dense ones.
+        ``xi`` (N, P) int8 for pattern and RBM systems; ``J`` (N, N) float64 for dense ones; ``eta``
+        (N, P) float64 for centred ones.
     scalars : dict
         ``J`` (coupling scale), ``p``, ``h``, ``shift`` (constant energy) as the kernel takes them.
     observed : list of str
@@ -93,7 +96,44 @@ def build_sk(options, N, params, rng, init):
     return System("dense", N, {"J": couplings}, {"h": params["h"]}, ["m"], start, {})
 
 
+def _hopfield_entries(kind, rng, N, P, params):
+    """Pattern entries ``ξ`` and the centred entries ``η`` of the learning rule (see
+    :mod:`statmech_nn.models.hopfield`): diluted ``P(0) = d``, biased ``P(±1) = (1 ± a)/2``,
+    ``η = ξ − a``."""
+    u = rng.random((N, P))
+    if kind == "diluted":
+        d = params["d"]
+        xi = np.where(u < d, 0, np.where(u < d + (1 - d) / 2, -1, 1)).astype(np.int8)
+        return xi, xi.astype(np.float64)
+    a = params["a"]
+    xi = np.where(u < (1 + a) / 2, 1, -1).astype(np.int8)
+    return xi, xi - a
+
+
+def build_centred_hopfield(options, N, params, rng, init):
+    """Diluted or biased patterns: ``H = −(1/2N) Σ_μ Σ_{i≠j} η_i^μ η_j^μ σ_i σ_j − h Σ_i σ_i`` with
+    real-valued centred entries ``η`` (``eta``, ``(N, P)`` float64); the first ``K`` give the overlaps
+    ``m_μ = (1/N) Σ_i η_i^μ σ_i``."""
+    K = options.get("patterns", 1)
+    P = max(K, int(round(params["alpha"] * N)))
+    xi, eta = _hopfield_entries(options["pattern"], rng, N, P, params)
+    eta = np.ascontiguousarray(eta, dtype=np.float64)
+    start = None
+    if init != "random":
+        # the (mixture) state aligned with the condensed η; sites where they vanish or tie: random
+        field_ = eta[:, :K].sum(axis=1)
+        start = np.where(field_ > 0, 1, -1).astype(np.int8)
+        ties = np.abs(field_) < 1e-12
+        start[ties] = np.where(rng.random(int(ties.sum())) < 0.5, -1, 1)
+    names = ["m"] if K == 1 else [f"m_{mu}" for mu in range(1, K + 1)]
+    # the i ≠ j exclusion: −(1/2N) Σ_μ [(Σ_i η σ)² − Σ_i η²], a constant Σ_iμ η² / 2N
+    return System("centred", N, {"eta": eta}, {"h": params["h"], "shift": float(np.sum(eta**2)) / (2 * N)},
+                  names, start, {"P": P, "alpha_effective": P / N})
+
+
 def build_hopfield(options, N, params, rng, init):
+    if options.get("pattern", "binary") != "binary":
+        return build_centred_hopfield(options, N, params, rng, init)
     K = options.get("patterns", 1)
     P = max(K, int(round(params["alpha"] * N)))
     xi = _random_patterns(rng, N, P)
@@ -140,6 +180,9 @@ def build_system(name, options, N, params, rng, init=None, dynamics="metropolis"
     """Draw one disorder sample of model ``name`` from ``rng`` (a numpy Generator)."""
     init = check_sampler(name, dynamics, init)
     system = SAMPLERS[name][0](options, N, params, rng, init)
+    if dynamics == "rbm" and system.kind != "patterns":
+        raise ParameterError(f"dynamics='rbm' needs ±1 patterns; model {name!r} with options "
+                             f"{options} has real-valued couplings: use 'metropolis' or 'heat-bath'")
     if dynamics == "rbm":
         system.kind = "rbm"
     return system

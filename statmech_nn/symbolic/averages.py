@@ -126,6 +126,16 @@ class DiscreteAverage(Average):
         return sp.Expr.__new__(cls, integrand, sp.Tuple(*variables), support, weights)
 
     @property
+    def free_symbols(self):
+        # parameters in the weights (e.g. a dilution d) are free symbols of the average too
+        return super().free_symbols | set().union(*(sp.sympify(w).free_symbols for w in self.weights))
+
+    def _eval_derivative(self, s):
+        if any(sp.sympify(w).has(s) for w in self.weights):   # d/ds of Σ_k w_k(s) f(x_k; s)
+            return sp.diff(self.as_sum(), s)
+        return super()._eval_derivative(s)
+
+    @property
     def support(self):
         return tuple(self.args[2])
 

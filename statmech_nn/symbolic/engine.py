@@ -58,7 +58,7 @@ class ReplicaCalculation:
     ``energetic`` is the part of ``(1/N) log E Z^n`` that no longer involves the units, ``site_field``
     the coefficient of ``Σ_a σ^a`` (indexed by ``a``), ``site_pair`` that of ``Σ_{a<b} σ^a σ^b``
     (indexed by ``a, b``), ``site_quenched`` the per-site quenched variables (pattern entries) with their
-    support.
+    support and, optionally, weights (``(ξ, support)`` or ``(ξ, support, weights)``).
     """
 
     title: str
@@ -157,9 +157,7 @@ def derive(model, hamiltonian):
     energetic, field_, pair = calc.rs_ansatz()
     site, x = calc.prior.single_site(field_, pair, n, z, d)
     if calc.site_quenched:
-        variables = [v for v, _ in calc.site_quenched]
-        support = calc.site_quenched[0][1]
-        site = DiscreteAverage(site, variables, support)
+        site = _quenched_average(site, calc.site_quenched)
     total = energetic + site
     limit = replica_limit(total, n)
     d.add("Replica limit n → 0",
@@ -173,6 +171,22 @@ def derive(model, hamiltonian):
     params = sorted(f.free_symbols - set(ops), key=lambda s: (s != beta, s.name))
     structure = {"calc": calc, "site_argument": x}
     return FreeEnergy(model, f, ops, params, d, structure)
+
+
+def _quenched_average(expr, quenched):
+    """``expr`` averaged over the per-site quenched variables of ``calc.site_quenched``.
+
+    Each entry is ``(variable, support)`` (uniform weights) or ``(variable, support, weights)``; the
+    variables are independent and must share one distribution (i.i.d. pattern entries).
+    """
+    variables = [entry[0] for entry in quenched]
+    laws = {(tuple(entry[1]), tuple(entry[2]) if len(entry) > 2 and entry[2] is not None else None)
+            for entry in quenched}
+    if len(laws) != 1:
+        raise DerivationError("the quenched per-site variables must share one distribution, got "
+                              f"{sorted(map(str, laws))}")
+    support, weights = laws.pop()
+    return DiscreteAverage(expr, variables, support, weights)
 
 
 def _outer_averages(expr):
@@ -263,9 +277,8 @@ def _replicon(fe):
     subs = {op.indexed: op.symbol for op in calc.order_parameters if op.indexed is not None}
     kappa = sp.simplify(sp.sympify(calc.replicon_kappa).xreplace(subs))
     mu = GaussianAverage(hyperbolic_to_tanh(calc.prior.variance(x) ** 2), z)
-    quenched = calc.site_quenched
-    if quenched:
-        mu = DiscreteAverage(mu, [v for v, _ in quenched], quenched[0][1])
+    if calc.site_quenched:
+        mu = _quenched_average(mu, calc.site_quenched)
     return 1 - kappa * expand_averages(mu)
 
 

@@ -104,51 +104,102 @@ class GaussianCouplings:
 
 
 class HebbianCouplings:
-    """Hebbian couplings ``J_ij = (1/N) Σ_μ ξ_i^μ ξ_j^μ`` (``i ≠ j``) with ``P = αN`` random ``±1``
-    patterns, ``K`` of them condensed (macroscopic overlap), the rest a source of noise (AGS).
+    """Hebbian couplings ``J_ij = (1/N) Σ_μ η_i^μ η_j^μ`` (``i ≠ j``), ``η = ξ − c``, with ``P = αN``
+    random patterns, ``K`` of them condensed (macroscopic overlap), the rest a source of noise (AGS).
+
+    By default ``ξ = ±1`` with equal probability and ``c = 0``. ``support``/``weights`` give another
+    i.i.d. law of the entries (e.g. diluted ``{−1, 0, 1}`` with ``((1−d)/2, d, (1−d)/2)``) and
+    ``centre`` the constant ``c`` subtracted in the learning rule (biased patterns: ``c = a`` =
+    mean of ``ξ``, Amit, Gutfreund, Sompolinsky, PRA 35, 2293 (1987), eq. (2.1)). The engine derives
+    the mean and variance ``v = E[η²]`` of ``η`` from that law: the mean must vanish (otherwise the
+    ``P − K`` non-condensed patterns add an extensive ferromagnetic field), ``v`` scales the noise,
+    ``log det(1 − βvQ)``.
+
+    References
+    ----------
+    Amit, Gutfreund, Sompolinsky, Ann. Phys. 173, 30 (1987), sec. 2 and PRA 35, 2293 (1987), sec. II.
     """
 
-    def __init__(self, alpha, condensed=1):
+    def __init__(self, alpha, condensed=1, support=(-1, 1), weights=None, centre=0):
         self.alpha = alpha
         self.condensed = int(condensed)
+        self.support = tuple(sp.sympify(s) for s in support)
+        self.weights = None if weights is None else tuple(sp.sympify(w) for w in weights)
+        self.centre = sp.sympify(centre)
+        if self.weights is not None and len(self.weights) != len(self.support):
+            raise DerivationError("pattern support and weights differ in length")
 
     def display(self):
-        return -sp.Symbol(r"\frac{1}{2N}\sum_{\mu=1}^{P}\sum_{i\neq j}\xi_i^\mu\xi_j^\mu\sigma_i\sigma_j")
+        if self.centre == 0:
+            return -sp.Symbol(r"\frac{1}{2N}\sum_{\mu=1}^{P}\sum_{i\neq j}\xi_i^\mu\xi_j^\mu\sigma_i\sigma_j")
+        c = sp.latex(self.centre)
+        return -sp.Symbol(r"\frac{1}{2N}\sum_{\mu=1}^{P}\sum_{i\neq j}(\xi_i^\mu - %s)(\xi_j^\mu - %s)"
+                          r"\sigma_i\sigma_j" % (c, c))
+
+    def pattern_moments(self):
+        """``(E[η], E[η²])`` of the centred entries ``η = ξ − c``, from the law of ``ξ``."""
+        weights = self.weights or (sp.Rational(1, len(self.support)),) * len(self.support)
+        total = sp.simplify(sp.Add(*weights))
+        if total != 1:
+            raise DerivationError(f"pattern weights must sum to 1, they sum to {total}")
+        eta = [s - self.centre for s in self.support]
+        mean = sp.factor(sp.Add(*[w * e for w, e in zip(weights, eta)]))
+        variance = sp.factor(sp.Add(*[w * e**2 for w, e in zip(weights, eta)]))
+        return mean, variance
 
     def apply(self, calc):
         d = calc.derivation
         alpha, K = self.alpha, self.condensed
         s2 = calc.prior.self_overlap
+        mean, v = self.pattern_moments()
+        if mean != 0:
+            raise DerivationError(f"the centred pattern entries have mean {mean} != 0: choose the "
+                                  "centre of the learning rule equal to the mean of the entries")
+        if self.weights is not None or self.centre != 0:
+            xi_ = sp.Symbol(r"\xi")
+            d.add("Pattern entries",
+                  [sp.Eq(sp.Symbol(r"P(\xi)"), sp.Add(*[w * sp.Symbol(rf"\delta_{{\xi,{sp.latex(s)}}}")
+                                                       for s, w in zip(self.support, self.weights
+                                                                       or (1,) * len(self.support))])),
+                   sp.Eq(sp.Symbol(r"\mathbb{E}[\xi - %s]" % sp.latex(self.centre)), mean),
+                   sp.Eq(sp.Symbol(r"v = \mathbb{E}[(\xi - %s)^2]" % sp.latex(self.centre)), v)],
+                  r"Independent entries; the learning rule uses $\eta = %s$, whose mean and variance "
+                  r"follow from $P(\xi)$." % sp.latex(xi_ - self.centre))
         d.add("Hebbian couplings as squares",
               sp.Eq(sp.Symbol(r"-\beta H(\sigma^a)"),
                     sp.Symbol(r"\frac{\beta}{2N}\sum_{\mu}\Big(\sum_i \xi_i^\mu\sigma_i^a\Big)^2")
-                    - beta * alpha * N * s2 / 2),
+                    - beta * alpha * v * N * s2 / 2),
               r"The $i = j$ terms give $-\beta P\sigma^2/2$ with $P = \alpha N$; "
+              + ("" if v == 1 else r"($\times v$: $\frac{1}{N}\sum_i (\eta_i^\mu)^2 \to v$) ")
               + ("pattern $1$ is" if K == 1 else f"patterns $1..{K}$ are")
               + " condensed, the others are not.")
-        calc.energetic += calc.replica_sum(-beta * alpha * s2 / 2)
+        calc.energetic += calc.replica_sum(-beta * alpha * v * s2 / 2)
         names = ["m"] if K == 1 else [f"m_{mu}" for mu in range(1, K + 1)]
         xis = [sp.Symbol("xi") if K == 1 else sp.Symbol(f"xi_{mu}") for mu in range(1, K + 1)]
         for name, xi in zip(names, xis):
             m = sp.IndexedBase(name)[_a]
-            calc.site_field += xi * calc.hubbard_stratonovich(
+            calc.site_field += (xi - self.centre) * calc.hubbard_stratonovich(
                 beta / 2, sp.Symbol(name, real=True), m, pair=False,
-                note=rf"Condensed pattern: $X_a = \frac{{1}}{{N}}\sum_i {sp.latex(xi)}_i \sigma_i^a$.")
-            calc.site_quenched.append((xi, (-1, 1)))
+                note=rf"Condensed pattern: $X_a = \frac{{1}}{{N}}\sum_i {_site_entry(xi, self.centre)}"
+                     rf"_i \sigma_i^a$.")
+            calc.site_quenched.append((xi, self.support, self.weights))
         # non-condensed patterns: HS with Gaussian z_a, average over ξ, Gaussian integral over z
         x = sp.Symbol("x")
         logcosh = sp.series(sp.log(sp.cosh(x)), x, 0, 4).removeO()
         d.add("Average over non-condensed patterns",
               [sp.Eq(sp.Symbol(r"\log\cosh x"), logcosh + sp.Symbol(r"O(x^4)")),
                sp.Eq(sp.Symbol(r"\mathbb{E}_\xi\, e^{\frac{\beta}{2N}\sum_a(\sum_i\xi_i\sigma_i^a)^2}"),
-                     sp.Symbol(r"\int\prod_a Dz_a\, e^{\frac{\beta}{2}\sum_{ab} z_a Q_{ab} z_b}"
-                               r" = \det(1-\beta Q)^{-1/2}"))],
+                     sp.Symbol(r"\int\prod_a Dz_a\, e^{\frac{\beta%s}{2}\sum_{ab} z_a Q_{ab} z_b}"
+                               r" = \det(1-\beta%s Q)^{-1/2}"
+                               % ((r" \left(" + sp.latex(v) + r"\right)",) * 2 if v != 1 else ("", ""))))],
               r"Each non-condensed pattern: HS with $n$ Gaussians $z_a$, then "
               r"$\mathbb{E}_\xi \cosh(\sqrt{\beta/N}\sum_a z_a\sigma_i^a)$ to second order, then the "
-              r"Gaussian integral; there are $P - K \simeq \alpha N$ of them.")
+              r"Gaussian integral; there are $P - K \simeq \alpha N$ of them."
+              + ("" if v == 1 else r" The entries $\eta$ have mean $0$ and variance $v = %s$ "
+                 r"(their third moment gives $O(N^{-1/2})$)." % sp.latex(v)))
         q_rs = sp.Symbol("q", positive=True)
         r_rs = sp.Symbol("r", positive=True)
-        Q = RSMatrix(1 - beta * s2, -beta * q_rs, n)   # 1 − βQ with Q_aa = σ², Q_ab = q
+        Q = RSMatrix(1 - beta * v * s2, -beta * v * q_rs, n)   # 1 − βvQ with Q_aa = σ², Q_ab = q
         logdet_coefficient = -alpha / 2
         calc.rs_energetic_extra += logdet_coefficient * Q.logdet()
         # δ(Q_ab − q_ab) with conjugate (αβ²/2) r_ab per ordered pair: AGS eq. (2.9)
@@ -168,7 +219,17 @@ class HebbianCouplings:
         calc.order_parameters.append(OrderParameter(q_rs, q, "delta", r_rs, overlap=True))
         calc.order_parameters.append(OrderParameter(r_rs, r, "delta", q_rs))
         # replicon curvature of c·log det(A0 + sQ): −2 c s² / (A_d − A_o)², here s = −β
-        calc._add_replicon(sp.simplify(-2 * logdet_coefficient * beta**2 / Q.replicon_eigenvalue**2))
+        calc._add_replicon(sp.simplify(-2 * logdet_coefficient * (beta * v)**2
+                                       / Q.replicon_eigenvalue**2))
+
+
+def _site_entry(xi, centre):
+    """LaTeX of the pattern entry ``ξ − c`` that takes the site subscript ``_i`` (braced when it
+    already has a subscript, e.g. ``ξ_1``)."""
+    tex = sp.latex(xi - centre)
+    if centre != 0:
+        return "(" + tex + ")"
+    return "{" + tex + "}" if "_" in tex else tex
 
 
 class ExternalField:
