@@ -26,6 +26,8 @@ bench: $(STAMP)
 	$(PY) benchmarks/phase_diagram_hopfield.py
 	$(PY) benchmarks/derive_and_import.py
 	$(PY) benchmarks/mc_hopfield.py
+	$(PY) benchmarks/mc_hopfield_options.py
+	$(PY) benchmarks/learning_curve.py
 	$(PY) benchmarks/mlp_taylor.py
 	$(PY) benchmarks/lattice_phi4.py
 	$(PY) benchmarks/raster_sampling.py
