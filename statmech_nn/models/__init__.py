@@ -11,6 +11,8 @@ _REGISTRY = {
     "curie-weiss": "curie_weiss:CurieWeiss",
     "sk": "sk:SherringtonKirkpatrick",
     "hopfield": "hopfield:Hopfield",
+    "p-spin": "p_spin:PSpin",
+    "dense-hopfield": "dense_hopfield:DenseHopfield",
 }
 
 
