@@ -1,8 +1,8 @@
 """Ising p-spin glass ``H = −Σ_{i1<…<ip} J_{i1…ip} σ_{i1}…σ_{ip} − h Σ_i σ_i`` with Gaussian couplings
-``J ~ N(J0 p!/N^{p−1}, p!/(2N^{p−1}))``.
+``J ~ N(J0 p!/(2N^{p−1}), p!/(2N^{p−1}))`` (so that ``p = 2`` is SK, mean ``J0/N``).
 
 The replica engine derives the replica-symmetric (RS) free energy: the p-body disorder average gives
-``N (β²/4) Σ_{a,b} Q_ab^p + N β J0 Σ_a X_a^p``, and for ``p > 2`` the overlaps are introduced with delta
+``N (β²/4) Σ_{a,b} Q_ab^p + N (β J0/2) Σ_a X_a^p``, and for ``p > 2`` the overlaps are introduced with delta
 functions and conjugates ``lambda_q``, ``lambda_m`` (:mod:`statmech_nn.symbolic.pbody`). ``p = 2`` is
 the Sherrington–Kirkpatrick model.
 
@@ -51,11 +51,11 @@ class PSpin(Model):
 
     ordered_name = "ferromagnet"
     #: a point inside the ordered phase, used by the registry-wide tests and examples
-    ordered_point = {"J0": 1.0, "h": 0.0, "T": 0.3}
+    ordered_point = {"J0": 2.0, "h": 0.0, "T": 0.3}
 
     def make_parameter_specs(self):
         return {
-            "J0": Parameter("J0", 0.0, "mean coupling (times N^{p-1}/p!)"),
+            "J0": Parameter("J0", 0.0, "mean coupling (times 2N^{p-1}/p!)"),
             "h": Parameter("h", 0.0, "external field"),
             "T": temperature_parameter(),
         }
@@ -65,7 +65,7 @@ class PSpin(Model):
         couplings = (GaussianCouplings(self.symbol("J0")) if p == 2
                      else PBodyGaussianCouplings(p, self.symbol("J0")))
         return Hamiltonian(IsingPrior(), [couplings, ExternalField(self.symbol("h"))],
-                           rf"Ising spins, Gaussian ${p}$-body couplings of mean $J_0 {p}!/N^{{{p - 1}}}$ and "
+                           rf"Ising spins, Gaussian ${p}$-body couplings of mean $J_0 {p}!/(2N^{{{p - 1}}})$ and "
                            rf"variance ${p}!/(2N^{{{p - 1}}})$, field $h$. Below the RS instability "
                            r"(replicon $\lambda_R < 0$) the true solution breaks replica symmetry "
                            r"(one-step RSB for $p \geq 3$, Gardner 1985): the RS free energy derived here "

@@ -88,8 +88,9 @@ def power_delta(calc, coefficient, power, symbol, hat_symbol, pair, note=""):
 
 class PBodyGaussianCouplings:
     """Gaussian p-body couplings ``H = −Σ_{i1<…<ip} J_{i1…ip} σ_{i1}…σ_{ip}`` with
-    ``J ~ N(J0 p!/N^{p−1}, J² p!/(2 N^{p−1}))`` (Gardner 1985, eq. (2.1); Derrida's normalisation, so
-    that ``p → ∞`` is the random energy model with ``T_c = J/(2√ln 2)``)."""
+    ``J ~ N(J0 p!/(2N^{p−1}), J² p!/(2 N^{p−1}))`` (Gardner 1985; Derrida's normalisation of the
+    variance, so that ``p → ∞`` is the random energy model with ``T_c = J/(2√ln 2)``; the mean is
+    normalised so that ``p = 2`` is SK with mean ``J0/N``)."""
 
     def __init__(self, p, J0, J=1):
         self.p = int(p)
@@ -104,7 +105,7 @@ class PBodyGaussianCouplings:
         d = calc.derivation
         p = self.p
         t = sp.Symbol("t")
-        mean = self.J0 * sp.factorial(p) / N ** (p - 1)
+        mean = self.J0 * sp.factorial(p) / (2 * N ** (p - 1))
         std = self.J * sp.sqrt(sp.factorial(p) / (2 * N ** (p - 1)))
         coupling = stats.Normal("J_{i_1..i_p}", mean, std)
         cgf = sp.expand(sp.log(stats.moment_generating_function(coupling)(t)), force=True)
