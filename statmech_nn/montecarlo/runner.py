@@ -93,6 +93,15 @@ def run_task(task):
                 rule)
         K.run_patterns(*args, burn, rng, K_obs, empty2, empty3, empty2, empty1, np.zeros_like(swaps))
         K.run_patterns(*args, n, rng, K_obs, energy, overlaps, accepted, q, swaps)
+    elif system.kind == "poly-patterns":   # dense Hopfield: polynomial energy per pattern
+        from .pbody_kernels import run_poly_patterns
+        xi = system.arrays["xi"]
+        M = (spins.astype(np.int64) @ xi.astype(np.int64)).astype(np.float64)
+        mag = spins.sum(axis=1, dtype=np.int64)
+        sc = system.scalars
+        args = (xi, M, spins, mag, betas, system.arrays["coef"], float(sc["h"]), float(sc["shift"]), rule)
+        run_poly_patterns(*args, burn, rng, K_obs, empty2, empty3, empty2, empty1, np.zeros_like(swaps))
+        run_poly_patterns(*args, n, rng, K_obs, energy, overlaps, accepted, q, swaps)
     elif system.kind == "dense":
         Jmat = system.arrays["J"]
         local = spins.astype(float) @ Jmat

@@ -12,6 +12,11 @@ symbolic model). Each builder reproduces *exactly* the Hamiltonian of the model 
 - ``hopfield``: ``H = −(1/2N) Σ_μ Σ_{i≠j} ξ_i^μ ξ_j^μ σ_i σ_j − h Σ_i σ_i`` with ``P = round(αN)`` random
   ``±1`` patterns (at least the ``K`` condensed ones) (``HebbianCouplings``).
 
+- ``dense-hopfield``: ``H = −(1/(p N^{p−1})) Σ_μ Σ_{i1≠…≠ip} ξ^μ_{i1}…ξ^μ_{ip} σ_{i1}…σ_{ip} − h Σ_i σ_i``
+  with ``P = round(α N^{p−1})`` patterns (``DenseHebbianCouplings``); ``p = 2`` is ``hopfield``.
+  The ``p-spin`` model has no sampler yet: its ``N^p/p!`` Gaussian couplings need a dense p-body kernel
+  (``O(N^p)`` memory, ``O(N^{p−1})`` per flip with cached local fields) that the backend lacks.
+
 This module imports neither SymPy nor the symbolic layer; it receives the model's name, its structural
 options and validated float parameters.
 """
@@ -36,10 +41,11 @@ class System:
 
     Attributes
     ----------
-    kind : {"patterns", "dense", "rbm"}
+    kind : {"patterns", "poly-patterns", "dense", "rbm"}
     N : int
     arrays : dict
-        ``xi`` (N, P) int8 for pattern and RBM systems; ``J`` (N, N) float64 for dense ones.
+        ``xi`` (N, P) int8 for pattern and RBM systems; ``J`` (N, N) float64 for dense ones; ``coef``
+        (ascending coefficients of the energy per pattern) for polynomial pattern systems.
     scalars : dict
         ``J`` (coupling scale), ``p``, ``h``, ``shift`` (constant energy) as the kernel takes them.
     observed : list of str
@@ -104,11 +110,40 @@ def build_hopfield(options, N, params, rng, init):
                   names, start, {"P": P, "alpha_effective": P / N})
 
 
+def distinct_tuple_polynomial(p, N):
+    """Ascending coefficients ``c_k`` with ``Σ_{i1≠…≠ip} Π_k x_{i_k} = Σ_k c_k M^k`` for ``x_i = ±1``,
+    ``M = Σ_i x_i``: ``p! e_p`` by Newton's identities ``k e_k = Σ_{j=1}^k (−1)^{j−1} e_{k−j} P_j`` with
+    power sums ``P_j = M`` (odd ``j``) and ``N`` (even ``j``)."""
+    from numpy.polynomial import polynomial as poly
+    e = [np.array([1.0])]
+    for k in range(1, p + 1):
+        acc = np.zeros(1)
+        for j in range(1, k + 1):
+            power_sum = np.array([0.0, 1.0]) if j % 2 else np.array([float(N)])
+            acc = poly.polyadd(acc, (-1) ** (j - 1) * poly.polymul(e[k - j], power_sum))
+        e.append(acc / k)
+    return math.factorial(p) * e[p]
+
+
+def build_dense_hopfield(options, N, params, rng, init):
+    p = options.get("p", 3)
+    if p == 2:
+        return build_hopfield({"patterns": 1}, N, params, rng, init)
+    P = max(1, int(round(params["alpha"] * N ** (p - 1))))
+    xi = _random_patterns(rng, N, P)
+    start = None if init == "random" else xi[:, 0].copy()
+    # H = −(1/(p N^{p−1})) Σ_μ Σ_{i1≠…≠ip} Π ξσ − h Σσ: a polynomial in each M_μ (distinct sites)
+    coef = -distinct_tuple_polynomial(p, N) / (p * float(N) ** (p - 1))
+    return System("poly-patterns", N, {"xi": xi, "coef": coef}, {"h": params["h"], "shift": 0.0},
+                  ["m"], start, {"P": P, "alpha_effective": P / N ** (p - 1)})
+
+
 #: model registry name -> (builder, dynamics it supports, default start)
 SAMPLERS = {
     "curie-weiss": (build_curie_weiss, DYNAMICS, "pattern"),
     "sk": (build_sk, DYNAMICS, "random"),
     "hopfield": (build_hopfield, DYNAMICS + ("rbm",), "pattern"),
+    "dense-hopfield": (build_dense_hopfield, DYNAMICS, "pattern"),
 }
 
 INITS = ("pattern", "random")
