@@ -216,3 +216,37 @@ def test_phase_diagram_p3():
                            resolution=(9, 9))
     assert pd.phase_at(J0=2.8, T=0.3).startswith("ferromagnet")
     assert pd.phase_at(J0=0.1, T=1.1) == "paramagnet"
+
+
+def test_sampler_builds_the_model_hamiltonian():
+    # the p-body sampler's energy equals the brute-force Hamiltonian with its drawn couplings, and the
+    # couplings have mean J0 p!/(2N^{p-1}) and variance p!/(2N^{p-1}) (the model's definition)
+    from statmech_nn.montecarlo.pbody_kernels import tuple_energy
+    from statmech_nn.montecarlo.systems import build_system
+    N, p = 9, 3
+    system = build_system("p-spin", {"p": p}, N, {"J0": 0.5, "h": 0.1, "T": 0.5},
+                          np.random.default_rng(1), "random")
+    tuples, J = system.arrays["tuples"], system.arrays["J"]
+    assert tuples.shape == (math.comb(N, p), p)
+    spins = np.random.default_rng(2).choice([-1, 1], N).astype(np.int8)
+    brute = -sum(Jt * np.prod(spins[list(t)]) for t, Jt in zip(tuples, J)) - 0.1 * spins.sum()
+    assert tuple_energy(tuples, J, spins, 0.1) == pytest.approx(brute, abs=1e-12)
+    big = build_system("p-spin", {"p": p}, 60, {"J0": 0.5, "h": 0.0, "T": 0.5},
+                       np.random.default_rng(3), "random").arrays["J"]
+    scale = math.factorial(p) / (2 * 60 ** (p - 1))
+    assert big.mean() == pytest.approx(0.5 * scale, abs=5 * math.sqrt(scale / big.size))
+    assert big.var() == pytest.approx(scale, rel=0.02)    # 34 220 couplings: relative error ~0.8%
+    # each site's incidence list holds exactly the couplings that contain it
+    start, members = system.arrays["start"], system.arrays["members"]
+    for i in range(N):
+        assert sorted(members[start[i]:start[i + 1]]) == [t for t in range(len(tuples)) if i in tuples[t]]
+
+
+@pytest.mark.slow
+def test_monte_carlo_agrees_with_rs_ferromagnet():
+    # J0 = 2, T = 0.3, p = 3: RS ferromagnet (replicon > 0) m = 0.9799; Monte Carlo at N = 64, 4 samples
+    model = snn.model("p-spin", p=3)
+    theory = model.saddle_point().compile().solve(**model.ordered_point)
+    assert theory.replicon > 0
+    mc = snn.monte_carlo(model, N=64, samples=4, sweeps=1000, progress=False, **model.ordered_point)
+    assert abs(mc["m"].mean - theory["m"]) < 3 * mc["m"].stderr, (mc["m"].mean, mc["m"].stderr)

@@ -102,6 +102,16 @@ def run_task(task):
         args = (xi, M, spins, mag, betas, system.arrays["coef"], float(sc["h"]), float(sc["shift"]), rule)
         run_poly_patterns(*args, burn, rng, K_obs, empty2, empty3, empty2, empty1, np.zeros_like(swaps))
         run_poly_patterns(*args, n, rng, K_obs, energy, overlaps, accepted, q, swaps)
+    elif system.kind == "tuples":          # p-spin glass: explicit p-body couplings
+        from .pbody_kernels import run_tuples
+        a = system.arrays
+        h = float(system.scalars["h"])
+        mag = np.zeros((n, R))
+        run_tuples(a["tuples"], a["J"], a["start"], a["members"], spins, betas, h, rule, burn, rng, empty2,
+                   empty2, empty2, empty1, np.zeros_like(swaps))
+        run_tuples(a["tuples"], a["J"], a["start"], a["members"], spins, betas, h, rule, n, rng, energy, mag,
+                   accepted, q, swaps)
+        overlaps[:, :, 0] = mag
     elif system.kind == "dense":
         Jmat = system.arrays["J"]
         local = spins.astype(float) @ Jmat
