@@ -203,7 +203,7 @@ class DenseHebbianCouplings:
                      c_q * sp.Symbol(r"\sum_{a,b}Q_{ab}^{%d}" % p)),
                sp.Eq(sp.Symbol(r"P\,t^3 N^{3p/2}/N"), third_order)],
               rf"Each of the $P - 1 \simeq \alpha N^{{{p - 1}}}$ non-condensed patterns: $Y = \sum_a\sum_{{i_1\neq"
-              r"\dots\neq i_p}}\prod_k\xi_{i_k}\sigma^a_{i_k}$ has zero mean (distinct sites) and "
+              r"\dots\neq i_p}\prod_k\xi_{i_k}\sigma^a_{i_k}$ has zero mean (distinct sites) and "
               r"$\mathbb{E}Y^2 = p!\,N^p\sum_{a,b}Q_{ab}^p$; the third cumulant vanishes as "
               r"$N\to\infty$, so the patterns' signal-to-noise contribution is Gaussian: a $p$-body term "
               r"in the overlaps, as for Gaussian couplings.")
