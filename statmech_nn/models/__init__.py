@@ -11,6 +11,7 @@ _REGISTRY = {
     "curie-weiss": "curie_weiss:CurieWeiss",
     "sk": "sk:SherringtonKirkpatrick",
     "hopfield": "hopfield:Hopfield",
+    "rbm": "rbm:RBM",
 }
 
 

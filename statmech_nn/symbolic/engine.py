@@ -189,6 +189,27 @@ class ReplicaCalculation:
                             "order parameter, its conjugate a diagonal term of the single-site problem.")
         return 4 * c * indexed
 
+    def bilinear_self_overlaps(self, coefficient, first, second):
+        """Linearise ``exp(N c Σ_a Q_aa P_aa)`` (self-overlaps of two kinds of units without fixed
+        ``σ²``): ``extr exp(N c Σ_a(−q_d p_d + q_d P_aa + p_d Q_aa))``; diagonal terms ``D = 2 c p_d``
+        for the first units and ``2 c q_d / w`` per unit of the second kind."""
+        c = sp.sympify(coefficient)
+        (q, q_a, layer_q), (p, p_a, layer_p) = first, second
+        self.energetic += self.replica_sum(-c * q_a * p_a)
+        for layer, value in ((layer_q, p_a), (layer_p, q_a)):
+            if layer is None:
+                self.site_diag += 2 * c * value
+            else:
+                layer.site_diag += 2 * c * value / layer.weight
+        self.order_parameters.append(OrderParameter(q, q_a, "delta", p))
+        self.order_parameters.append(OrderParameter(p, p_a, "delta", q))
+        self.derivation.add(f"Self-overlaps {q} and {p}",
+                            sp.Eq(sp.Symbol(r"e^{N c\, Q_{aa}P_{aa}}"),
+                                  sp.Symbol(r"\mathrm{extr}\, e^{N c(-%s %s + %s P_{aa} + %s Q_{aa})}"
+                                            % (sp.latex(q_a), sp.latex(p_a), sp.latex(q_a), sp.latex(p_a)))),
+                            "Neither kind of unit has a fixed $\\sigma^2$: both self-overlaps are order "
+                            "parameters.")
+
     def bilinear_overlaps(self, coefficient, first, second, note=""):
         """Linearise ``exp(N c Σ_{a<b} Q_ab P_ab)`` with ``Q``, ``P`` the overlaps of two kinds of
         units (``first``/``second`` are ``(symbol, indexed, layer)``; ``layer`` None for the main
@@ -310,6 +331,10 @@ def _quenched_average(site, quenched):
     ``[(variable, support, weights)]`` with one common support."""
     if not quenched:
         return site
+    if quenched[0][1] == "gaussian":   # Gaussian pattern entries: nested Gaussian averages
+        for v in quenched:
+            site = GaussianAverage(site, v[0])
+        return site
     variables = [v[0] for v in quenched]
     support = quenched[0][1]
     weights = quenched[0][2] if len(quenched[0]) > 2 else None
@@ -362,9 +387,24 @@ def _solve_for(equation, target, root=None):
                               f"form for {target}: solutions {sols}")
     back = {v: k for k, v in dummies.items()}
     rhs = sols[0].xreplace(back)
+    if rhs == 0:
+        rhs = _homogeneous_fixed_point(equation, target)
     if not _outer_averages(rhs):
         rhs = sp.factor(rhs)
     return sp.factor_terms(rhs)
+
+
+def _homogeneous_fixed_point(equation, target):
+    """``a x = 0`` with ``a`` free of ``x`` (e.g. ``m (1 − β/λ) = 0`` for spherical units): the
+    solution ``x = 0`` would lose the branch where ``a = 0``; ``a = k − g`` with ``k`` its constant
+    part gives the fixed-point form ``x = x g / k``, whose fixed points are ``x = 0`` and ``a = 0``."""
+    a = sp.simplify(sp.expand(equation) / target)
+    if a.has(target):
+        return sp.S.Zero
+    k = sum((t for t in sp.Add.make_args(sp.expand(a)) if t.is_number), sp.S.Zero)
+    if k == 0:
+        return sp.S.Zero
+    return target * sp.expand(k - a) / k
 
 
 def hyperbolic_to_tanh(expr):
@@ -444,6 +484,8 @@ def _replicon_susceptibility(prior, x, curvature, quenched):
     else:
         variance = prior.variance(x)
     mu = GaussianAverage(hyperbolic_to_tanh(variance ** 2), z)
+    if quenched and quenched[0][1] == "gaussian":
+        return expand_averages(_quenched_average(mu, quenched))
     if quenched:
         weights = quenched[0][2] if len(quenched[0]) > 2 else None
         mu = DiscreteAverage(mu, [v[0] for v in quenched], quenched[0][1], weights)
