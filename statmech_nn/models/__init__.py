@@ -13,6 +13,7 @@ _REGISTRY = {
     "hopfield": "hopfield:Hopfield",
     "p-spin": "p_spin:PSpin",
     "dense-hopfield": "dense_hopfield:DenseHopfield",
+    "rbm": "rbm:RBM",
 }
 
 
