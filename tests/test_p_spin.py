@@ -2,6 +2,9 @@
 checked against SK (p = 2), the random energy model and an independent scipy solution of the same RS
 equations."""
 import math
+import os
+import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -250,3 +253,69 @@ def test_monte_carlo_agrees_with_rs_ferromagnet():
     assert theory.replicon > 0
     mc = snn.monte_carlo(model, N=64, samples=4, sweeps=1000, progress=False, **model.ordered_point)
     assert abs(mc["m"].mean - theory["m"]) < 3 * mc["m"].stderr, (mc["m"].mean, mc["m"].stderr)
+
+
+# -- spherical spins (Crisanti & Sommers, Z. Phys. B 87, 341 (1992)) ------------------------------------
+
+@pytest.fixture(scope="module")
+def spherical():
+    return snn.model("p-spin", p=3, spins="spherical").saddle_point().compile()
+
+
+def _spherical_glass_guess(T, q_value, p=3):
+    b = 1 / T
+    lam_q_value = p * q_value ** (p - 1)
+    # the multiplier at that point (its derived equation at h = J0 = 0)
+    lam = (-b * b * lam_q_value + math.sqrt(1 + 2 * b * b * lam_q_value) + 1) / 2
+    return {"m": 0.0, "lambda_m": 0.0, "q": q_value, "lambda_q": lam_q_value, "lambda": lam}
+
+
+def test_spherical_paramagnet_free_energy(spherical):
+    # RS paramagnet of the spherical p-spin: -βf = β²/4 + (1 + log 2π)/2 (Crisanti & Sommers 1992,
+    # eq. (2.6) at q = 0, with the entropy ½ log(2πe) of the free sphere)
+    T = np.array([0.5, 0.8, 1.2])
+    sol = spherical.solve(T=T, J0=0.0, guess={"m": 0.0, "lambda_m": 0.0, "q": 0.0, "lambda_q": 0.0})
+    assert np.allclose(sol["q"], 0.0, atol=1e-12) and np.allclose(sol["lambda"], 1.0, atol=1e-12)
+    assert np.allclose(sol.free_energy, -(1 / (4 * T) + T * (1 + math.log(2 * math.pi)) / 2), atol=1e-12)
+
+
+@pytest.mark.parametrize("T", [0.3, 0.4, 0.45])
+def test_spherical_rs_glass_matches_scipy_and_is_unstable(spherical, T):
+    # RS glass of the spherical p = 3 model, Crisanti & Sommers 1992 (RS limit of their eq. (3.4)):
+    # -βf = β²/4 (1 - q^p) + ½[q/(1-q) + log(1-q)] + ½(1 + log 2π), stationary where
+    # (β² p/2) q^{p-2} (1-q)² = 1 (larger root); replicon 1 - (β² p(p-1)/2) q^{p-2}(1-q)² = 2 - p < 0
+    b, p = 1 / T, 3
+    q_ref = optimize.brentq(lambda x: b * b * p / 2 * x ** (p - 2) * (1 - x) ** 2 - 1, 1 / 3, 1 - 1e-12,
+                            xtol=1e-15)
+    f_ref = -(b * b / 4 * (1 - q_ref ** p) + 0.5 * (q_ref / (1 - q_ref) + math.log(1 - q_ref))
+              + 0.5 * (1 + math.log(2 * math.pi))) / b
+    sol = spherical.solve(T=T, J0=0.0, guess=_spherical_glass_guess(T, q_ref))
+    assert sol["q"] == pytest.approx(q_ref, abs=1e-10)
+    assert sol.free_energy == pytest.approx(f_ref, abs=1e-10)
+    assert sol.replicon == pytest.approx(2 - p, abs=1e-8) and not sol.stable
+
+
+def test_spherical_rs_glass_appears_below_sqrt_2_9_not_at_the_1rsb_temperatures(spherical):
+    # (3β²/2) q(1-q)² = 1 has a root only if 3β²/2 · 4/27 >= 1, i.e. T <= √(2/9) = 0.4714: the RS glass
+    # branch. The 1RSB transitions of the spherical p = 3 model, T_d = √(3/8) = 0.612 and T_s = 0.586
+    # (Crisanti & Sommers 1992, sec. 4), are above it: RS does not see them (RS is exact only above T_s).
+    t_rs = math.sqrt(2 / 9)
+    below = spherical.solve(T=t_rs - 1e-3, J0=0.0, guess=_spherical_glass_guess(t_rs - 1e-3, 1 / 3))
+    assert below["q"] > 0.25
+    for T in (t_rs + 1e-3, 0.586, math.sqrt(3 / 8)):
+        sol = spherical.solve(T=T, J0=0.0, guess=_spherical_glass_guess(T, 1 / 3), errors="mask")
+        assert not (bool(sol.converged) and sol["q"] > 1e-6), T
+    text = snn.model("p-spin", p=3, spins="spherical").free_energy().derivation.latex()
+    assert "Crisanti and Sommers" in text and "breaks replica symmetry" in text
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None and not os.environ.get("CI"),
+                    reason="pdflatex not installed (CI installs it)")
+def test_spherical_p_spin_document_compiles(tmp_path):
+    from statmech_nn.export import derivation_document
+    tex = tmp_path / "pspin.tex"
+    tex.write_text(derivation_document(snn.model("p-spin", p=3, spins="spherical")))
+    proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "pspin.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert (tmp_path / "pspin.pdf").stat().st_size > 5_000

@@ -1,4 +1,4 @@
-"""Ising p-spin glass ``H = −Σ_{i1<…<ip} J_{i1…ip} σ_{i1}…σ_{ip} − h Σ_i σ_i`` with Gaussian couplings
+"""p-spin glass (Ising or spherical spins) ``H = −Σ_{i1<…<ip} J_{i1…ip} σ_{i1}…σ_{ip} − h Σ_i σ_i`` with Gaussian couplings
 ``J ~ N(J0 p!/(2N^{p−1}), p!/(2N^{p−1}))`` (so that ``p = 2`` is SK, mean ``J0/N``).
 
 The replica engine derives the replica-symmetric (RS) free energy: the p-body disorder average gives
@@ -16,15 +16,25 @@ there are the RS approximation only. The RS paramagnet is exact above the transi
 ``ln 2 − β²/4`` vanishes at ``T = 1/(2√ln 2)``, the random-energy-model critical temperature reached by
 the 1RSB solution as ``p → ∞`` (Derrida, PRB 24, 2613 (1981); Gardner 1985).
 
+Spherical spins (option ``spins="spherical"``, ``Σ_i σ_i² = N`` with the Lagrange multiplier
+``lambda`` of :class:`~statmech_nn.symbolic.priors.SphericalPrior`): the RS spin-glass branch
+(``h = J0 = 0``) solves ``(β² p/2) q^{p−2} (1 − q)² = 1`` and exists only below
+``T = √(2/9) ≈ 0.471`` for ``p = 3``; its replicon is ``2 − p < 0``: it is always unstable. The true
+transitions of the spherical ``p = 3`` model are one-step RSB: the dynamical ``T_d = √(3/8) ≈ 0.612``
+and the static ``T_s ≈ 0.586`` (Crisanti & Sommers 1992). **The RS calculation here does not give
+them**: above ``T_s`` the RS paramagnet is exact, below it the true solution breaks replica symmetry.
+There is no zero-temperature limit for spherical spins (the multiplier needs its own scaling with
+``β``; the engine refuses it with a ``DerivationError``).
+
 References
 ----------
 E. Gardner, Nucl. Phys. B 257, 747 (1985); B. Derrida, Phys. Rev. B 24, 2613 (1981);
-A. Crisanti and H.-J. Sommers, Z. Phys. B 87, 341 (1992) (spherical version, not yet here).
+A. Crisanti and H.-J. Sommers, Z. Phys. B 87, 341 (1992).
 """
 from ..parameters import Parameter
 from ..symbolic.interactions import ExternalField, GaussianCouplings, Hamiltonian
 from ..symbolic.pbody import PBodyGaussianCouplings
-from ..symbolic.priors import IsingPrior
+from ..symbolic.priors import IsingPrior, SphericalPrior
 from .base import Model, temperature_parameter
 
 __all__ = ["PSpin", "conjugate_seeds"]
@@ -44,10 +54,14 @@ def conjugate_seeds(seeds, p):
 
 class PSpin(Model):
     name = "p-spin"
-    title = "Ising p-spin glass"
+    title = "p-spin glass"
     references = ("Gardner, Nucl. Phys. B 257, 747 (1985)",
-                  "Derrida, Phys. Rev. B 24, 2613 (1981)")
-    structural_options = {"p": (3, tuple(range(2, 11)), "number of spins per coupling (p = 2: SK)")}
+                  "Derrida, Phys. Rev. B 24, 2613 (1981)",
+                  "Crisanti & Sommers, Z. Phys. B 87, 341 (1992)")
+    structural_options = {"p": (3, tuple(range(2, 11)), "number of spins per coupling (p = 2: SK)"),
+                          "spins": ("ising", ("ising", "spherical"),
+                                    "Ising ±1 spins (Gardner 1985) or spherical spins Σσ² = N "
+                                    "(Crisanti & Sommers 1992)")}
 
     ordered_name = "ferromagnet"
     #: a point inside the ordered phase, used by the registry-wide tests and examples
@@ -64,12 +78,16 @@ class PSpin(Model):
         p = self.options["p"]
         couplings = (GaussianCouplings(self.symbol("J0")) if p == 2
                      else PBodyGaussianCouplings(p, self.symbol("J0")))
-        return Hamiltonian(IsingPrior(), [couplings, ExternalField(self.symbol("h"))],
-                           rf"Ising spins, Gaussian ${p}$-body couplings of mean $J_0 {p}!/(2N^{{{p - 1}}})$ and "
+        spherical = self.options["spins"] == "spherical"
+        prior = SphericalPrior() if spherical else IsingPrior()
+        return Hamiltonian(prior, [couplings, ExternalField(self.symbol("h"))],
+                           ("Spherical spins $\\sum_i\\sigma_i^2 = N$" if spherical else "Ising spins")
+                           + rf", Gaussian ${p}$-body couplings of mean $J_0 {p}!/(2N^{{{p - 1}}})$ and "
                            rf"variance ${p}!/(2N^{{{p - 1}}})$, field $h$. Below the RS instability "
                            r"(replicon $\lambda_R < 0$) the true solution breaks replica symmetry "
-                           r"(one-step RSB for $p \geq 3$, Gardner 1985): the RS free energy derived here "
-                           r"is exact only where replica symmetry holds.")
+                           r"(one-step RSB for $p \geq 3$, Gardner 1985; Crisanti and Sommers 1992 for spherical "
+                           r"spins, whose 1RSB transitions the RS calculation does not give): the RS free "
+                           r"energy derived here is exact only where replica symmetry holds.")
 
     def default_guess(self, names):
         guess = super().default_guess(names)
