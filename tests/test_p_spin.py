@@ -202,8 +202,10 @@ def test_bad_options_raise_typed_errors():
         snn.model("p-spin", p=1)
     with pytest.raises(snn.ParameterError, match="option 'p'"):
         snn.model("p-spin", p=3.5)
-    with pytest.raises(snn.ParameterError, match="valid options"):
+    with pytest.raises(snn.ParameterError, match="option 'spins'"):
         snn.model("p-spin", spins="potts")
+    with pytest.raises(snn.ParameterError, match="valid options"):
+        snn.model("p-spin", patterns=2)
 
 
 def test_derivation_states_rsb_and_has_the_delta_function_step():
@@ -314,7 +316,10 @@ def test_spherical_rs_glass_appears_below_sqrt_2_9_not_at_the_1rsb_temperatures(
 def test_spherical_p_spin_document_compiles(tmp_path):
     from statmech_nn.export import derivation_document
     tex = tmp_path / "pspin.tex"
-    tex.write_text(derivation_document(snn.model("p-spin", p=3, spins="spherical")))
+    # no zero-temperature section: spherical units have no T = 0 limit in the engine (DerivationError)
+    with pytest.raises(snn.DerivationError, match="zero-temperature"):
+        snn.model("p-spin", p=3, spins="spherical").saddle_point().zero_temperature()
+    tex.write_text(derivation_document(snn.model("p-spin", p=3, spins="spherical"), zero_temperature=False))
     proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "pspin.tex"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout[-2000:]

@@ -81,5 +81,7 @@ class DenseHopfield(Model):
         return conjugate_seeds(super().phase_seeds(names, signed), self.options["p"])
 
     def sign_symmetric(self, parameters):
-        """Always: ``m → −m`` with ``ξ → −ξ`` leaves the pattern average unchanged."""
-        return True
+        """For even ``p`` only: ``m → −m`` maps solutions to solutions (``σ → −σ`` leaves an even
+        p-body energy unchanged); for odd ``p`` the condensed term ``(N/p) m^p`` is odd in ``m`` and the
+        reversed pattern is not a retrieval state."""
+        return self.options["p"] % 2 == 0
