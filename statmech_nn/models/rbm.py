@@ -86,11 +86,6 @@ class RBM(Model):
         """Always: the weight prior is symmetric, ``m → −m`` with ``ξ → −ξ``."""
         return True
 
-    def default_guess(self, names):
-        guess = super().default_guess(names)
-        guess.update({k: 0.5 for k in names if k in ("q", "p")})
-        return guess
-
 
 def marginal_visible_hamiltonian(N=3, P=2, hidden="gaussian"):
     """``−(1/β) log ∫ Π_μ dP(τ_μ) e^{−β H(σ, τ)}`` for explicit small ``N``, ``P`` with symbolic

@@ -125,9 +125,10 @@ def run_task(task):
         xi = system.arrays["xi"]
         hidden = np.zeros((R, xi.shape[1]))
         h = float(system.scalars["h"])
-        K.run_rbm(xi, spins, hidden, float(betas[0]), h, K.GAUSSIAN_HIDDEN, burn, rng, K_obs, empty2,
+        kind = K.BINARY_HIDDEN if system.scalars.get("hidden") == "ising" else K.GAUSSIAN_HIDDEN
+        K.run_rbm(xi, spins, hidden, float(betas[0]), h, kind, burn, rng, K_obs, empty2,
                   empty3, empty2, empty1)
-        K.run_rbm(xi, spins, hidden, float(betas[0]), h, K.GAUSSIAN_HIDDEN, n, rng, K_obs, energy,
+        K.run_rbm(xi, spins, hidden, float(betas[0]), h, kind, n, rng, K_obs, energy,
                   overlaps, accepted, q)
         energy += system.scalars["shift"] / N     # the Hopfield Hamiltonian excludes i = j
 

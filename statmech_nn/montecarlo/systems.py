@@ -11,6 +11,8 @@ symbolic model). Each builder reproduces *exactly* the Hamiltonian of the model 
   ``J = 1``).
 - ``hopfield``: ``H = −(1/2N) Σ_μ Σ_{i≠j} ξ_i^μ ξ_j^μ σ_i σ_j − h Σ_i σ_i`` with ``P = round(αN)`` random
   ``±1`` patterns (at least the ``K`` condensed ones) (``HebbianCouplings``).
+- ``rbm``: ``H = −(1/√N) Σ_iμ ξ_iμ σ_i τ_μ`` (+ ``Σ τ²/2`` for Gaussian hidden units), see
+  :func:`build_rbm`.
 
 - ``dense-hopfield``: ``H = −(1/(p N^{p−1})) Σ_μ Σ_{i1≠…≠ip} ξ^μ_{i1}…ξ^μ_{ip} σ_{i1}…σ_{ip} − h Σ_i σ_i``
   with ``P = round(α N^{p−1})`` patterns (``DenseHebbianCouplings``); ``p = 2`` is ``hopfield``.
@@ -161,6 +163,31 @@ def build_dense_hopfield(options, N, params, rng, init):
                   ["m"], start, {"P": P, "alpha_effective": P / N ** (p - 1)})
 
 
+def build_rbm(options, N, params, rng, init):
+    """``rbm``: ``H = −(1/√N) Σ_iμ ξ_iμ σ_i τ_μ`` (+ ``Σ_μ τ_μ²/2`` for Gaussian hidden units) with
+    ``P = round(αN)`` random ``±1`` weight columns (:class:`~statmech_nn.models.rbm.RBM`). Gaussian
+    hidden units: single-spin dynamics run on the exact marginal ``−(1/2N) Σ_μ (Σ_i ξ_iμ σ_i)²`` (the
+    ``i = j`` terms included, so no shift), ``dynamics="rbm"`` samples the joint measure by block
+    Gibbs. Binary ±1 hidden units: always block Gibbs (``run_rbm``; the marginal has no pattern
+    kernel). Ising visible units and ±1 weights only (the kernels take ``int8`` patterns)."""
+    if options.get("visible", "ising") != "ising" or options.get("weights", "ising") != "ising":
+        raise ParameterError("Monte Carlo of the rbm needs visible='ising' and weights='ising' (the "
+                             f"kernels take ±1 spins and int8 patterns); got {options}")
+    hidden = options.get("hidden", "gaussian")
+    if hidden == "ising" and params["T"] == 0:
+        raise ParameterError("the rbm with ising hidden units is sampled by block Gibbs, which needs "
+                             "T > 0")
+    P = max(1, int(round(params["alpha"] * N)))
+    xi = _random_patterns(rng, N, P)
+    start = None if init == "random" else xi[:, 0].copy()
+    system = System("patterns", N, {"xi": xi}, {"J": 1.0, "p": 2, "h": 0.0, "shift": 0.0,
+                                                 "hidden": hidden},
+                    ["m"], start, {"P": P, "alpha_effective": P / N})
+    if hidden == "ising":
+        system.kind = "rbm"
+    return system
+
+
 #: model registry name -> (builder, dynamics it supports, default start)
 SAMPLERS = {
     "curie-weiss": (build_curie_weiss, DYNAMICS, "pattern"),
@@ -168,6 +195,7 @@ SAMPLERS = {
     "hopfield": (build_hopfield, DYNAMICS + ("rbm",), "pattern"),
     "p-spin": (build_p_spin, DYNAMICS, "pattern"),
     "dense-hopfield": (build_dense_hopfield, DYNAMICS, "pattern"),
+    "rbm": (build_rbm, DYNAMICS + ("rbm",), "pattern"),
 }
 
 INITS = ("pattern", "random")
