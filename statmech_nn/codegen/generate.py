@@ -371,9 +371,11 @@ def _local_field(integrand, z):
     """The one argument, linear in ``z``, of the functions through which ``integrand`` depends on
     ``z`` (e.g. ``β(m + √q z)`` in ``tanh``), or None when there is no single such field."""
     fields = set()
+    # arguments that contain the variable of a nested average are that average's fields, not ours
+    bound = {v for a in integrand.atoms(GaussianAverage) for v in a.variables}
     for f in integrand.atoms(sp.Function):
         for arg in f.args:
-            if arg.has(z) and not isinstance(f, (sp.exp,)):
+            if arg.has(z) and not isinstance(f, (sp.exp,)) and not (arg.free_symbols & bound):
                 fields.add(arg)
     if len(fields) != 1:
         return None

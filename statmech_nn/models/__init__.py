@@ -13,6 +13,9 @@ _REGISTRY = {
     "hopfield": "hopfield:Hopfield",
     "perceptron": "perceptron:Perceptron",
     "teacher-student-perceptron": "teacher_student:TeacherStudentPerceptron",
+    "p-spin": "p_spin:PSpin",
+    "dense-hopfield": "dense_hopfield:DenseHopfield",
+    "rbm": "rbm:RBM",
 }
 
 

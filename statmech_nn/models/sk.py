@@ -7,7 +7,7 @@ Sherrington and Kirkpatrick, PRL 35, 1792 (1975); de Almeida and Thouless, J. Ph
 """
 from ..parameters import Parameter
 from ..symbolic.interactions import ExternalField, GaussianCouplings, Hamiltonian
-from ..symbolic.priors import IsingPrior
+from ..symbolic.priors import IsingPrior, prior_from_name
 from .base import Model, temperature_parameter
 
 
@@ -17,6 +17,9 @@ class SherringtonKirkpatrick(Model):
     references = ("Sherrington & Kirkpatrick, PRL 35, 1792 (1975)",
                   "de Almeida & Thouless, J. Phys. A 11, 983 (1978)")
 
+    structural_options = {"units": ("ising", ("ising", "binary", "gaussian", "spherical"),
+                                    "prior of the spins: Ising ±1, binary {0,1}, Gaussian N(0,1) or "
+                                    "spherical (Σσ² = N, Kosterlitz–Thouless–Jones 1976)")}
     ordered_name = "ferromagnet"
     #: a point inside the ordered phase, used by the registry-wide tests and examples
     ordered_point = {"J0": 1.5, "h": 0.0, "T": 0.5}
@@ -29,9 +32,12 @@ class SherringtonKirkpatrick(Model):
         }
 
     def hamiltonian(self):
-        return Hamiltonian(IsingPrior(), [GaussianCouplings(self.symbol("J0")),
+        units = self.options.get("units", "ising")
+        prior = IsingPrior() if units == "ising" else prior_from_name(units)
+        return Hamiltonian(prior, [GaussianCouplings(self.symbol("J0")),
                                           ExternalField(self.symbol("h"))],
-                           r"Ising spins, Gaussian couplings of mean $J_0/N$ and variance $1/N$, field $h$.")
+                           f"{prior.name} spins, " + r"Gaussian couplings of mean $J_0/N$ and variance $1/N$, "
+                           r"field $h$.")
 
     def default_guess(self, names):
         guess = super().default_guess(names)

@@ -185,8 +185,10 @@ def _tasks(model, N, points, samples, sweeps, burn_in, seed, dynamics, replicas,
 def _run(tasks, executor, progress, resume, desc):
     from ..parallel import run_resumable
     from .kernels import warm_up
+    from .pbody_kernels import warm_up as warm_up_pbody
     from .runner import run_task
     warm_up()   # compile in the parent: worker processes then only read numba's cache
+    warm_up_pbody()
     return run_resumable(run_task, tasks, resume, executor, progress, desc)
 
 

@@ -93,6 +93,25 @@ def run_task(task):
                 rule)
         K.run_patterns(*args, burn, rng, K_obs, empty2, empty3, empty2, empty1, np.zeros_like(swaps))
         K.run_patterns(*args, n, rng, K_obs, energy, overlaps, accepted, q, swaps)
+    elif system.kind == "poly-patterns":   # dense Hopfield: polynomial energy per pattern
+        from .pbody_kernels import run_poly_patterns
+        xi = system.arrays["xi"]
+        M = (spins.astype(np.int64) @ xi.astype(np.int64)).astype(np.float64)
+        mag = spins.sum(axis=1, dtype=np.int64)
+        sc = system.scalars
+        args = (xi, M, spins, mag, betas, system.arrays["coef"], float(sc["h"]), float(sc["shift"]), rule)
+        run_poly_patterns(*args, burn, rng, K_obs, empty2, empty3, empty2, empty1, np.zeros_like(swaps))
+        run_poly_patterns(*args, n, rng, K_obs, energy, overlaps, accepted, q, swaps)
+    elif system.kind == "tuples":          # p-spin glass: explicit p-body couplings
+        from .pbody_kernels import run_tuples
+        a = system.arrays
+        h = float(system.scalars["h"])
+        mag = np.zeros((n, R))
+        run_tuples(a["tuples"], a["J"], a["start"], a["members"], spins, betas, h, rule, burn, rng, empty2,
+                   empty2, empty2, empty1, np.zeros_like(swaps))
+        run_tuples(a["tuples"], a["J"], a["start"], a["members"], spins, betas, h, rule, n, rng, energy, mag,
+                   accepted, q, swaps)
+        overlaps[:, :, 0] = mag
     elif system.kind == "dense":
         Jmat = system.arrays["J"]
         local = spins.astype(float) @ Jmat
@@ -115,9 +134,10 @@ def run_task(task):
         xi = system.arrays["xi"]
         hidden = np.zeros((R, xi.shape[1]))
         h = float(system.scalars["h"])
-        K.run_rbm(xi, spins, hidden, float(betas[0]), h, K.GAUSSIAN_HIDDEN, burn, rng, K_obs, empty2,
+        kind = K.BINARY_HIDDEN if system.scalars.get("hidden") == "ising" else K.GAUSSIAN_HIDDEN
+        K.run_rbm(xi, spins, hidden, float(betas[0]), h, kind, burn, rng, K_obs, empty2,
                   empty3, empty2, empty1)
-        K.run_rbm(xi, spins, hidden, float(betas[0]), h, K.GAUSSIAN_HIDDEN, n, rng, K_obs, energy,
+        K.run_rbm(xi, spins, hidden, float(betas[0]), h, kind, n, rng, K_obs, energy,
                   overlaps, accepted, q)
         energy += system.scalars["shift"] / N     # the Hopfield Hamiltonian excludes i = j
 

@@ -13,6 +13,13 @@ symbolic model). Each builder reproduces *exactly* the Hamiltonian of the model 
   ``±1`` patterns (at least the ``K`` condensed ones) (``HebbianCouplings``); with diluted or biased
   patterns (option ``pattern``) the real-valued centred entries ``η`` (kind ``"centred"``, O(P) per
   flip through cached overlaps) and the overlaps ``(1/N) Σ_i η_i^μ σ_i`` of the condensed ones.
+- ``rbm``: ``H = −(1/√N) Σ_iμ ξ_iμ σ_i τ_μ`` (+ ``Σ τ²/2`` for Gaussian hidden units), see
+  :func:`build_rbm`.
+- ``dense-hopfield``: ``H = −(1/(p N^{p−1})) Σ_μ Σ_{i1≠…≠ip} ξ^μ_{i1}…ξ^μ_{ip} σ_{i1}…σ_{ip} − h Σ_i σ_i``
+  with ``P = round(α N^{p−1})`` patterns (``DenseHebbianCouplings``); ``p = 2`` is ``hopfield``.
+- ``p-spin``: ``H = −Σ_{i1<…<ip} J_{i1…ip} σ_{i1}…σ_{ip} − h Σ_i σ_i``, ``J ~ N(J0 p!/(2N^{p−1}),
+  p!/(2N^{p−1}))`` (``PBodyGaussianCouplings``): all ``C(N, p)`` couplings are stored, so modest ``N``
+  only (``N = 64``, ``p = 3``: 41 664 couplings).
 
 This module imports neither SymPy nor the symbolic layer; it receives the model's name, its structural
 options and validated float parameters.
@@ -38,11 +45,13 @@ class System:
 
     Attributes
     ----------
-    kind : {"patterns", "dense", "rbm", "centred"}
+    kind : {"patterns", "poly-patterns", "tuples", "dense", "rbm", "centred"}
     N : int
     arrays : dict
         ``xi`` (N, P) int8 for pattern and RBM systems; ``J`` (N, N) float64 for dense ones; ``eta``
-        (N, P) float64 for centred ones.
+        (N, P) float64 for centred ones; ``coef`` (ascending coefficients of the energy per pattern)
+        for polynomial pattern systems; ``tuples`` (T, p) int32, ``J`` (T,), ``start`` (N + 1,) and
+        ``members`` for p-body systems.
     scalars : dict
         ``J`` (coupling scale), ``p``, ``h``, ``shift`` (constant energy) as the kernel takes them.
     observed : list of str
@@ -144,11 +153,88 @@ def build_hopfield(options, N, params, rng, init):
                   names, start, {"P": P, "alpha_effective": P / N})
 
 
+def distinct_tuple_polynomial(p, N):
+    """Ascending coefficients ``c_k`` with ``Σ_{i1≠…≠ip} Π_k x_{i_k} = Σ_k c_k M^k`` for ``x_i = ±1``,
+    ``M = Σ_i x_i``: ``p! e_p`` by Newton's identities ``k e_k = Σ_{j=1}^k (−1)^{j−1} e_{k−j} P_j`` with
+    power sums ``P_j = M`` (odd ``j``) and ``N`` (even ``j``)."""
+    from numpy.polynomial import polynomial as poly
+    e = [np.array([1.0])]
+    for k in range(1, p + 1):
+        acc = np.zeros(1)
+        for j in range(1, k + 1):
+            power_sum = np.array([0.0, 1.0]) if j % 2 else np.array([float(N)])
+            acc = poly.polyadd(acc, (-1) ** (j - 1) * poly.polymul(e[k - j], power_sum))
+        e.append(acc / k)
+    return math.factorial(p) * e[p]
+
+
+def build_p_spin(options, N, params, rng, init):
+    p = options.get("p", 3)
+    if p == 2:
+        return build_sk({}, N, params, rng, init)
+    from itertools import combinations
+    count = math.comb(N, p)
+    if count > 5_000_000:
+        raise ParameterError(f"p-spin with p = {p} at N = {N} has {count} couplings; the sampler stores "
+                             f"all of them: use N with C(N, p) <= 5e6")
+    tuples = np.fromiter(combinations(range(N), p), dtype=np.dtype((np.int32, p)), count=count)
+    scale = math.factorial(p) / (2.0 * N ** (p - 1))
+    couplings = params["J0"] * scale + math.sqrt(scale) * rng.standard_normal(count)
+    # per site, the couplings that contain it (CSR layout)
+    members = np.argsort(tuples.ravel(), kind="stable") // p
+    start = np.concatenate([[0], np.cumsum(np.bincount(tuples.ravel(), minlength=N))]).astype(np.int64)
+    start_cfg = np.ones(N, np.int8) if init == "pattern" else None
+    return System("tuples", N, {"tuples": tuples, "J": couplings, "start": start,
+                                "members": members.astype(np.int64)},
+                  {"h": params["h"]}, ["m"], start_cfg, {"couplings": count})
+
+
+def build_dense_hopfield(options, N, params, rng, init):
+    p = options.get("p", 3)
+    if p == 2:
+        return build_hopfield({"patterns": 1}, N, params, rng, init)
+    P = max(1, int(round(params["alpha"] * N ** (p - 1))))
+    xi = _random_patterns(rng, N, P)
+    start = None if init == "random" else xi[:, 0].copy()
+    # H = −(1/(p N^{p−1})) Σ_μ Σ_{i1≠…≠ip} Π ξσ − h Σσ: a polynomial in each M_μ (distinct sites)
+    coef = -distinct_tuple_polynomial(p, N) / (p * float(N) ** (p - 1))
+    return System("poly-patterns", N, {"xi": xi, "coef": coef}, {"h": params["h"], "shift": 0.0},
+                  ["m"], start, {"P": P, "alpha_effective": P / N ** (p - 1)})
+
+
+def build_rbm(options, N, params, rng, init):
+    """``rbm``: ``H = −(1/√N) Σ_iμ ξ_iμ σ_i τ_μ`` (+ ``Σ_μ τ_μ²/2`` for Gaussian hidden units) with
+    ``P = round(αN)`` random ``±1`` weight columns (:class:`~statmech_nn.models.rbm.RBM`). Gaussian
+    hidden units: single-spin dynamics run on the exact marginal ``−(1/2N) Σ_μ (Σ_i ξ_iμ σ_i)²`` (the
+    ``i = j`` terms included, so no shift), ``dynamics="rbm"`` samples the joint measure by block
+    Gibbs. Binary ±1 hidden units: always block Gibbs (``run_rbm``; the marginal has no pattern
+    kernel). Ising visible units and ±1 weights only (the kernels take ``int8`` patterns)."""
+    if options.get("visible", "ising") != "ising" or options.get("weights", "ising") != "ising":
+        raise ParameterError("Monte Carlo of the rbm needs visible='ising' and weights='ising' (the "
+                             f"kernels take ±1 spins and int8 patterns); got {options}")
+    hidden = options.get("hidden", "gaussian")
+    if hidden == "ising" and params["T"] == 0:
+        raise ParameterError("the rbm with ising hidden units is sampled by block Gibbs, which needs "
+                             "T > 0")
+    P = max(1, int(round(params["alpha"] * N)))
+    xi = _random_patterns(rng, N, P)
+    start = None if init == "random" else xi[:, 0].copy()
+    system = System("patterns", N, {"xi": xi}, {"J": 1.0, "p": 2, "h": 0.0, "shift": 0.0,
+                                                 "hidden": hidden},
+                    ["m"], start, {"P": P, "alpha_effective": P / N})
+    if hidden == "ising":
+        system.kind = "rbm"
+    return system
+
+
 #: model registry name -> (builder, dynamics it supports, default start)
 SAMPLERS = {
     "curie-weiss": (build_curie_weiss, DYNAMICS, "pattern"),
     "sk": (build_sk, DYNAMICS, "random"),
     "hopfield": (build_hopfield, DYNAMICS + ("rbm",), "pattern"),
+    "p-spin": (build_p_spin, DYNAMICS, "pattern"),
+    "dense-hopfield": (build_dense_hopfield, DYNAMICS, "pattern"),
+    "rbm": (build_rbm, DYNAMICS + ("rbm",), "pattern"),
 }
 
 INITS = ("pattern", "random")

@@ -49,6 +49,23 @@ class OrderParameter:
     kind: str = "hs"
     partner: sp.Symbol = None
     overlap: bool = False
+    #: ``"largest"``: the stationarity equation has several roots and the largest is the physical
+    #: one (e.g. the spherical multiplier: the RS matrix of the site integral must be positive)
+    root: str = None
+
+
+@dataclass
+class SiteLayer:
+    """A further kind of units (e.g. the hidden layer of an RBM): its prior, how many there are per
+    main unit, and the coefficients of its single-site problem."""
+
+    prior: object
+    weight: sp.Expr
+    name: str
+    site_field: sp.Expr = sp.S.Zero
+    site_pair: sp.Expr = sp.S.Zero
+    site_diag: sp.Expr = sp.S.Zero
+    quenched: list = field(default_factory=list)
 
 
 @dataclass
@@ -71,6 +88,9 @@ class ReplicaCalculation:
     order_parameters: list = field(default_factory=list)
     rs_energetic_extra: sp.Expr = sp.S.Zero     # terms already in RS form (matrix functions of Q)
     replicon_kappa: sp.Expr = None              # λ_R = 1 − κ μ  (see replicon())
+    site_diag: sp.Expr = sp.S.Zero              # D of (D/2) Σ_a (σ^a)² (priors without fixed σ²)
+    layers: list = field(default_factory=list)  # further kinds of units (bipartite models)
+    replicon_bilinear: tuple = None             # (κ, layer): λ_R = 1 − κ μ μ_layer
 
     def __post_init__(self):
         if self.derivation is None:
@@ -125,6 +145,109 @@ class ReplicaCalculation:
                                   "model needs the coupled (matrix) form, not implemented")
         self.replicon_kappa = kappa
 
+    def conjugate_overlap(self, coefficient, symbol, indexed, hat_symbol, hat_indexed, pair=True):
+        """``exp(N c X²)`` through an order parameter and its conjugate,
+        ``extr_{x, x̂} exp(N(c x² − x̂ x + x̂ X))``: stationarity in ``x̂`` gives ``x = X``, in ``x``
+        gives ``x̂ = 2 c x``. Used where the single-site problem is closed-form (Gaussian, spherical
+        units) so that ``x = ⟨…⟩`` is a fixed-point form. ``pair=True``: ``X = Q_ab`` (``a<b``,
+        pair coupling ``x̂``); ``pair=False``: ``X = Q_aa`` (diagonal term ``D = 2 x̂``)."""
+        c = sp.sympify(coefficient)
+        if pair:
+            self.energetic += self.pair_sum(c * indexed**2 - hat_indexed * indexed)
+            self.site_pair += hat_indexed
+            self._add_replicon(2 * c)
+        else:
+            self.energetic += self.replica_sum(c * indexed**2 - hat_indexed * indexed)
+            self.site_diag += 2 * hat_indexed
+        self.order_parameters.append(OrderParameter(symbol, indexed, "delta", hat_symbol, overlap=pair))
+        self.order_parameters.append(OrderParameter(hat_symbol, hat_indexed, "delta", symbol))
+        what = r"Q_{ab}" if pair else r"Q_{aa}"
+        self.derivation.add(f"Order parameter {symbol} and its conjugate {hat_symbol}",
+                            [sp.Eq(sp.Symbol(r"e^{N c %s^2}" % what),
+                                   sp.Symbol(r"\mathrm{extr}_{%s,%s}\, e^{N(c\, %s^2 - %s %s + %s %s)}"
+                                             % (sp.latex(indexed), sp.latex(hat_indexed),
+                                                sp.latex(indexed), sp.latex(hat_indexed),
+                                                sp.latex(indexed), sp.latex(hat_indexed), what))),
+                             sp.Eq(sp.Symbol("c"), c)],
+                            "Stationarity in the conjugate fixes the overlap, and back.")
+
+    def diagonal_hubbard_stratonovich(self, coefficient, symbol, indexed, layer=None, note=""):
+        """Linearise ``exp(N c Q_aa²)`` with ``Q_aa = (1/N) Σ_i (σ_i^a)²`` the self-overlap of units
+        without a fixed ``σ²``: ``extr_x exp(N(−c x² + 2c x Q_aa))``, i.e. the diagonal term
+        ``D = 4 c x`` of the single-site problem (``(D/2) Σ_a (σ^a)²``)."""
+        c = sp.sympify(coefficient)
+        self.energetic += self.replica_sum(-c * indexed**2)
+        target = self if layer is None else layer
+        target.site_diag += 4 * c * indexed
+        self.order_parameters.append(OrderParameter(symbol, indexed, "hs"))
+        self.derivation.add(f"Hubbard–Stratonovich for the self-overlap {symbol}",
+                            [sp.Eq(sp.Symbol(r"e^{N c Q_{aa}^2}"),
+                                   sp.Symbol(r"\mathrm{extr}_{%s}\, e^{N(-c\, %s^2 + 2 c\, %s Q_{aa})}"
+                                             % ((sp.latex(indexed),) * 3))),
+                             sp.Eq(sp.Symbol("c"), c)],
+                            note or "The units have no fixed $\\sigma^2$: the diagonal overlap is an "
+                            "order parameter, its conjugate a diagonal term of the single-site problem.")
+        return 4 * c * indexed
+
+    def bilinear_self_overlaps(self, coefficient, first, second):
+        """Linearise ``exp(N c Σ_a Q_aa P_aa)`` (self-overlaps of two kinds of units without fixed
+        ``σ²``): ``extr exp(N c Σ_a(−q_d p_d + q_d P_aa + p_d Q_aa))``; diagonal terms ``D = 2 c p_d``
+        for the first units and ``2 c q_d / w`` per unit of the second kind."""
+        c = sp.sympify(coefficient)
+        (q, q_a, layer_q), (p, p_a, layer_p) = first, second
+        self.energetic += self.replica_sum(-c * q_a * p_a)
+        for layer, value in ((layer_q, p_a), (layer_p, q_a)):
+            if layer is None:
+                self.site_diag += 2 * c * value
+            else:
+                layer.site_diag += 2 * c * value / layer.weight
+        self.order_parameters.append(OrderParameter(q, q_a, "delta", p))
+        self.order_parameters.append(OrderParameter(p, p_a, "delta", q))
+        self.derivation.add(f"Self-overlaps {q} and {p}",
+                            sp.Eq(sp.Symbol(r"e^{N c\, Q_{aa}P_{aa}}"),
+                                  sp.Symbol(r"\mathrm{extr}\, e^{N c(-%s %s + %s P_{aa} + %s Q_{aa})}"
+                                            % (sp.latex(q_a), sp.latex(p_a), sp.latex(q_a), sp.latex(p_a)))),
+                            "Neither kind of unit has a fixed $\\sigma^2$: both self-overlaps are order "
+                            "parameters.")
+
+    def bilinear_overlaps(self, coefficient, first, second, note=""):
+        """Linearise ``exp(N c Σ_{a<b} Q_ab P_ab)`` with ``Q``, ``P`` the overlaps of two kinds of
+        units (``first``/``second`` are ``(symbol, indexed, layer)``; ``layer`` None for the main
+        units): ``extr_{q,p} exp(N c Σ_{a<b}(−q_ab p_ab + q_ab P_ab + p_ab Q_ab))``. The pair
+        couplings are ``c p_ab`` for the first units and ``c q_ab / w`` per unit of the second kind
+        (``w`` units of it per main unit); the stationarity in ``p`` fixes ``q`` and vice versa."""
+        c = sp.sympify(coefficient)
+        (q, q_ab, layer_q), (p, p_ab, layer_p) = first, second
+        self.energetic += self.pair_sum(-c * q_ab * p_ab)
+        for layer, value in ((layer_q, p_ab), (layer_p, q_ab)):
+            if layer is None:
+                self.site_pair += c * value
+            else:
+                layer.site_pair += c * value / layer.weight
+        self.order_parameters.append(OrderParameter(q, q_ab, "delta", p, overlap=layer_q is None))
+        self.order_parameters.append(OrderParameter(p, p_ab, "delta", q, overlap=layer_p is None))
+        self.derivation.add(f"Overlaps {q} and {p}",
+                            [sp.Eq(sp.Symbol(r"e^{N c\, Q_{ab}P_{ab}}"),
+                                   sp.Symbol(r"\mathrm{extr}_{%s, %s}\, e^{N c(-%s %s + %s P_{ab} + %s Q_{ab})}"
+                                             % (sp.latex(q_ab), sp.latex(p_ab), sp.latex(q_ab),
+                                                sp.latex(p_ab), sp.latex(q_ab), sp.latex(p_ab)))),
+                             sp.Eq(sp.Symbol("c"), c)],
+                            note or "A product of two overlaps, linearised by a pair of order "
+                            "parameters: stationarity in one fixes the other.")
+
+    def add_multiplier(self, symbol, root=None):
+        """A Lagrange multiplier of a constraint of the units (e.g. the spherical ``Σσ² = N``):
+        an order parameter fixed by its own stationarity."""
+        if all(op.symbol != symbol for op in self.order_parameters):
+            self.order_parameters.append(OrderParameter(symbol, None, "hs", root=root))
+
+    def add_layer(self, prior, weight, name):
+        """A second kind of units, ``weight`` of them per main unit, with its own single-site
+        problem (bipartite models)."""
+        layer = SiteLayer(prior, sp.sympify(weight), name)
+        self.layers.append(layer)
+        return layer
+
     def rs_ansatz(self):
         """Replace indexed order parameters by their RS values and do the replica sums."""
         subs = {op.indexed: op.symbol for op in self.order_parameters if op.indexed is not None}
@@ -155,10 +278,18 @@ def derive(model, hamiltonian):
     for term in hamiltonian.interactions:
         term.apply(calc)
     energetic, field_, pair = calc.rs_ansatz()
-    site, x = calc.prior.single_site(field_, pair, n, z, d)
-    if calc.site_quenched:
-        site = _quenched_average(site, calc.site_quenched)
+    rs = {op.indexed: op.symbol for op in calc.order_parameters if op.indexed is not None}
+    diag = sp.sympify(calc.site_diag).xreplace(rs)
+    site, x = _site_problem(calc.prior, field_, pair, diag, calc, d)
+    site = _quenched_average(site, calc.site_quenched)
     total = energetic + site
+    layer_sites = []
+    for layer in calc.layers:
+        l_field, l_pair, l_diag = (sp.sympify(e).xreplace(rs)
+                                   for e in (layer.site_field, layer.site_pair, layer.site_diag))
+        l_site, l_x = _site_problem(layer.prior, l_field, l_pair, l_diag, calc, d)
+        total += layer.weight * _quenched_average(l_site, layer.quenched)
+        layer_sites.append((l_x, l_diag - l_pair))
     limit = replica_limit(total, n)
     d.add("Replica limit n → 0",
           sp.Eq(sp.Symbol(r"-\beta f"), limit),
@@ -169,24 +300,53 @@ def derive(model, hamiltonian):
     d.add("Free energy", sp.Eq(sp.Symbol("f"), f),
           "Extremised over the order parameters " + ", ".join(f"${sp.latex(o)}$" for o in ops) + ".")
     params = sorted(f.free_symbols - set(ops), key=lambda s: (s != beta, s.name))
-    structure = {"calc": calc, "site_argument": x}
+    structure = {"calc": calc, "site_argument": x, "site_curvature": diag - pair,
+                 "layer_sites": layer_sites}
     return FreeEnergy(model, f, ops, params, d, structure)
 
 
-def _quenched_average(expr, quenched):
-    """``expr`` averaged over the per-site quenched variables of ``calc.site_quenched``.
+def _site_problem(prior, field_, pair, diag, calc, deriv):
+    """The single-site problem of ``prior`` with linear, pair and diagonal coefficients. Priors with
+    the quadratic tilt (``log_partition_quadratic``) take the diagonal term themselves; for the
+    fixed-``σ²`` priors of the Foundation (Ising) it is the constant ``n D σ²/2``."""
+    if hasattr(prior, "log_partition_quadratic") or isinstance(prior, _multiplier_priors()):
+        return prior.single_site(field_, pair, n, z, deriv, diag=diag, calc=calc)
+    site, x = prior.single_site(field_, pair, n, z, deriv)
+    if diag != 0:
+        s2 = prior.self_overlap
+        if s2 is None:
+            raise DerivationError(f"{prior.name} units: a diagonal term needs the quadratic tilt "
+                                  "log_partition_quadratic or a fixed σ²")
+        site += n * diag * s2 / 2
+    return site, x
 
-    Each entry is ``(variable, support)`` (uniform weights) or ``(variable, support, weights)``; the
-    variables are independent and must share one distribution (i.i.d. pattern entries).
+
+def _multiplier_priors():
+    from .priors import SphericalPrior
+    return (SphericalPrior,)
+
+
+def _quenched_average(expr, quenched):
+    """``expr`` averaged over the per-site quenched variables (pattern entries).
+
+    Each entry is ``(variable, support)`` (uniform weights), ``(variable, support, weights)``, or
+    ``(variable, "gaussian")`` (standard Gaussian entries: nested Gaussian averages). The variables
+    are independent and must share one distribution (i.i.d. pattern entries).
     """
-    variables = [entry[0] for entry in quenched]
-    laws = {(tuple(entry[1]), tuple(entry[2]) if len(entry) > 2 and entry[2] is not None else None)
+    if not quenched:
+        return expr
+    laws = {(tuple(entry[1]) if entry[1] != "gaussian" else "gaussian",
+             tuple(entry[2]) if len(entry) > 2 and entry[2] is not None else None)
             for entry in quenched}
     if len(laws) != 1:
         raise DerivationError("the quenched per-site variables must share one distribution, got "
                               f"{sorted(map(str, laws))}")
     support, weights = laws.pop()
-    return DiscreteAverage(expr, variables, support, weights)
+    if support == "gaussian":
+        for entry in quenched:
+            expr = GaussianAverage(expr, entry[0])
+        return expr
+    return DiscreteAverage(expr, [entry[0] for entry in quenched], support, weights)
 
 
 def _outer_averages(expr):
@@ -204,8 +364,23 @@ def _outer_averages(expr):
     return out
 
 
-def _solve_for(equation, target):
-    """Solve ``equation = 0`` for the bare ``target`` with the averages held fixed."""
+def _largest_root(solutions):
+    """The largest of several symbolic roots, identified at one generic point (all symbols set to
+    distinct values in (0.5, 1)): for the quadratic of a multiplier the ``+√`` root is the larger
+    one wherever the roots are real, so one point decides for all."""
+    symbols = sorted(set().union(*(sp.sympify(r).free_symbols for r in solutions)), key=str)
+    point = {s_: sp.Rational(1, 2) + sp.Rational(k + 1, 2 * (len(symbols) + 2))
+             for k, s_ in enumerate(symbols)}
+    values = [complex(sp.N(sp.sympify(r).xreplace(point))) for r in solutions]
+    real = [(v.real, r) for v, r in zip(values, solutions) if abs(v.imag) < 1e-12]
+    if not real:
+        raise DerivationError(f"no real root among {solutions}")
+    return max(real, key=lambda t: t[0])[1]
+
+
+def _solve_for(equation, target, root=None):
+    """Solve ``equation = 0`` for the bare ``target`` with the averages held fixed (``root =
+    "largest"``: several roots allowed, the largest one kept)."""
     opaque = _outer_averages(equation)
     eq = equation.xreplace({a: sp.Dummy() for a in opaque})
     # transcendental functions of the target are held fixed too (the fixed-point map keeps them)
@@ -213,14 +388,31 @@ def _solve_for(equation, target):
     dummies = {a: sp.Dummy(f"A{i}") for i, a in enumerate(opaque)}
     eq = equation.xreplace(dummies)
     sols = sp.solve(eq, target, dict=False)
+    if len(sols) > 1 and root == "largest":
+        sols = [_largest_root(sols)]
     if len(sols) != 1:
         raise DerivationError(f"stationarity equation {equation} = 0 cannot be put in fixed-point "
                               f"form for {target}: solutions {sols}")
     back = {v: k for k, v in dummies.items()}
     rhs = sols[0].xreplace(back)
+    if rhs == 0:
+        rhs = _homogeneous_fixed_point(equation, target)
     if not _outer_averages(rhs):
         rhs = sp.factor(rhs)
     return sp.factor_terms(rhs)
+
+
+def _homogeneous_fixed_point(equation, target):
+    """``a x = 0`` with ``a`` free of ``x`` (e.g. ``m (1 − β/λ) = 0`` for spherical units): the
+    solution ``x = 0`` would lose the branch where ``a = 0``; ``a = k − g`` with ``k`` its constant
+    part gives the fixed-point form ``x = x g / k``, whose fixed points are ``x = 0`` and ``a = 0``."""
+    a = sp.simplify(sp.expand(equation) / target)
+    if a.has(target):
+        return sp.S.Zero
+    k = sum((t for t in sp.Add.make_args(sp.expand(a)) if t.is_number), sp.S.Zero)
+    if k == 0:
+        return sp.S.Zero
+    return target * sp.expand(k - a) / k
 
 
 def hyperbolic_to_tanh(expr):
@@ -248,7 +440,7 @@ def saddle_point(fe):
         source = op.partner if op.kind == "delta" else op.symbol
         derivative = hyperbolic_to_tanh(sp.diff(f, source))
         simplified = hyperbolic_to_tanh(stein(derivative))
-        equations[op.symbol] = _solve_for(simplified, op.symbol)
+        equations[op.symbol] = _solve_for(simplified, op.symbol, op.root)
     d.add("Saddle-point equations",
           [sp.Eq(k, v) for k, v in equations.items()],
           r"Derivatives of $f$ under the averages, Stein's lemma $\langle z g(z)\rangle_z = "
@@ -264,6 +456,8 @@ def saddle_point(fe):
                          "finite", beta)
     result.overlaps = tuple(op.symbol for op in calc.order_parameters if op.overlap)
     result.self_overlap = calc.prior.self_overlap
+    result.multipliers = tuple(op.symbol for op in calc.order_parameters
+                               if op.indexed is None and op.kind == "hs" and op.root is not None)
     return result
 
 
@@ -271,15 +465,33 @@ def _replicon(fe):
     """``λ_R = 1 − κ μ`` with ``κ`` the replicon curvature of the energetic term in the pair couplings
     and ``μ = E[(φ''(x))²]`` the single-site replicon susceptibility (``φ'' = Var(σ | x)``)."""
     calc = fe._structure["calc"]
-    if calc.replicon_kappa is None:
+    if calc.replicon_kappa is None and calc.replicon_bilinear is None:
         return None
-    x = fe._structure["site_argument"]
     subs = {op.indexed: op.symbol for op in calc.order_parameters if op.indexed is not None}
+    mu = _replicon_susceptibility(calc.prior, fe._structure["site_argument"],
+                                  fe._structure.get("site_curvature", 0), calc.site_quenched)
+    if calc.replicon_bilinear is not None:
+        # two kinds of units coupled only through their overlaps: λ_R = 1 − κ μ μ' (the product of
+        # the two single-site replicon susceptibilities closes the loop q → p → q)
+        kappa, layer = calc.replicon_bilinear
+        index = calc.layers.index(layer)
+        l_x, l_curvature = fe._structure["layer_sites"][index]
+        mu_layer = _replicon_susceptibility(layer.prior, l_x, l_curvature, layer.quenched)
+        kappa = sp.simplify(sp.sympify(kappa).xreplace(subs))
+        return 1 - kappa * mu * mu_layer
     kappa = sp.simplify(sp.sympify(calc.replicon_kappa).xreplace(subs))
-    mu = GaussianAverage(hyperbolic_to_tanh(calc.prior.variance(x) ** 2), z)
-    if calc.site_quenched:
-        mu = _quenched_average(mu, calc.site_quenched)
-    return 1 - kappa * expand_averages(mu)
+    return 1 - kappa * mu
+
+
+def _replicon_susceptibility(prior, x, curvature, quenched):
+    """``μ = E[(∂²φ/∂x²)²]``, the replicon susceptibility of one unit (``φ''`` is the variance of
+    the unit under its tilted measure, with the quadratic tilt ``curvature`` where the prior has
+    no fixed ``σ²``)."""
+    if hasattr(prior, "log_partition_quadratic") or isinstance(prior, _multiplier_priors()):
+        variance = prior.variance(x, curvature)
+    else:
+        variance = prior.variance(x)
+    return expand_averages(_quenched_average(GaussianAverage(hyperbolic_to_tanh(variance ** 2), z), quenched))
 
 
 # -- zero temperature --------------------------------------------------------------------------
@@ -367,6 +579,11 @@ def zero_temperature(sp_finite):
     model = sp_finite.model
     overlaps = [s for s in sp_finite.order_parameters if s in sp_finite.overlaps]
     b = sp_finite.beta
+    if sp_finite.self_overlap is None or getattr(sp_finite, "multipliers", ()):
+        raise DerivationError(
+            f"zero-temperature limit of the {model.title}: the rule q = σ² − C/β needs units with a "
+            "fixed σ² and no Lagrange multiplier (soft, Gaussian or spherical units need their own "
+            "scaling of the self-overlap/multiplier with β, not implemented); solve at T > 0")
     d = sp_finite.derivation.copy(f"Zero-temperature limit of the {model.title}")
     C = {q: sp.Symbol("C" if len(overlaps) == 1 else f"C_{q.name}", positive=True) for q in overlaps}
     s2 = sp_finite.self_overlap

@@ -93,14 +93,29 @@ class GaussianCouplings:
               sp.Eq(sp.Symbol(r"\frac{1}{N}\log\mathbb{E}\,e^{-\beta\sum_a H(\sigma^a)}"),
                     c_m * sp.Symbol(r"\sum_a X_a^2") + c_q * sp.Symbol(r"\sum_{a,b} Q_{ab}^2")),
               r"$X_a = \frac{1}{N}\sum_i \sigma_i^a$, $Q_{ab} = \frac{1}{N}\sum_i \sigma_i^a\sigma_i^b$;"
-              rf" diagonal terms are $O(1/N)$; $Q_{{aa}} = \sigma^2 = {s2}$.")
-        calc.energetic += calc.replica_sum(c_q * s2**2)
+              rf" diagonal terms are $O(1/N)$; $Q_{{aa}} = "
+              + (rf"\sigma^2 = {s2}$." if s2 is not None else r"q_d$, an order parameter."))
+        closed = getattr(calc.prior, "closed_form", False)
+        if s2 is None:   # units without a fixed σ²: the self-overlap Q_aa is an order parameter
+            if closed:
+                calc.conjugate_overlap(c_q, sp.Symbol("q_d", positive=True), sp.IndexedBase("q_d")[_a],
+                                       sp.Symbol("qhat_d", real=True), sp.IndexedBase("qhat_d")[_a],
+                                       pair=False)
+            else:
+                calc.diagonal_hubbard_stratonovich(c_q, sp.Symbol("q_d", positive=True),
+                                                   sp.IndexedBase("q_d")[_a])
+        else:
+            calc.energetic += calc.replica_sum(c_q * s2**2)
         if c_m != 0:
             m = sp.IndexedBase("m")[_a]
             calc.site_field += calc.hubbard_stratonovich(c_m, sp.Symbol("m", real=True), m,
                                                          pair=False)
         q = sp.IndexedBase("q")[_a, _b]
-        calc.hubbard_stratonovich(2 * c_q, sp.Symbol("q", positive=True), q, pair=True)
+        if closed:   # closed-form (Gaussian/spherical) sites: q = ⟨σσ⟩ needs the conjugate form
+            calc.conjugate_overlap(2 * c_q, sp.Symbol("q", positive=True), q,
+                                   sp.Symbol("qhat", positive=True), sp.IndexedBase("qhat")[_a, _b])
+        else:
+            calc.hubbard_stratonovich(2 * c_q, sp.Symbol("q", positive=True), q, pair=True)
 
 
 class HebbianCouplings:
@@ -151,6 +166,9 @@ class HebbianCouplings:
         d = calc.derivation
         alpha, K = self.alpha, self.condensed
         s2 = calc.prior.self_overlap
+        if s2 is None:
+            raise DerivationError(f"Hebbian couplings with {calc.prior.name} units (no fixed σ²) are not "
+                                  "implemented: the log det(1 − βQ) term needs Q_aa = σ²")
         mean, v = self.pattern_moments()
         if mean != 0:
             raise DerivationError(f"the centred pattern entries have mean {mean} != 0: choose the "

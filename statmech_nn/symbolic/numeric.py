@@ -69,5 +69,5 @@ def _kinks(integrand, z):
         if arg.has(z) and not slope.has(z) and not slope.free_symbols and slope != 0:
             root = -arg.subs(z, 0) / slope
             if not root.free_symbols and abs(float(root)) < 8:
-                out.append(sp.Float(root, 30))
+                out.append(sp.N(root, 30))   # a Float also when the slope has surds (sqrt(2))
     return out

@@ -83,3 +83,296 @@ class IsingPrior(Prior):
     name = "Ising"
     support = (-1, 1)
     weights = (1, 1)
+
+
+# ------------------------------------------------------------------------------------------------
+# Priors without a fixed σ² (issue 5): the diagonal overlap Q_aa becomes an order parameter and the
+# single-site problem carries a quadratic diagonal term exp(A Σ_a σ^a + B Σ_{a<b} σ^a σ^b
+# + (D/2) Σ_a (σ^a)²). Every prior below implements the TRAMP-style scalar primitives
+# (log-partition of the tilted measure, mean, variance) with that quadratic tilt.
+# ------------------------------------------------------------------------------------------------
+
+__all__ += ["DiscretePrior", "BinaryPrior", "DilutedPrior", "GaussianPrior", "SphericalPrior",
+            "prior_from_name", "PRIOR_NAMES"]
+
+
+def _site_step(deriv, prior, field, pair, diag, result, how):
+    deriv.add(
+        "Single-site problem",
+        [sp.Eq(sp.Symbol(r"\log \mathcal{Z}_1"),
+               sp.Symbol(r"\log \int\prod_a dP(\sigma^a)\, e^{A\sum_a\sigma^a + B\sum_{a<b}\sigma^a"
+                         r"\sigma^b + \frac{D}{2}\sum_a(\sigma^a)^2}")),
+         sp.Eq(sp.Symbol("A"), field), sp.Eq(sp.Symbol("B"), pair), sp.Eq(sp.Symbol("D"), diag),
+         sp.Eq(sp.Symbol(r"\log \mathcal{Z}_1"), result)],
+        f"{prior.name} units; " + how)
+
+
+class DiscretePrior(Prior):
+    """A discrete unit: ``P(σ = values[k]) ∝ weights[k]`` (weights normalised to a probability).
+
+    Parameters
+    ----------
+    values : sequence of numbers
+        Finite, distinct support points.
+    weights : sequence of numbers
+        Non-negative, not all zero, as many as ``values``; normalised to sum 1 (exact rationals
+        where given as integers/fractions).
+
+    Raises
+    ------
+    ParameterError
+        Unequal lengths, negative or all-zero weights, non-finite or repeated values.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> p = DiscretePrior([0, 1, 2], [1, 2, 1])
+    >>> p.weights
+    (1/4, 1/2, 1/4)
+    >>> sp.simplify(p.mean(0))
+    1
+    """
+
+    name = "discrete"
+
+    def __init__(self, values, weights, name=None):
+        from ..errors import ParameterError
+        try:
+            values, weights = list(values), list(weights)
+        except TypeError:
+            raise ParameterError("DiscretePrior needs sequences values=[...] and weights=[...]") from None
+        if len(values) != len(weights) or not values:
+            raise ParameterError(f"DiscretePrior: values and weights must be non-empty and of equal "
+                                 f"length; got {len(values)} values and {len(weights)} weights")
+        vals, ws = [], []
+        for v, w in zip(values, weights):
+            if not isinstance(v, (int, float, sp.Rational, sp.Float)) or isinstance(v, bool) \
+                    or not sp.sympify(v).is_finite:
+                raise ParameterError(f"DiscretePrior: every value must be a finite real number; got {v!r}")
+            if not isinstance(w, (int, float, sp.Rational, sp.Float)) or isinstance(w, bool) \
+                    or not sp.sympify(w).is_finite or w < 0:
+                raise ParameterError(f"DiscretePrior: weights must be finite and non-negative; got {w!r}")
+            vals.append(sp.nsimplify(v) if isinstance(v, int) else sp.sympify(v))
+            ws.append(sp.Rational(w) if isinstance(w, int) else sp.sympify(w))
+        if len(set(vals)) != len(vals):
+            raise ParameterError(f"DiscretePrior: values must be distinct; got {values}")
+        total = sp.Add(*ws)
+        if total == 0:
+            raise ParameterError("DiscretePrior: the weights must not all be zero")
+        self.support = tuple(vals)
+        self.weights = tuple(w / total for w in ws)
+        if name is not None:
+            self.name = name
+
+    # the quadratic tilt: exp(xσ + cσ²/2)
+    def log_partition_quadratic(self, x, c):
+        """``φ(x, c) = log Σ_σ P(σ) e^{xσ + cσ²/2}`` (pairs ``±s`` of equal weight combine into
+        ``cosh``)."""
+        terms, used = [], set()
+        pairs = list(zip(self.support, self.weights))
+        for s, w in pairs:
+            if s in used or w == 0:
+                continue
+            if s != 0 and (-s, w) in pairs:
+                terms.append(2 * w * sp.exp(c * s**2 / 2) * sp.cosh(s * x))
+                used.update({s, -s})
+            else:
+                terms.append(w * sp.exp(s * x + c * s**2 / 2))
+                used.add(s)
+        return sp.log(sp.Add(*terms))
+
+    def mean(self, x, c=0):
+        t = sp.Dummy("t")
+        return sp.diff(self.log_partition_quadratic(t, c), t).subs(t, x)
+
+    def variance(self, x, c=0):
+        t = sp.Dummy("t")
+        return sp.simplify(sp.diff(self.log_partition_quadratic(t, c), t, 2)).subs(t, x)
+
+    def single_site(self, field, pair, n, z, deriv, diag=0, calc=None):
+        """``log ∫Π_a dP(σ^a) exp(A Σσ^a + B Σ_{a<b}σ^aσ^b + (D/2)Σ(σ^a)²)`` for symbolic ``n``.
+
+        ``Σ_{a<b} σ^aσ^b = ((Σ_a σ^a)² − Σ_a (σ^a)²)/2``: the square is linearised with a Gaussian
+        ``z``; each replica then sees ``φ(A + √B z, D − B)``.
+        """
+        diag = sp.sympify(diag)
+        x = field + sp.sqrt(pair) * z
+        phi = self.log_partition_quadratic(x, diag - pair)
+        result = sp.log(GaussianAverage(sp.exp(n * phi), z))
+        _site_step(deriv, self, field, pair, diag, result,
+                   r"with $\sum_{a<b}\sigma^a\sigma^b = \frac12[(\sum_a\sigma^a)^2 - \sum_a(\sigma^a)^2]$"
+                   r" the square is linearised by a Gaussian $z$; each replica gives "
+                   r"$\phi(x, c) = \log\sum_\sigma P(\sigma)e^{x\sigma + c\sigma^2/2} = "
+                   + sp.latex(self.log_partition_quadratic(sp.Symbol("x"), sp.Symbol("c"))) + "$.")
+        return result, x
+
+    def log_partition(self, x):
+        return self.log_partition_quadratic(x, 0)
+
+
+class BinaryPrior(DiscretePrior):
+    """Boolean occupancy units ``σ ∈ {0, 1}`` with the counting measure (like :class:`IsingPrior`):
+    ``φ(x) = log(1 + e^x)``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x")
+    >>> sp.simplify(BinaryPrior().mean(x) - 1 / (1 + sp.exp(-x)))
+    0
+    """
+
+    name = "binary"
+
+    def __init__(self):
+        self.support = (sp.S.Zero, sp.S.One)
+        self.weights = (sp.S.One, sp.S.One)
+
+
+class DilutedPrior(DiscretePrior):
+    """Diluted (sparse) units ``σ ∈ {0, ±1}``: ``P(0) = d``, ``P(±1) = (1 − d)/2``, ``0 ≤ d < 1``
+    (``d`` a number or a SymPy symbol).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> d, x = sp.symbols("d x")
+    >>> sp.simplify(DilutedPrior(d).log_partition(x) - sp.log(d + (1 - d) * sp.cosh(x)))
+    0
+    """
+
+    name = "diluted"
+
+    def __init__(self, d):
+        from ..errors import ParameterError
+        d = sp.sympify(d)
+        if d.is_number and not (d.is_finite and 0 <= d < 1):
+            raise ParameterError(f"DilutedPrior: the dilution d = P(σ = 0) must lie in [0, 1); got {d}")
+        self.d = d
+        self.support = (sp.S.Zero, sp.S.NegativeOne, sp.S.One)
+        self.weights = (d, (1 - d) / 2, (1 - d) / 2)
+
+    @property
+    def self_overlap(self):
+        return None if self.d != 0 else sp.S.One
+
+
+class GaussianPrior(Prior):
+    """Gaussian units ``σ ~ N(0, v)`` (``v`` a positive number or SymPy expression).
+
+    The tilted measure is Gaussian: ``φ(x, c) = v x²/(2(1 − c v)) − ½ log(1 − c v)`` (the integral
+    done by SymPy), and the replicated single-site integral is the Gaussian integral of an RS matrix:
+    ``log Z_1 = −(n/2) log v − ½ log det M + (A²/2) 1ᵀM⁻¹1`` with ``M = (1/v − D) 1 − B(J − 1)``
+    (no ``z`` average is left).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x")
+    >>> GaussianPrior().log_partition(x)
+    x**2/2
+    """
+
+    name = "Gaussian"
+    closed_form = True
+
+    def __init__(self, variance=1):
+        from ..errors import ParameterError
+        v = sp.sympify(variance)
+        if v.is_number and not (v.is_finite and v > 0):
+            raise ParameterError(f"GaussianPrior: the variance must be a finite positive number; got {v}")
+        self.variance_ = v
+        self.support = ()
+
+    @property
+    def self_overlap(self):
+        return None
+
+    def log_partition_quadratic(self, x, c):
+        s = sp.Symbol("s", real=True)
+        w = sp.Symbol("w", positive=True)     # w = 1/v − c > 0: the tilted measure is normalisable
+        density = sp.exp(-s**2 * w / 2) / sp.sqrt(2 * sp.pi)
+        X = sp.Symbol("X", real=True)
+        integral = sp.integrate(density * sp.exp(X * s), (s, -sp.oo, sp.oo))
+        phi = sp.expand(sp.expand_log(sp.simplify(sp.log(integral)), force=True))
+        return phi.xreplace({w: 1 / self.variance_ - c, X: x}) - sp.log(self.variance_) / 2
+
+    def log_partition(self, x):
+        return sp.expand(self.log_partition_quadratic(x, 0))
+
+    def mean(self, x, c=0):
+        return self.variance_ * x / (1 - c * self.variance_)
+
+    def variance(self, x, c=0):
+        return self.variance_ / (1 - c * self.variance_)
+
+    def single_site(self, field, pair, n, z, deriv, diag=0, calc=None):
+        from .replica import RSMatrix
+        M = RSMatrix(1 / self.variance_ - diag, -pair, n)
+        result = (-n * sp.log(self.variance_) / 2 - M.logdet() / 2
+                  + field**2 * n / (2 * M.longitudinal_eigenvalue))
+        _site_step(deriv, self, field, pair, diag, result,
+                   r"the replicated site integral is Gaussian, $\int d^n\sigma\, e^{-\frac12\sigma^T M "
+                   r"\sigma + A\,\mathbf{1}^T\sigma}$ with the RS matrix $M$ of diagonal $1/v - D$ and "
+                   r"off-diagonal $-B$; its determinant and $\mathbf{1}^T M^{-1}\mathbf{1}$ come from "
+                   r"the two eigenvalues of $M$.")
+        return result, field + sp.sqrt(pair) * z
+
+
+class SphericalPrior(Prior):
+    """Spherical units ``Σ_i σ_i² = N``: Lebesgue measure times ``δ(Σσ² − N)``, the constraint
+    imposed per replica by a Lagrange multiplier ``λ`` (an order parameter; its stationarity is the
+    constraint ``Q_aa = 1``).
+
+    ``log Z_1 = (n/2)(λ + log 2π) − ½ log det M + (A²/2) 1ᵀM⁻¹1``, ``M = (λ − D) 1 − B(J − 1)``; the
+    free sphere (``A = B = D = 0``) has entropy ``½ log(2πe)`` per unit.
+
+    References
+    ----------
+    Kosterlitz, Thouless and Jones, PRL 36, 1217 (1976); Crisanti and Sommers, Z. Phys. B 87, 341
+    (1992), eq. (2.6).
+    """
+
+    name = "spherical"
+    closed_form = True
+    multiplier = sp.Symbol("lambda", positive=True)
+
+    @property
+    def self_overlap(self):
+        return sp.S.One
+
+    def mean(self, x, c=0):
+        raise NotImplementedError("spherical units have no independent single-unit measure")
+
+    def variance(self, x, c=0):
+        """Susceptibility of one unit in the effective Gaussian measure ``e^{−(λ − c)σ²/2}``."""
+        return 1 / (self.multiplier - c)
+
+    def single_site(self, field, pair, n, z, deriv, diag=0, calc=None):
+        from .replica import RSMatrix
+        lam = self.multiplier
+        M = RSMatrix(lam - diag, -pair, n)
+        result = (n * (lam + sp.log(2 * sp.pi)) / 2 - M.logdet() / 2
+                  + field**2 * n / (2 * M.longitudinal_eigenvalue))
+        if calc is not None:
+            calc.add_multiplier(lam, root="largest")
+        _site_step(deriv, self, field, pair, diag, result,
+                   r"$\delta(\sum_i(\sigma_i^a)^2 - N) = \int\frac{d\lambda}{4\pi i}e^{-\frac{\lambda}{2}"
+                   r"(\sum_i(\sigma_i^a)^2 - N)}$ per replica (RS: one $\lambda$); the site integral is "
+                   r"then Gaussian with the RS matrix $M$ of diagonal $\lambda - D$ and off-diagonal $-B$.")
+        return result, field + sp.sqrt(pair) * z
+
+
+#: names accepted by :func:`prior_from_name`
+PRIOR_NAMES = ("ising", "binary", "gaussian", "spherical")
+
+
+def prior_from_name(name):
+    """The prior of a structural option value: ``"ising"``, ``"binary"``, ``"gaussian"``,
+    ``"spherical"``."""
+    from ..errors import ParameterError
+    table = {"ising": IsingPrior, "binary": BinaryPrior, "gaussian": GaussianPrior,
+             "spherical": SphericalPrior}
+    if name not in table:
+        raise ParameterError(f"unknown prior {name!r}; choose one of {', '.join(PRIOR_NAMES)}")
+    return table[name]()

@@ -1,0 +1,124 @@
+"""Restricted Boltzmann machine / bipartite spin glass with chosen priors of visible units, hidden
+units and weights.
+
+``H(σ, τ) = −(1/√N) Σ_{i,μ} ξ_iμ σ_i τ_μ`` with ``N`` visible units ``σ_i``, ``P = αN`` hidden
+units ``τ_μ`` and Gibbs weight ``e^{−βH}``. Gaussian units carry the self-energy ``Σ τ²/2`` in
+``H`` (prior ``N(0, 1/β)`` with its normalisation), so that with Gaussian hidden units the marginal
+of the visible layer is exactly the Hopfield network at the same temperature, with its ``i = j``
+terms: ``f_rbm = f_hopfield − α/2``. One weight column can be a retrieved pattern (Mattis overlap
+``m``), which needs Gaussian hidden units.
+
+Options: ``visible`` ∈ {ising, spherical, gaussian}, ``hidden`` ∈ {gaussian, ising},
+``weights`` ∈ {ising, gaussian} (Boolean ±1 or standard Gaussian entries).
+Order parameters (Barra et al. 2018): visible overlap ``q``, hidden overlap ``p``, Mattis overlap
+``m``; ``lambda`` for spherical visible units; self-overlaps ``q_d``, ``p_d`` when both layers are
+Gaussian.
+
+References
+----------
+Barra, Genovese, Sollich, Tantari, PRE 97, 022310 (2018), arXiv:1702.05882, and PRE 96, 042156
+(2017), arXiv:1612.03132: para–spin-glass line ``β²√α = 1`` of the bipartite spin glass with Boolean
+layers (the linear stability of ``q = p = 0``), spin glass–retrieval line;
+Barra, Bernacchia, Santucci, Contucci, Neural Networks 34, 1 (2012): Hopfield ⇔ RBM with Gaussian
+hidden units; Amit, Gutfreund, Sompolinsky, Ann. Phys. 173, 30 (1987) for the Hopfield lines.
+"""
+from ..parameters import Parameter
+from .base import Model, temperature_parameter
+
+__all__ = ["RBM", "marginal_visible_hamiltonian"]
+
+
+def _prior(name, role):
+    from ..symbolic.engine import beta
+    from ..symbolic.priors import GaussianPrior, IsingPrior, SphericalPrior
+    if name == "ising":
+        return IsingPrior()
+    if name == "spherical":
+        return SphericalPrior()
+    # Gaussian units: the self-energy ½σ² belongs to H, so the prior is N(0, 1/β); Gaussian weights
+    # are quenched and standard normal
+    return GaussianPrior(1 / beta if role != "weights" else 1)
+
+
+class RBM(Model):
+    """Restricted Boltzmann machine (bipartite spin glass), derived by the replica engine."""
+
+    name = "rbm"
+    title = "restricted Boltzmann machine"
+    references = ("Barra, Genovese, Sollich & Tantari, PRE 97, 022310 (2018), arXiv:1702.05882",
+                  "Barra, Genovese, Sollich & Tantari, PRE 96, 042156 (2017), arXiv:1612.03132",
+                  "Barra, Bernacchia, Santucci & Contucci, Neural Networks 34, 1 (2012)")
+    structural_options = {
+        "visible": ("ising", ("ising", "spherical", "gaussian"), "prior of the visible units"),
+        "hidden": ("gaussian", ("gaussian", "ising"),
+                   "prior of the hidden units (Gaussian: the RBM is the Hopfield network)"),
+        "weights": ("ising", ("ising", "gaussian"), "prior of the weights/pattern entries ξ_iμ"),
+    }
+    ordered_name = "retrieval"
+    #: a point inside the ordered phase (retrieval for Gaussian hidden units), for the registry tests
+    ordered_point = {"alpha": 0.05, "T": 0.1}
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        if self.options["hidden"] == "ising":
+            # no retrieval at this weight scale: the ordered phase is the spin glass
+            self.ordered_point = {"alpha": 1.0, "T": 0.5}
+            self.ordered_name = "spin glass"
+
+    def make_parameter_specs(self):
+        return {
+            "alpha": Parameter("alpha", 0.05, "load P/N (hidden units per visible unit)", lower=0.0,
+                               open_lower=True),
+            "T": temperature_parameter(),
+        }
+
+    def hamiltonian(self):
+        from ..symbolic.bipartite import BipartiteCouplings
+        from ..symbolic.interactions import Hamiltonian
+        o = self.options
+        visible, hidden, weights = (_prior(o[k], k) for k in ("visible", "hidden", "weights"))
+        retrieval = o["hidden"] == "gaussian"
+        return Hamiltonian(visible, [BipartiteCouplings(self.symbol("alpha"), hidden, weights, retrieval)],
+                           f"{o['visible']} visible units, {o['hidden']} hidden units (P = alpha N), "
+                           f"{o['weights']} weights" + ("; pattern 1 retrieved." if retrieval else "."))
+
+    def sign_symmetric(self, parameters):
+        """Always: the weight prior is symmetric, ``m → −m`` with ``ξ → −ξ``."""
+        return True
+
+
+def marginal_visible_hamiltonian(N=3, P=2, hidden="gaussian"):
+    """``−(1/β) log ∫ Π_μ dP(τ_μ) e^{−β H(σ, τ)}`` for explicit small ``N``, ``P`` with symbolic
+    ``σ_i``, ``ξ_iμ`` and ``β``: each hidden integral done by SymPy.
+
+    With ``hidden="gaussian"`` (``H`` containing ``Σ_μ τ_μ²/2``, measure ``√(β/2π) dτ``) the result is
+    ``−(1/2N) Σ_μ (Σ_i ξ_iμ σ_i)²``, the Hopfield Hamiltonian with its ``i = j`` terms (Barra,
+    Bernacchia, Santucci, Contucci 2012, eq. (3)); with ``hidden="ising"``
+    ``−(1/β) Σ_μ log 2cosh(β u_μ)``, ``u_μ = (1/√N) Σ_i ξ_iμ σ_i``.
+
+    Returns
+    -------
+    (expression, sigma symbols, xi matrix, beta)
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> H, s, xi, b = marginal_visible_hamiltonian(2, 1)
+    >>> sp.expand(H + (xi[0, 0] * s[0] + xi[1, 0] * s[1])**2 / 4)
+    0
+    """
+    import sympy as sp
+    b = sp.Symbol("beta", positive=True)
+    sigma = sp.symbols(f"sigma1:{N + 1}", real=True)
+    xi = sp.Matrix(N, P, lambda i, mu: sp.Symbol(f"xi_{i + 1}{mu + 1}", real=True))
+    tau = sp.Symbol("tau", real=True)
+    log_z = 0
+    for mu in range(P):
+        u = sum(xi[i, mu] * sigma[i] for i in range(N)) / sp.sqrt(N)
+        if hidden == "gaussian":
+            weight = sp.sqrt(b / (2 * sp.pi)) * sp.exp(-b * tau**2 / 2 + b * u * tau)
+            log_z += sp.log(sp.integrate(weight, (tau, -sp.oo, sp.oo), conds="none"))
+        else:
+            log_z += sp.log(sum(sp.exp(b * u * s) for s in (-1, 1)))
+    H = sp.expand(sp.expand_log(sp.simplify(-log_z / b), force=True))
+    return H, sigma, xi, b
