@@ -225,3 +225,24 @@ def test_bad_prior_inputs_raise_parameter_errors():
     with pytest.raises(ParameterError, match="units"):
         snn.model("sk", units="potts")
     assert DiscretePrior([0, 1, 2], [1, 2, 1]).weights == (sp.Rational(1, 4), sp.Rational(1, 2), sp.Rational(1, 4))
+
+
+@pytest.mark.skipif(__import__("shutil").which("pdflatex") is None and not __import__("os").environ.get("CI"),
+                    reason="pdflatex not installed (CI installs it)")
+@pytest.mark.parametrize("name, options", [("sk", {"units": "spherical"}), ("sk", {"units": "binary"}),
+                                           ("sk", {"units": "gaussian"}), ("rbm", {"hidden": "ising"}),
+                                           ("rbm", {"visible": "spherical"})])
+def test_derivations_with_new_priors_compile(tmp_path, name, options):
+    import subprocess
+    from statmech_nn.export import derivation_document
+    text = derivation_document(snn.model(name, **options))
+    assert "Single-site problem" in text
+    # no zero-temperature section for spherical/soft units (the engine refuses that limit)
+    assert ("Zero temperature" in text) == (options.get("units") not in ("spherical", "binary", "gaussian")
+                                            and options.get("visible") != "spherical")
+    tex = tmp_path / "doc.tex"
+    tex.write_text(text)
+    proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert (tmp_path / "doc.pdf").stat().st_size > 5_000

@@ -118,8 +118,14 @@ def derivation_document(model, zero_temperature=True):
                   "The replica-symmetric solution is stable while the replicon eigenvalue is positive "
                   "(de Almeida--Thouless):",
                   "\\begin{equation*}\n\\lambda_R = " + sp.latex(saddle.replicon) + "\n\\end{equation*}"]
+    zt = None
     if zero_temperature:
-        zt = saddle.zero_temperature()
+        from ..errors import DerivationError
+        try:
+            zt = saddle.zero_temperature()
+        except DerivationError:   # e.g. spherical or soft units: the model has no T = 0 section
+            zt = None
+    if zt is not None:
         parts += [r"\section{Zero temperature}",
                   "With $C=\\beta(1-q)$ finite as $\\beta\\to\\infty$:",
                   _equations(zt.equations.items()),

@@ -164,10 +164,9 @@ class ReplicaCalculation:
         what = r"Q_{ab}" if pair else r"Q_{aa}"
         self.derivation.add(f"Order parameter {symbol} and its conjugate {hat_symbol}",
                             [sp.Eq(sp.Symbol(r"e^{N c %s^2}" % what),
-                                   sp.Symbol(r"\mathrm{extr}_{%s,%s}\, e^{N(c\, %s^2 - %s %s + %s %s)}"
-                                             % (sp.latex(indexed), sp.latex(hat_indexed),
-                                                sp.latex(indexed), sp.latex(hat_indexed),
-                                                sp.latex(indexed), sp.latex(hat_indexed), what))),
+                                   sp.Symbol(r"\mathrm{extr}_{x,\hat{x}}\, e^{N(c\, x^2 - \hat{x} x + "
+                                             r"\hat{x} %s)}" % what)),
+                             sp.Eq(sp.Symbol("x"), indexed), sp.Eq(sp.Symbol(r"\hat{x}"), hat_indexed),
                              sp.Eq(sp.Symbol("c"), c)],
                             "Stationarity in the conjugate fixes the overlap, and back.")
 
