@@ -173,3 +173,22 @@ def test_monte_carlo_in_the_retrieval_phase_agrees_with_theory(solvers):
     # cf. the apparent capacity shift of Steffan & Kühn 1994): well below the 0.025 of α/2
     for mc in runs.values():
         assert abs(mc["energy"].mean - u) < 0.015
+
+
+def test_boolean_layers_zero_temperature_is_the_large_beta_limit():
+    # both layers with fixed σ² = 1: q = 1 − C_q/β and p = 1 − C_p/β; at α = 1 the layers are
+    # symmetric and C_q = C_p = √(2/π) (the T → 0 limit of β(1 − E tanh²(β√q z))), e0 = −2√(2/π)
+    model = snn.model("rbm", hidden="ising")
+    saddle = model.free_energy().saddle_point()
+    assert set(saddle.overlaps) == {sp.Symbol("q", positive=True), sp.Symbol("p", positive=True)}
+    solver = saddle.compile()
+    zero = solver.solve(alpha=1.0, T=0.0, guess={"C_q": 0.5, "C_p": 0.5})
+    assert zero["C_q"] == pytest.approx(math.sqrt(2 / math.pi), abs=1e-10)
+    assert zero["C_p"] == pytest.approx(math.sqrt(2 / math.pi), abs=1e-10)
+    assert zero.free_energy == pytest.approx(-2 * math.sqrt(2 / math.pi), abs=1e-10)
+    gaps = []
+    for T in (0.1, 0.05, 0.02):
+        cold = solver.solve(alpha=1.0, T=T)
+        gaps.append(abs((1 - cold["q"]) / T - zero["C_q"]))
+        assert abs(cold.free_energy - zero.free_energy) < 2 * T
+    assert gaps[-1] < 0.01 and gaps == sorted(gaps, reverse=True)

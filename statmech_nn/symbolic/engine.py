@@ -223,8 +223,10 @@ class ReplicaCalculation:
                 self.site_pair += c * value
             else:
                 layer.site_pair += c * value / layer.weight
-        self.order_parameters.append(OrderParameter(q, q_ab, "delta", p, overlap=layer_q is None))
-        self.order_parameters.append(OrderParameter(p, p_ab, "delta", q, overlap=layer_p is None))
+        # overlaps of units with a fixed σ² go to σ² − C/β at T = 0 (zero_temperature)
+        fixed = [(self.prior if layer is None else layer.prior).self_overlap for layer in (layer_q, layer_p)]
+        self.order_parameters.append(OrderParameter(q, q_ab, "delta", p, overlap=fixed[0] is not None))
+        self.order_parameters.append(OrderParameter(p, p_ab, "delta", q, overlap=fixed[1] is not None))
         self.derivation.add(f"Overlaps {q} and {p}",
                             [sp.Eq(sp.Symbol(r"e^{N c\, Q_{ab}P_{ab}}"),
                                    sp.Symbol(r"\mathrm{extr}_{%s, %s}\, e^{N c(-%s %s + %s P_{ab} + %s Q_{ab})}"
@@ -447,6 +449,8 @@ def saddle_point(fe):
                          "finite", beta)
     result.overlaps = tuple(op.symbol for op in calc.order_parameters if op.overlap)
     result.self_overlap = calc.prior.self_overlap
+    result.layer_self_overlaps = {layer.prior.self_overlap for layer in calc.layers
+                                  if layer.prior.self_overlap is not None}
     result.multipliers = tuple(op.symbol for op in calc.order_parameters
                                if op.indexed is None and op.kind == "hs" and op.root is not None)
     return result
@@ -576,7 +580,8 @@ def zero_temperature(sp_finite):
     model = sp_finite.model
     overlaps = [s for s in sp_finite.order_parameters if s in sp_finite.overlaps]
     b = sp_finite.beta
-    if sp_finite.self_overlap is None or getattr(sp_finite, "multipliers", ()):
+    if sp_finite.self_overlap is None or getattr(sp_finite, "multipliers", ()) or \
+            getattr(sp_finite, "layer_self_overlaps", set()) - {sp_finite.self_overlap}:
         raise DerivationError(
             f"zero-temperature limit of the {model.title}: the rule q = σ² − C/β needs units with a "
             "fixed σ² and no Lagrange multiplier (soft, Gaussian or spherical units need their own "
