@@ -99,9 +99,11 @@ def test_rbm_phase_diagram_coincides_with_hopfield(diagrams):
 
 
 def test_boolean_bipartite_spin_glass_line_beta2_sqrt_alpha_is_one():
-    # Barra, Genovese, Sollich, Tantari 2017/2018 (arXiv:1612.03132, 1702.05882): with Boolean visible
-    # and hidden units the paramagnet q = p = 0 becomes unstable on β²√α = 1, i.e. T = α^{1/4}
-    # (linearising q = αβ²⟨…⟩p, p = β²q: αβ⁴ = 1)
+    # Boolean visible and hidden units (bipartite SK; Barra, Genovese, Sollich, Tantari 2017/2018,
+    # arXiv:1612.03132, 1702.05882): the paramagnet q = p = 0 becomes unstable on β²√α = 1, i.e.
+    # T = α^{1/4} with H = −(1/√N)Σξστ (linearising q = αβ²p, p = β²q gives αβ⁴ = 1). The same line
+    # is T_c = (α₁α₂)^{1/4} of Hartnett, Parker, Geist, arXiv:1803.06442, whose couplings are scaled
+    # by 1/√(N₁+N₂). (Equation numbers of these papers were not checked against their text.)
     model = snn.model("rbm", hidden="ising")
     assert [s.name for s in model.free_energy().order_parameters] == ["q", "p"]
     pd = snn.phase_diagram(model, x=("alpha", 0.1, 2.0), y=("T", 0.2, 1.5), resolution=9)
