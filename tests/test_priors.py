@@ -188,10 +188,24 @@ def test_spherical_sk_reproduces_kosterlitz_thouless_jones_and_crisanti_sommers(
     assert sol.replicon == pytest.approx(1 - beta**2, abs=1e-9)
 
 
-def test_soft_and_spherical_units_refuse_the_ising_zero_temperature_rule(spherical_sk):
-    model, _ = spherical_sk
-    with pytest.raises(DerivationError, match="zero-temperature"):
-        model.free_energy().saddle_point().zero_temperature()
+def test_spherical_sk_zero_temperature(spherical_sk):
+    # the multiplier is eliminated and q̂ = β² q̂_0 rescaled before β → ∞ (engine.zero_temperature)
+    model, solver = spherical_sk
+    zero = model.free_energy().saddle_point().zero_temperature()
+    assert [s.name for s in zero.order_parameters] == ["m", "C", "qhat_0"]
+    # ground state of the spherical SK: e0 = −λ_max(J)/2 = −1 (semicircle edge 2; Kosterlitz,
+    # Thouless, Jones 1976), with C = β(1 − q) → 1
+    sol = solver.solve(T=0.0)
+    assert sol["C"] == pytest.approx(1.0, abs=1e-10) and sol.free_energy == pytest.approx(-1.0, abs=1e-10)
+    # ferromagnet J0 > 1 (KTJ 1976): m² = (1 − T/J0)(1 − 1/J0²), C = 1/J0 at T = 0
+    J0 = 1.5
+    sol = solver.solve(T=0.0, J0=J0, guess={"m": 1.0})
+    assert sol["m"] ** 2 == pytest.approx(1 - 1 / J0**2, abs=1e-9) and sol["C"] == pytest.approx(1 / J0, abs=1e-9)
+    warm = solver.solve(T=0.3, J0=J0, guess={"m": 1.0, "q": 0.9, "qhat": 10.0, "lambda": 1.0})
+    assert warm["m"] ** 2 == pytest.approx((1 - 0.3 / J0) * (1 - 1 / J0**2), abs=1e-9)
+
+
+def test_soft_units_refuse_the_ising_zero_temperature_rule():
     gaussian = snn.model("sk", units="gaussian").free_energy()
     assert {s.name for s in gaussian.order_parameters} == {"q_d", "qhat_d", "m", "q", "qhat"}
     with pytest.raises(DerivationError, match="zero-temperature"):
@@ -225,3 +239,23 @@ def test_bad_prior_inputs_raise_parameter_errors():
     with pytest.raises(ParameterError, match="units"):
         snn.model("sk", units="potts")
     assert DiscretePrior([0, 1, 2], [1, 2, 1]).weights == (sp.Rational(1, 4), sp.Rational(1, 2), sp.Rational(1, 4))
+
+
+@pytest.mark.skipif(__import__("shutil").which("pdflatex") is None and not __import__("os").environ.get("CI"),
+                    reason="pdflatex not installed (CI installs it)")
+@pytest.mark.parametrize("name, options", [("sk", {"units": "spherical"}), ("sk", {"units": "binary"}),
+                                           ("sk", {"units": "gaussian"}), ("rbm", {"hidden": "ising"}),
+                                           ("rbm", {"visible": "spherical"})])
+def test_derivations_with_new_priors_compile(tmp_path, name, options):
+    import subprocess
+    from statmech_nn.export import derivation_document
+    text = derivation_document(snn.model(name, **options))
+    assert "Single-site problem" in text
+    # no zero-temperature section for soft units (the engine refuses that limit)
+    assert ("Zero temperature" in text) == (options.get("units") not in ("binary", "gaussian"))
+    tex = tmp_path / "doc.tex"
+    tex.write_text(text)
+    proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert (tmp_path / "doc.pdf").stat().st_size > 5_000

@@ -99,9 +99,11 @@ def test_rbm_phase_diagram_coincides_with_hopfield(diagrams):
 
 
 def test_boolean_bipartite_spin_glass_line_beta2_sqrt_alpha_is_one():
-    # Barra, Genovese, Sollich, Tantari 2017/2018 (arXiv:1612.03132, 1702.05882): with Boolean visible
-    # and hidden units the paramagnet q = p = 0 becomes unstable on β²√α = 1, i.e. T = α^{1/4}
-    # (linearising q = αβ²⟨…⟩p, p = β²q: αβ⁴ = 1)
+    # Boolean visible and hidden units (bipartite SK; Barra, Genovese, Sollich, Tantari 2017/2018,
+    # arXiv:1612.03132, 1702.05882): the paramagnet q = p = 0 becomes unstable on β²√α = 1, i.e.
+    # T = α^{1/4} with H = −(1/√N)Σξστ (linearising q = αβ²p, p = β²q gives αβ⁴ = 1). The same line
+    # is T_c = (α₁α₂)^{1/4} of Hartnett, Parker, Geist, arXiv:1803.06442, whose couplings are scaled
+    # by 1/√(N₁+N₂). (Equation numbers of these papers were not checked against their text.)
     model = snn.model("rbm", hidden="ising")
     assert [s.name for s in model.free_energy().order_parameters] == ["q", "p"]
     pd = snn.phase_diagram(model, x=("alpha", 0.1, 2.0), y=("T", 0.2, 1.5), resolution=9)
@@ -173,3 +175,22 @@ def test_monte_carlo_in_the_retrieval_phase_agrees_with_theory(solvers):
     # cf. the apparent capacity shift of Steffan & Kühn 1994): well below the 0.025 of α/2
     for mc in runs.values():
         assert abs(mc["energy"].mean - u) < 0.015
+
+
+def test_boolean_layers_zero_temperature_is_the_large_beta_limit():
+    # both layers with fixed σ² = 1: q = 1 − C_q/β and p = 1 − C_p/β; at α = 1 the layers are
+    # symmetric and C_q = C_p = √(2/π) (the T → 0 limit of β(1 − E tanh²(β√q z))), e0 = −2√(2/π)
+    model = snn.model("rbm", hidden="ising")
+    saddle = model.free_energy().saddle_point()
+    assert set(saddle.overlaps) == {sp.Symbol("q", positive=True), sp.Symbol("p", positive=True)}
+    solver = saddle.compile()
+    zero = solver.solve(alpha=1.0, T=0.0, guess={"C_q": 0.5, "C_p": 0.5})
+    assert zero["C_q"] == pytest.approx(math.sqrt(2 / math.pi), abs=1e-10)
+    assert zero["C_p"] == pytest.approx(math.sqrt(2 / math.pi), abs=1e-10)
+    assert zero.free_energy == pytest.approx(-2 * math.sqrt(2 / math.pi), abs=1e-10)
+    gaps = []
+    for T in (0.1, 0.05, 0.02):
+        cold = solver.solve(alpha=1.0, T=T)
+        gaps.append(abs((1 - cold["q"]) / T - zero["C_q"]))
+        assert abs(cold.free_energy - zero.free_energy) < 2 * T
+    assert gaps[-1] < 0.01 and gaps == sorted(gaps, reverse=True)

@@ -6,6 +6,7 @@ import os
 
 import sympy as sp
 
+from ..errors import DerivationError, StatmechError
 from ..symbolic.derivation import aligned_lines, escape_text
 
 __all__ = ["latex_document", "compile_latex", "derivation_document", "write_derivation"]
@@ -62,7 +63,6 @@ def compile_latex(tex_path, timeout=120):
     """
     import shutil
     import subprocess
-    from ..errors import StatmechError
     if shutil.which("pdflatex") is None:
         raise FileNotFoundError("pdflatex not found: install TeX Live (texlive-latex-base and "
                                 "texlive-latex-recommended) to compile the exported LaTeX")
@@ -111,16 +111,20 @@ def derivation_document(model, zero_temperature=True):
                   "The replica-symmetric solution is stable while the replicon eigenvalue is positive "
                   "(de Almeida--Thouless):",
                   "\\begin{equation*}\n\\lambda_R = " + sp.latex(saddle.replicon) + "\n\\end{equation*}"]
-    if zero_temperature and getattr(model, "zero_temperature_limit", None) == "version space":
-        zt = saddle.zero_temperature()
+    zt = None
+    if zero_temperature:
+        try:
+            zt = saddle.zero_temperature()
+        except DerivationError:   # e.g. soft units: the model has no T = 0 section
+            zt = None
+    if zt is not None and getattr(model, "zero_temperature_limit", None) == "version space":
         parts += [r"\section{Zero temperature: the version space}",
                   "As $\\beta\\to\\infty$ only weights without errors keep their weight; the overlaps "
                   "stay below 1:",
                   _equations(zt.equations.items()),
                   "Minus the entropy of the version space per weight:",
                   _long_equation("-s", zt.free_energy, terms_per_line=2)]
-    elif zero_temperature:
-        zt = saddle.zero_temperature()
+    elif zt is not None:
         parts += [r"\section{Zero temperature}",
                   "With $C=\\beta(1-q)$ finite as $\\beta\\to\\infty$:",
                   _equations(zt.equations.items()),

@@ -37,6 +37,8 @@ class Model:
     #: says why in :attr:`montecarlo_reason`.
     montecarlo = True
     montecarlo_reason = ""
+    #: system size of that cross-check (models whose sampler stores p-body couplings need fewer units)
+    montecarlo_size = 400
 
     def __init__(self, **options):
         self.parameter_specs = self.make_parameter_specs()

@@ -66,6 +66,8 @@ class PSpin(Model):
     ordered_name = "ferromagnet"
     #: a point inside the ordered phase, used by the registry-wide tests and examples
     ordered_point = {"J0": 2.0, "h": 0.0, "T": 0.3}
+    #: the sampler stores all C(N, p) couplings: C(100, 3) = 161 700
+    montecarlo_size = 100
 
     def make_parameter_specs(self):
         return {

@@ -12,7 +12,16 @@ Options: ``visible`` ∈ {ising, spherical, gaussian}, ``hidden`` ∈ {gaussian,
 ``weights`` ∈ {ising, gaussian} (Boolean ±1 or standard Gaussian entries).
 Order parameters (Barra et al. 2018): visible overlap ``q``, hidden overlap ``p``, Mattis overlap
 ``m``; ``lambda`` for spherical visible units; self-overlaps ``q_d``, ``p_d`` when both layers are
-Gaussian.
+Gaussian. With Gaussian hidden units ``p`` is AGS's ``r``.
+
+What the derivation shows (tests/test_rbm.py): Gaussian hidden units reproduce the Hopfield phase
+diagram exactly; Boolean (±1) hidden units give the bipartite spin glass with the para–spin-glass
+line ``β²√α = 1`` and no retrieval at this weight scale (the condensed hidden unit's free energy is
+``O(√N)``); spherical visible units give the same ``T_g = 1 + √α`` and no retrieval state (the
+visible susceptibility ``β(1 − q) = 1`` on a would-be retrieval branch makes the hidden layer's
+``1 − β(1 − q)`` vanish); Gaussian weights give nested Gaussian averages (ξ and z); a retrieval
+branch with Gaussian weights was not found by the solver at the points tried (α ≤ 1e-4, T ≤ 0.5),
+where ``β(1 − q)`` of the would-be branch is close to 1 (the edge of the RS domain).
 
 References
 ----------

@@ -1,9 +1,15 @@
 """Sherrington–Kirkpatrick spin glass ``H = −Σ_{i<j} J_ij σ_i σ_j − h Σ_i σ_i``,
 ``J_ij ~ N(J0/N, 1/N)``.
 
+Option ``units``: Ising ``±1`` (default), binary ``{0, 1}`` (the self-overlap ``q_d`` becomes an order
+parameter), Gaussian ``N(0, 1)`` (``q_d`` and the conjugates ``qhat_d``, ``qhat``) or spherical
+``Σσ² = N`` (conjugate ``qhat`` and the Lagrange multiplier ``lambda``; Kosterlitz–Thouless–Jones).
+Binary and Gaussian units have no zero-temperature limit in the engine.
+
 References
 ----------
-Sherrington and Kirkpatrick, PRL 35, 1792 (1975); de Almeida and Thouless, J. Phys. A 11, 983 (1978).
+Sherrington and Kirkpatrick, PRL 35, 1792 (1975); de Almeida and Thouless, J. Phys. A 11, 983 (1978);
+Kosterlitz, Thouless and Jones, PRL 36, 1217 (1976) (spherical units).
 """
 from ..parameters import Parameter
 from ..symbolic.interactions import ExternalField, GaussianCouplings, Hamiltonian

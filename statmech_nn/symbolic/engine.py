@@ -52,6 +52,9 @@ class OrderParameter:
     #: ``"largest"``: the stationarity equation has several roots and the largest is the physical
     #: one (e.g. the spherical multiplier: the RS matrix of the site integral must be positive)
     root: str = None
+    #: for HS order parameters: ``∂f/∂x = scale · (x − ⟨…⟩)``, so ``x = x − (∂f/∂x)/scale`` is the
+    #: fixed-point form that keeps every branch (used for closed-form, i.e. Gaussian/spherical, sites)
+    scale: sp.Expr = None
 
 
 @dataclass
@@ -124,14 +127,15 @@ class ReplicaCalculation:
         if pair:
             self.energetic += self.pair_sum(-c * indexed**2)
             self.site_pair += 2 * c * indexed
-            self.order_parameters.append(OrderParameter(symbol, indexed, "hs", overlap=True))
+            self.order_parameters.append(OrderParameter(symbol, indexed, "hs", overlap=True,
+                                                        scale=2 * c / beta))
             self._add_replicon(2 * c)
             shown = sp.Eq(sp.Symbol(r"e^{N c Q_{ab}^2}"),
                           sp.Symbol(r"\mathrm{extr}_{%s}\, e^{N(-c\, %s^2 + 2 c\, %s Q_{ab})}"
                                     % (sp.latex(indexed), sp.latex(indexed), sp.latex(indexed))))
         else:
             self.energetic += self.replica_sum(-c * indexed**2)
-            self.order_parameters.append(OrderParameter(symbol, indexed, "hs"))
+            self.order_parameters.append(OrderParameter(symbol, indexed, "hs", scale=2 * c / beta))
             shown = sp.Eq(sp.Symbol(r"e^{N c X_{a}^2}"),
                           sp.Symbol(r"\mathrm{extr}_{%s}\, e^{N(-c\, %s^2 + 2 c\, %s X_a)}"
                                     % (sp.latex(indexed), sp.latex(indexed), sp.latex(indexed))))
@@ -164,10 +168,9 @@ class ReplicaCalculation:
         what = r"Q_{ab}" if pair else r"Q_{aa}"
         self.derivation.add(f"Order parameter {symbol} and its conjugate {hat_symbol}",
                             [sp.Eq(sp.Symbol(r"e^{N c %s^2}" % what),
-                                   sp.Symbol(r"\mathrm{extr}_{%s,%s}\, e^{N(c\, %s^2 - %s %s + %s %s)}"
-                                             % (sp.latex(indexed), sp.latex(hat_indexed),
-                                                sp.latex(indexed), sp.latex(hat_indexed),
-                                                sp.latex(indexed), sp.latex(hat_indexed), what))),
+                                   sp.Symbol(r"\mathrm{extr}_{x,\hat{x}}\, e^{N(c\, x^2 - \hat{x} x + "
+                                             r"\hat{x} %s)}" % what)),
+                             sp.Eq(sp.Symbol("x"), indexed), sp.Eq(sp.Symbol(r"\hat{x}"), hat_indexed),
                              sp.Eq(sp.Symbol("c"), c)],
                             "Stationarity in the conjugate fixes the overlap, and back.")
 
@@ -224,8 +227,10 @@ class ReplicaCalculation:
                 self.site_pair += c * value
             else:
                 layer.site_pair += c * value / layer.weight
-        self.order_parameters.append(OrderParameter(q, q_ab, "delta", p, overlap=layer_q is None))
-        self.order_parameters.append(OrderParameter(p, p_ab, "delta", q, overlap=layer_p is None))
+        # overlaps of units with a fixed σ² go to σ² − C/β at T = 0 (zero_temperature)
+        fixed = [(self.prior if layer is None else layer.prior).self_overlap for layer in (layer_q, layer_p)]
+        self.order_parameters.append(OrderParameter(q, q_ab, "delta", p, overlap=fixed[0] is not None))
+        self.order_parameters.append(OrderParameter(p, p_ab, "delta", q, overlap=fixed[1] is not None))
         self.derivation.add(f"Overlaps {q} and {p}",
                             [sp.Eq(sp.Symbol(r"e^{N c\, Q_{ab}P_{ab}}"),
                                    sp.Symbol(r"\mathrm{extr}_{%s, %s}\, e^{N c(-%s %s + %s P_{ab} + %s Q_{ab})}"
@@ -440,6 +445,12 @@ def saddle_point(fe):
         source = op.partner if op.kind == "delta" else op.symbol
         derivative = hyperbolic_to_tanh(sp.diff(f, source))
         simplified = hyperbolic_to_tanh(stein(derivative))
+        if op.kind == "hs" and op.scale is not None and getattr(calc.prior, "closed_form", False):
+            # closed-form sites: x = ⟨…⟩(x) directly; solving the (linear) equation for x would
+            # divide by a factor that vanishes on ordered branches (e.g. λ_R − βJ0 of the spherical
+            # ferromagnet) and keep only x = 0 at zero field
+            equations[op.symbol] = sp.factor_terms(sp.cancel(sp.expand(op.symbol - simplified / op.scale)))
+            continue
         equations[op.symbol] = _solve_for(simplified, op.symbol, op.root)
     d.add("Saddle-point equations",
           [sp.Eq(k, v) for k, v in equations.items()],
@@ -456,6 +467,8 @@ def saddle_point(fe):
                          "finite", beta)
     result.overlaps = tuple(op.symbol for op in calc.order_parameters if op.overlap)
     result.self_overlap = calc.prior.self_overlap
+    result.layer_self_overlaps = {layer.prior.self_overlap for layer in calc.layers
+                                  if layer.prior.self_overlap is not None}
     result.multipliers = tuple(op.symbol for op in calc.order_parameters
                                if op.indexed is None and op.kind == "hs" and op.root is not None)
     return result
@@ -579,15 +592,23 @@ def zero_temperature(sp_finite):
     model = sp_finite.model
     overlaps = [s for s in sp_finite.order_parameters if s in sp_finite.overlaps]
     b = sp_finite.beta
-    if sp_finite.self_overlap is None or getattr(sp_finite, "multipliers", ()):
+    multipliers = tuple(getattr(sp_finite, "multipliers", ()))
+    if sp_finite.self_overlap is None or \
+            getattr(sp_finite, "layer_self_overlaps", set()) - {sp_finite.self_overlap}:
         raise DerivationError(
             f"zero-temperature limit of the {model.title}: the rule q = σ² − C/β needs units with a "
-            "fixed σ² and no Lagrange multiplier (soft, Gaussian or spherical units need their own "
-            "scaling of the self-overlap/multiplier with β, not implemented); solve at T > 0")
+            "fixed σ² (soft or Gaussian units need their own scaling of the self-overlap with β, not "
+            "implemented); solve at T > 0")
     d = sp_finite.derivation.copy(f"Zero-temperature limit of the {model.title}")
     C = {q: sp.Symbol("C" if len(overlaps) == 1 else f"C_{q.name}", positive=True) for q in overlaps}
     s2 = sp_finite.self_overlap
     to_C = {q: s2 - C[q] / b for q in overlaps}
+    finite_equations, finite_energy = dict(sp_finite.equations), sp_finite.free_energy
+    scaled = {}
+    if multipliers:
+        finite_equations, finite_energy, scaled = _eliminate_multipliers(
+            finite_equations, finite_energy, multipliers, to_C, b)
+        to_C.update({x: b ** k * X for x, (X, k) in scaled.items()})
 
     def limit(e):
         e = expand_averages(sp.expand(e.xreplace(to_C), log=False))
@@ -596,12 +617,23 @@ def zero_temperature(sp_finite):
 
     equations = {}
     order = []
-    for x, rhs in sp_finite.equations.items():
-        key = C.get(x, x)
-        value = limit(b * (s2 - rhs)) if x in C else limit(rhs)
+    for x, rhs in finite_equations.items():
+        if x in scaled:
+            X, k = scaled[x]
+            key, value = X, limit(rhs / b ** k)
+        else:
+            key = C.get(x, x)
+            value = limit(b * (s2 - rhs)) if x in C else limit(rhs)
         equations[key] = sp.factor(value) if not _outer_averages(value) else value
         order.append(key)
-    energy = limit(sp_finite.free_energy)
+    energy = limit(finite_energy)
+    if multipliers:
+        d.add("Multipliers eliminated",
+              [sp.Eq(x, sp_finite.equations[x]) for x in multipliers]
+              + [sp.Eq(x, b ** k * X) for x, (X, k) in scaled.items()],
+              "Each Lagrange multiplier is replaced by its stationary value before the limit (its "
+              "large-$\\beta$ expansion carries the $O(1)$ terms that fix $C$); conjugates growing like "
+              "a power of $\\beta$ are rescaled.")
     d.add("Zero temperature",
           [sp.Eq(q, to_C[q]) for q in overlaps]
           + [sp.Eq(k, v) for k, v in equations.items()]
@@ -613,3 +645,25 @@ def zero_temperature(sp_finite):
     params = [p for p in sp_finite.parameters if p != b]
     return SaddlePoint(model, equations, energy, order, params, None, d, "zero", None,
                        finite=sp_finite)
+
+
+def _eliminate_multipliers(equations, energy, multipliers, to_C, b):
+    """Substitute the explicit stationary values of the Lagrange multipliers (e.g. the spherical
+    ``λ``) into the other equations and the free energy, and find the order parameters that grow
+    like ``β^k`` (their right-hand side, with ``q = σ² − C/β``, is a polynomial of degree ``k`` in
+    ``β``, e.g. ``q̂ = β² q``): they become ``x = β^k x_0``. Returns the equations without the
+    multipliers, the free energy and ``{x: (x_0, k)}``."""
+    values = {x: equations[x] for x in multipliers}
+    for _ in multipliers:      # multipliers may refer to one another
+        values = {x: v.xreplace(values) for x, v in values.items()}
+    rest = {x: v.xreplace(values) for x, v in equations.items() if x not in multipliers}
+    scaled = {}
+    for x, rhs in rest.items():
+        if x in to_C:
+            continue
+        e = sp.expand(rhs.xreplace(to_C))
+        if e.is_polynomial(b):
+            k = sp.degree(e, b)
+            if k > 0:
+                scaled[x] = (sp.Symbol(f"{x.name}_0", **x.assumptions0), int(k))
+    return rest, energy.xreplace(values), scaled

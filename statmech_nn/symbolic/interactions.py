@@ -99,7 +99,9 @@ class GaussianCouplings:
         if s2 is None:   # units without a fixed σ²: the self-overlap Q_aa is an order parameter
             if closed:
                 calc.conjugate_overlap(c_q, sp.Symbol("q_d", positive=True), sp.IndexedBase("q_d")[_a],
-                                       sp.Symbol("qhat_d", real=True), sp.IndexedBase("qhat_d")[_a],
+                                       sp.Symbol("qhat_d", real=True),
+                                       # "{}": TeX would merge a lone accent group with the next subscript
+                                       sp.IndexedBase(sp.Symbol(r"\hat{q}_{d}{}"))[_a],
                                        pair=False)
             else:
                 calc.diagonal_hubbard_stratonovich(c_q, sp.Symbol("q_d", positive=True),
