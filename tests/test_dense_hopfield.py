@@ -83,7 +83,8 @@ def test_zero_temperature_retrieval_and_replicon(solvers):
     p, alpha = 3, 0.1
     cold = solvers[p].solve(T=0.0, alpha=alpha)
     m = cold["m"]
-    assert m == pytest.approx(math.erf(m ** (p - 1) / math.sqrt(2 * alpha * math.factorial(p - 1))), abs=1e-12)
+    width = math.sqrt(2 * alpha * math.factorial(p - 1))
+    assert m == pytest.approx(math.erf(m ** (p - 1) / width), abs=1e-12)
     # finite T: replicon 1 - α β² (p-1)(p-1)! q^{p-2} E sech⁴ β(m^{p-1} ξ + √(α (p-1)! q^{p-1}) z)
     # (Gardner 1985's p-spin replicon with J² = 2α(p-1)!/p), here by scipy quad
     T = 0.2
@@ -119,7 +120,8 @@ def test_sampler_builds_the_model_hamiltonian():
     brute = -sum(np.prod((xi[list(t), mu] * sigma[list(t)])) for mu in range(xi.shape[1])
                  for t in itertools.permutations(range(N), p)) / (p * N ** (p - 1)) - 0.2 * sigma.sum()
     M = (sigma @ xi).astype(float)
-    assert poly_pattern_energy(M, int(sigma.sum()), system.arrays["coef"], 0.2, 0.0) == pytest.approx(brute, abs=1e-10)
+    energy = poly_pattern_energy(M, int(sigma.sum()), system.arrays["coef"], 0.2, 0.0)
+    assert energy == pytest.approx(brute, abs=1e-10)
 
 
 @pytest.mark.slow

@@ -8,7 +8,8 @@ The dense Hopfield model sums over ordered tuples of *distinct* sites; for ``±1
 polynomial), a polynomial in ``M`` by Newton's identities because the power sums are ``M`` (odd) and
 ``N`` (even): :mod:`statmech_nn.montecarlo.systems` computes the coefficients. An attempted flip
 costs one ``O(P)`` dot product (the even part of the energy change is the same for every site and
-the odd part is cached per pattern); an accepted one ``O(P p)``. Chains, streams, dynamics and replica exchange as in :mod:`.kernels` (shared helpers).
+the odd part is cached per pattern); an accepted one ``O(P p)``. Chains, streams, dynamics and
+replica exchange as in :mod:`.kernels` (shared helpers).
 
 Explicit p-body couplings (the p-spin glass): a list of ``C(N, p)`` tuples with their couplings and,
 per site, the tuples that contain it; one flip costs ``O(C(N−1, p−1) p)``.
@@ -22,7 +23,8 @@ import numpy as np
 
 from .kernels import METROPOLIS, _accept, _replica_exchange, _spin_overlap, _swap_rows
 
-__all__ = ["flip_polynomials", "poly_pattern_energy", "run_poly_patterns", "tuple_energy", "run_tuples", "warm_up"]
+__all__ = ["flip_polynomials", "poly_pattern_energy", "run_poly_patterns", "tuple_energy", "run_tuples",
+           "warm_up"]
 
 _jit = numba.njit(cache=True, nogil=True)
 
@@ -146,7 +148,8 @@ def warm_up():
     rng = np.ones((3, 4), np.uint64)
     xi = np.ones((2, 1), np.int8)
     run_poly_patterns(xi, np.full((2, 1), 2.0), np.ones((2, 2), np.int8), np.full(2, 2, np.int64),
-                      np.ones(1), np.zeros(4), np.zeros(4), np.zeros(4), 0.0, 0.0, METROPOLIS, 1, rng, 1, np.zeros((1, 2)),
+                      np.ones(1), np.zeros(4), np.zeros(4), np.zeros(4), 0.0, 0.0, METROPOLIS, 1, rng, 1,
+                      np.zeros((1, 2)),
                       np.zeros((1, 2, 1)), np.zeros((1, 2)), np.zeros(1), np.zeros((0, 2), np.int64))
 
 
