@@ -250,11 +250,19 @@ def test_sampler_builds_the_model_hamiltonian():
 @pytest.mark.slow
 def test_monte_carlo_agrees_with_rs_ferromagnet():
     # J0 = 2, T = 0.3, p = 3: RS ferromagnet (replicon > 0) m = 0.9799; Monte Carlo at N = 64, 4 samples
+    # (energy per unit u = f - T df/dT); the error bars include the sample-to-sample spread
     model = snn.model("p-spin", p=3)
-    theory = model.saddle_point().compile().solve(**model.ordered_point)
+    solver = model.saddle_point().compile()
+    theory = solver.solve(**model.ordered_point)
     assert theory.replicon > 0
+    T, dT = model.ordered_point["T"], 1e-4
+    point = {k: v for k, v in model.ordered_point.items() if k != "T"}
+    energy = theory.free_energy - T * (solver.solve(T=T + dT, **point).free_energy
+                                       - solver.solve(T=T - dT, **point).free_energy) / (2 * dT)
     mc = snn.monte_carlo(model, N=64, samples=4, sweeps=1000, progress=False, **model.ordered_point)
     assert abs(mc["m"].mean - theory["m"]) < 3 * mc["m"].stderr, (mc["m"].mean, mc["m"].stderr)
+    assert abs(mc["energy"].mean - energy) < 3 * mc["energy"].stderr, (mc["energy"].mean, energy)
+    assert mc["m"].stderr < 0.05
 
 
 # -- spherical spins (Crisanti & Sommers, Z. Phys. B 87, 341 (1992)) ------------------------------------

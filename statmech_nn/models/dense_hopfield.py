@@ -11,17 +11,22 @@ conjugate ``lambda_m``; the ``≃ α N^{p−1}`` non-condensed patterns are aver
 in which, for ``p ≥ 3``, only the second cumulant survives: a Gaussian p-body term
 ``N α β² (p−1)!/(2p) Σ_{a,b} Q_ab^p`` (overlap ``q``, conjugate ``lambda_q``). For ``p = 2`` all
 cumulants contribute and the AGS ``log det`` route is used instead. So for ``p ≥ 3`` the RS equations
-are those of the p-spin glass with ``J0 = 1/p`` and ``J² = 2α(p−1)!/p`` (in the gauge ``ξσ → σ``), and
+are those of the p-spin glass with coupling variance ``J² = 2α(p−1)!/p`` and ``J0 = 2/p`` (the
+:mod:`.p_spin` mean term ``N (β J0/2) X^p``; gauge ``ξσ → σ``), and
 at ``T = 0`` the retrieval state solves ``m = erf(m^{p−1}/√(2α(p−1)!))``: no Onsager reaction term.
 
-Capacity: the RS retrieval state exists for ``α < α_c(p)`` (``α_c(2) ≈ 0.138``, AGS); for ``p ≥ 3`` the
-retrieval overlap at ``α_c`` stays close to one and ``α_c(p)`` falls like ``1/(p−1)!`` times a slowly
-varying factor: with this normalisation the noise on a local field has variance ``α (p−1)!``. The
-Baldi–Venkatesh count ``P ~ N^{p−1}/(2 c_p log N)`` (PRL 58, 913 (1987)) is for *exact* retrieval
-(every bit of every pattern stable, which needs a signal-to-noise ratio growing like ``√(2 log N)``),
-hence the extra ``1/log N``: ``α_c(p)`` here is the load of the thermodynamic retrieval state with a
-fraction ``(1 − m)/2`` of errors, a constant times ``N^{p−1}`` patterns. Replica symmetry is assumed;
-Albanese, Alemanno, Alessandrelli, Barra (arXiv:2111.12997) study the 1RSB corrections.
+Capacity: the RS retrieval state exists for ``α < α_c(p)``: ``α_c(2) = 0.1379`` (AGS), and from the
+``T = 0`` equation above ``α_c(3) = 0.12610``, ``α_c(4) = 0.032977`` (this normalisation; checked
+against scipy in ``tests/test_dense_hopfield.py``). With this normalisation the noise on a local field
+has variance ``α (p−1)!``, so ``α_c(p) (p−1)!`` (0.252, 0.198, 0.173 for p = 3, 4, 5) falls only
+slowly with ``p``. The Baldi–Venkatesh count ``P ~ N^{p−1}/(2 c_p log N)`` (PRL 58, 913 (1987)) is
+for *exact* retrieval: every bit of every pattern stable, which needs a signal-to-noise ratio growing
+like ``√(2 log N)`` (Gaussian tail over ``N`` sites), hence the extra ``1/log N``; the same
+signal-to-noise argument with this normalisation gives ``c_p = (p−1)!`` (``c_p = (2p−3)!!`` is quoted
+for Baldi–Venkatesh's own conventions; both are 1 at ``p = 2``). ``α_c(p)`` here is instead the load
+at which the thermodynamic retrieval state, with a fraction ``(1 − m)/2`` of wrong bits, disappears:
+a constant times ``N^{p−1}`` patterns. Replica symmetry is assumed throughout; Albanese, Alemanno,
+Alessandrelli, Barra (arXiv:2111.12997) study the one-step RSB corrections.
 
 References
 ----------

@@ -1,4 +1,5 @@
-"""p-spin glass (Ising or spherical spins) ``H = −Σ_{i1<…<ip} J_{i1…ip} σ_{i1}…σ_{ip} − h Σ_i σ_i`` with Gaussian couplings
+"""p-spin glass (Ising or spherical spins) ``H = −Σ_{i1<…<ip} J_{i1…ip} σ_{i1}…σ_{ip} − h Σ_i σ_i``
+with Gaussian couplings
 ``J ~ N(J0 p!/(2N^{p−1}), p!/(2N^{p−1}))`` (so that ``p = 2`` is SK, mean ``J0/N``).
 
 The replica engine derives the replica-symmetric (RS) free energy: the p-body disorder average gives
@@ -87,8 +88,8 @@ class PSpin(Model):
                            + rf", Gaussian ${p}$-body couplings of mean $J_0 {p}!/(2N^{{{p - 1}}})$ and "
                            rf"variance ${p}!/(2N^{{{p - 1}}})$, field $h$. Below the RS instability "
                            r"(replicon $\lambda_R < 0$) the true solution breaks replica symmetry "
-                           r"(one-step RSB for $p \geq 3$, Gardner 1985; Crisanti and Sommers 1992 for spherical "
-                           r"spins, whose 1RSB transitions the RS calculation does not give): the RS free "
+                           r"(one-step RSB for $p \geq 3$, Gardner 1985; Crisanti and Sommers 1992 for "
+                           r"spherical spins, whose 1RSB transitions the RS calculation does not give): the RS free "
                            r"energy derived here is exact only where replica symmetry holds.")
 
     def default_guess(self, names):

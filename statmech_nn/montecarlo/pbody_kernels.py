@@ -6,8 +6,10 @@ Pattern systems whose energy per pattern is a polynomial in the overlap:
 The dense Hopfield model sums over ordered tuples of *distinct* sites; for ``±1`` units
 ``Σ_{i1≠…≠ip} Π_k ξ_{i_k} σ_{i_k} = p! e_p(x)`` (``x_i = ξ_i σ_i``, ``e_p`` the elementary symmetric
 polynomial), a polynomial in ``M`` by Newton's identities because the power sums are ``M`` (odd) and
-``N`` (even): :mod:`statmech_nn.montecarlo.systems` computes the coefficients. One flip costs
-``O(P p)``. Chains, streams, dynamics and replica exchange as in :mod:`.kernels` (shared helpers).
+``N`` (even): :mod:`statmech_nn.montecarlo.systems` computes the coefficients. An attempted flip
+costs one ``O(P)`` dot product (the even part of the energy change is the same for every site and
+the odd part is cached per pattern); an accepted one ``O(P p)``. Chains, streams, dynamics and
+replica exchange as in :mod:`.kernels` (shared helpers).
 
 Explicit p-body couplings (the p-spin glass): a list of ``C(N, p)`` tuples with their couplings and,
 per site, the tuples that contain it; one flip costs ``O(C(N−1, p−1) p)``.
@@ -21,7 +23,8 @@ import numpy as np
 
 from .kernels import METROPOLIS, _accept, _replica_exchange, _spin_overlap, _swap_rows
 
-__all__ = ["poly_pattern_energy", "run_poly_patterns", "tuple_energy", "run_tuples", "warm_up"]
+__all__ = ["flip_polynomials", "poly_pattern_energy", "run_poly_patterns", "tuple_energy", "run_tuples",
+           "warm_up"]
 
 _jit = numba.njit(cache=True, nogil=True)
 
@@ -44,32 +47,65 @@ def poly_pattern_energy(M, mag, coef, h, shift):
     return e - h * mag + shift
 
 
+def flip_polynomials(coef):
+    """Even and odd parts of a flip: ``E(M + d) − E(M) = A(M) + (d/2) B(M)`` for ``d = ±2`` with
+    ``A = Σ_{k even ≥ 2} E^{(k)} 2^k/k!`` and ``B = Σ_{k odd} E^{(k)} 2^k/k!`` (Taylor's formula is exact
+    for a polynomial), as ascending coefficient arrays of equal length."""
+    from numpy.polynomial import polynomial as poly
+    coef = np.asarray(coef, dtype=np.float64)
+    even, odd = np.zeros(max(coef.size, 1)), np.zeros(max(coef.size, 1))
+    derivative, factor = coef, 1.0
+    for k in range(1, coef.size):
+        derivative = poly.polyder(derivative)
+        factor *= 2.0 / k
+        target = even if k % 2 == 0 else odd
+        target[:derivative.size] += factor * derivative
+    return even, odd
+
+
 @_jit
-def _poly_sweep(xi, M, spins, beta, coef, h, rule, s):
+def _poly_refresh(M, even, odd, odd_values):
+    """``Σ_μ A(M_μ)`` and the cache ``B(M_μ)`` after the overlaps changed."""
+    total = 0.0
+    for mu in range(M.shape[0]):
+        total += _horner(even, M[mu])
+        odd_values[mu] = _horner(odd, M[mu])
+    return total
+
+
+@_jit
+def _poly_sweep(xi, M, spins, beta, even, odd, h, rule, s):
+    # flipping σ_i = s changes M_μ by d = −2 s ξ_iμ: ΔE = Σ_μ A(M_μ) − s Σ_μ ξ_iμ B(M_μ) + 2hs, with
+    # Σ_μ A and the B(M_μ) cached and refreshed only after an accepted flip (O(P) per attempt)
     N = spins.shape[0]
     P = xi.shape[1]
+    odd_values = np.empty(P)
+    even_sum = _poly_refresh(M, even, odd, odd_values)
     accepted = 0
     for i in range(N):
         si = spins[i]
         row = xi[i]
-        dE = 2.0 * h * si
+        acc = 0.0
         for mu in range(P):
-            dE += _horner(coef, M[mu] - 2.0 * si * row[mu]) - _horner(coef, M[mu])
+            acc += row[mu] * odd_values[mu]
+        dE = even_sum - si * acc + 2.0 * h * si
         if _accept(dE, beta, rule, s):
             spins[i] = -si
             for mu in range(P):
                 M[mu] -= 2.0 * si * row[mu]
+            even_sum = _poly_refresh(M, even, odd, odd_values)
             accepted += 1
     return accepted
 
 
 @_jit
-def run_poly_patterns(xi, M, spins, mag, betas, coef, h, shift, rule, n_sweeps, rng, n_observed,
-                      energy, overlaps, accepted, q, swaps):
+def run_poly_patterns(xi, M, spins, mag, betas, coef, even, odd, h, shift, rule, n_sweeps, rng,
+                      n_observed, energy, overlaps, accepted, q, swaps):
     """Advance polynomial pattern-system chains by ``n_sweeps`` sweeps, recording the measured slot.
 
-    Arguments as in :func:`statmech_nn.montecarlo.kernels.run_patterns`, with ``M`` (C, P) float64
-    and ``coef`` the ascending coefficients of the energy per pattern ``E(M)`` in place of ``J, p``.
+    Arguments as in :func:`statmech_nn.montecarlo.kernels.run_patterns`, with ``M`` (C, P) float64,
+    ``coef`` the ascending coefficients of the energy per pattern ``E(M)`` in place of ``J, p`` and
+    ``even, odd`` its :func:`flip_polynomials`.
     """
     C, N = spins.shape
     B = betas.shape[0]
@@ -80,7 +116,7 @@ def run_poly_patterns(xi, M, spins, mag, betas, coef, h, shift, rule, n_sweeps, 
     swapped = np.zeros(C, np.bool_)
     for t in range(n_sweeps):
         for c in range(C):
-            counts[c] = _poly_sweep(xi, M[c], spins[c], betas[c % B], coef, h, rule, rng[c])
+            counts[c] = _poly_sweep(xi, M[c], spins[c], betas[c % B], even, odd, h, rule, rng[c])
             mag_c = 0
             for i in range(N):
                 mag_c += spins[c, i]
@@ -112,7 +148,8 @@ def warm_up():
     rng = np.ones((3, 4), np.uint64)
     xi = np.ones((2, 1), np.int8)
     run_poly_patterns(xi, np.full((2, 1), 2.0), np.ones((2, 2), np.int8), np.full(2, 2, np.int64),
-                      np.ones(1), np.zeros(4), 0.0, 0.0, METROPOLIS, 1, rng, 1, np.zeros((1, 2)),
+                      np.ones(1), np.zeros(4), np.zeros(4), np.zeros(4), 0.0, 0.0, METROPOLIS, 1, rng, 1,
+                      np.zeros((1, 2)),
                       np.zeros((1, 2, 1)), np.zeros((1, 2)), np.zeros(1), np.zeros((0, 2), np.int64))
 
 

@@ -94,12 +94,13 @@ def run_task(task):
         K.run_patterns(*args, burn, rng, K_obs, empty2, empty3, empty2, empty1, np.zeros_like(swaps))
         K.run_patterns(*args, n, rng, K_obs, energy, overlaps, accepted, q, swaps)
     elif system.kind == "poly-patterns":   # dense Hopfield: polynomial energy per pattern
-        from .pbody_kernels import run_poly_patterns
-        xi = system.arrays["xi"]
+        from .pbody_kernels import flip_polynomials, run_poly_patterns
+        xi, coef = system.arrays["xi"], system.arrays["coef"]
         M = (spins.astype(np.int64) @ xi.astype(np.int64)).astype(np.float64)
         mag = spins.sum(axis=1, dtype=np.int64)
         sc = system.scalars
-        args = (xi, M, spins, mag, betas, system.arrays["coef"], float(sc["h"]), float(sc["shift"]), rule)
+        args = (xi, M, spins, mag, betas, coef, *flip_polynomials(coef), float(sc["h"]), float(sc["shift"]),
+                rule)
         run_poly_patterns(*args, burn, rng, K_obs, empty2, empty3, empty2, empty1, np.zeros_like(swaps))
         run_poly_patterns(*args, n, rng, K_obs, energy, overlaps, accepted, q, swaps)
     elif system.kind == "tuples":          # p-spin glass: explicit p-body couplings

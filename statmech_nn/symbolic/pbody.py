@@ -80,7 +80,8 @@ def power_delta(calc, coefficient, power, symbol, hat_symbol, pair, note=""):
          sp.Eq(sp.Symbol("c"), c),
          sp.Symbol(shown % (sp.latex(p), lx, lh, lx, sp.latex(p), lh, lx, lh))],
         (note + " " if note else "")
-        + rf"For $p = {sp.latex(p)} > 2$ no Hubbard–Stratonovich transform linearises ${label}^{{{sp.latex(p)}}}$: "
+        + rf"For $p = {sp.latex(p)} > 2$ no Hubbard–Stratonovich transform linearises "
+        rf"${label}^{{{sp.latex(p)}}}$: "
         rf"it is fixed by a delta function with conjugate ${lh}$ (scaled by $c$); at the saddle point "
         rf"${lh} = {sp.latex(p)}\,{lx}^{{{sp.latex(p - 1)}}}$.")
     return c * xh_
@@ -149,8 +150,8 @@ class DenseHebbianCouplings:
 
     The non-condensed patterns act as Gaussian noise at this load: the cumulant expansion of
     ``log E_ξ exp(β/(p N^{p−1}) Σ_a Σ_{i≠} ξ…σ^a…)`` has first cumulant 0 (distinct sites), second
-    ``β² p!/(2 p² N^{p−2}) Σ_{a,b} Q_ab^p``, and the k-th, per unit and times ``P``, of order ``N^{(p−2)(1 − k/2)}``; times
-    ``P = α N^{p−1}`` only the second survives for ``p ≥ 3`` (for ``p = 2`` every cumulant contributes
+    ``β² p!/(2 p² N^{p−2}) Σ_{a,b} Q_ab^p``, and the k-th, per unit and times ``P``, of order
+    ``N^{(p−2)(1 − k/2)}``; with ``P = α N^{p−1}`` patterns only the second survives for ``p ≥ 3`` (for ``p = 2`` every cumulant contributes
     and the AGS ``log det`` of :class:`~statmech_nn.symbolic.interactions.HebbianCouplings` is needed).
     """
 
@@ -202,8 +203,8 @@ class DenseHebbianCouplings:
                sp.Eq(sp.Symbol(r"\frac{P}{N}\log\mathbb{E}_\xi e^{tY}"),
                      c_q * sp.Symbol(r"\sum_{a,b}Q_{ab}^{%d}" % p)),
                sp.Eq(sp.Symbol(r"P\,t^3 N^{3p/2}/N"), third_order)],
-              rf"Each of the $P - 1 \simeq \alpha N^{{{p - 1}}}$ non-condensed patterns: $Y = \sum_a\sum_{{i_1\neq"
-              r"\dots\neq i_p}\prod_k\xi_{i_k}\sigma^a_{i_k}$ has zero mean (distinct sites) and "
+              rf"Each of the $P - 1 \simeq \alpha N^{{{p - 1}}}$ non-condensed patterns: "
+              r"$Y = \sum_a\sum_{i_1\neq\dots\neq i_p}\prod_k\xi_{i_k}\sigma^a_{i_k}$ has zero mean (distinct sites) and "
               r"$\mathbb{E}Y^2 = p!\,N^p\sum_{a,b}Q_{ab}^p$; the third cumulant vanishes as "
               r"$N\to\infty$, so the patterns' signal-to-noise contribution is Gaussian: a $p$-body term "
               r"in the overlaps, as for Gaussian couplings.")
