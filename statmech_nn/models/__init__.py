@@ -13,6 +13,7 @@ _REGISTRY = {
     "hopfield": "hopfield:Hopfield",
     "perceptron": "perceptron:Perceptron",
     "teacher-student-perceptron": "teacher_student:TeacherStudentPerceptron",
+    "continual-perceptron": "continual_perceptron:ContinualPerceptron",
 }
 
 
