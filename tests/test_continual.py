@@ -155,6 +155,21 @@ def test_related_teachers_help_the_old_task(continual):
     assert c["R_1"] == pytest.approx(0.8 * c["R_2"], abs=1e-8)
 
 
+def test_transition_to_perfect_generalisation_of_the_new_task(continual, ising_ts):
+    # gamma = 0: the first-order transition of the binary teacher-student perceptron, where the version-space
+    # entropy vanishes, alpha = 1.245 (Gyorgyi, PRL 64, 2957 (1990); Seung, Sompolinsky, Tishby 1992)
+    plain = continual.perfect_generalisation_transition(1.0, 0.0, 0.0)
+    assert plain == pytest.approx(ising_ts.entropy_zero(1.1, 1.4), abs=1e-8)
+    assert plain == pytest.approx(1.245, abs=0.002)
+    # the coupling to the old solution delays perfect learning of an orthogonal new task, and the more
+    # so the stronger it is; a related teacher (rho = 0.9) makes the old solution a head start
+    half = continual.perfect_generalisation_transition(1.0, 0.5, 0.0)
+    one = continual.perfect_generalisation_transition(1.0, 1.0, 0.0)
+    related = continual.perfect_generalisation_transition(1.0, 1.0, 0.9)
+    assert plain < half < one
+    assert related < plain
+
+
 def test_plot_continual_curves(curves):
     import matplotlib
     matplotlib.use("Agg")

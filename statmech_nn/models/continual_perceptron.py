@@ -142,3 +142,45 @@ class ContinualPerceptron(LearningModel):
         out["R_ref"] = ref["R"]
         out["epsilon_ref"] = float(generalisation_error(ref["R"]))
         return out
+
+    def perfect_generalisation_transition(self, alpha_1, gamma, rho, low=0.5, high=3.0, step=0.05):
+        """The task-2 load of the first-order transition to perfect generalisation of the new task at
+        ``T = 0`` (the analogue of Györgyi's ``α ≈ 1.245`` for a student coupled to a reference).
+
+        The student equal to teacher 2 has no entropy and coupling energy ``γ w*²·w̃/N = γ ρ R_ref``
+        (``τ`` and the reference weight are independent in the gauge of teacher 1), so its
+        ``−βf`` is ``γ ρ R_ref``; the transition is where the version-space branch, whose solver free
+        energy is ``−(s + γP)``, reaches ``−γ ρ R_ref``: the branch is followed from ``low`` in steps
+        of ``step`` up to the first sign change, then Brent's method.
+
+        Raises
+        ------
+        ConvergenceError
+            If the branch ends (its spinodal) or reaches ``high`` before the crossing.
+        """
+        import numpy as np
+        from scipy.optimize import brentq
+
+        from ..errors import ConvergenceError
+
+        R_ref = self.reference(alpha_1, 0.0)["R"]
+        solver = self.solver()
+        params = {"T": 0.0, "gamma": gamma, "rho": rho, "R_ref": R_ref}
+        grid = np.arange(low, high + step / 2, step)
+        sols = self.follow(grid, solver=solver, **params)
+        gaps = [s_.free_energy + gamma * rho * R_ref if s_ is not None else np.nan for s_ in sols]
+        for k in range(1, len(grid)):
+            if not np.isfinite(gaps[k]):
+                break
+            if gaps[k - 1] * gaps[k] <= 0:
+                guess = dict(sols[k - 1].order_parameters)
+
+                def gap(a):
+                    sol = solver.solve(alpha_2=a, guess=guess, errors="mask", **params)
+                    if not sol.converged:
+                        raise ConvergenceError(f"lost the branch at alpha_2={a:g}", parameters=params)
+                    return sol.free_energy + gamma * rho * R_ref
+
+                return brentq(gap, grid[k - 1], grid[k], xtol=1e-10)
+        raise ConvergenceError(f"the version-space branch ends or reaches alpha_2 = {high:g} before the "
+                               f"transition to perfect generalisation", parameters=params)
