@@ -35,7 +35,7 @@ import sympy as sp
 
 from ..errors import DerivationError
 from .averages import GaussianAverage, expand_averages, gaussian_closed_form, stein
-from .derivation import Derivation
+from .derivation import Derivation, aligned_lines
 from .engine import _solve_for, beta, hyperbolic_to_tanh, n, z
 from .free_energy import FreeEnergy, SaddlePoint
 from .priors import IsingPrior
@@ -509,11 +509,18 @@ class CoupledIsingWeights:
         constraints = (-n * (n - 1) / 2 * q_hat * q - n * self.R_hat_1 * self.R_1
                        - n * self.R_hat_2 * self.R_2 - n * self.P_hat * self.P
                        + n * self.coupling * self.P)
-        G = replica_limit(constraints + site, n)
-        G = expand_averages(sp.expand(G))
+        # kept as a sum over the four site classes (τ, w̃) rather than multiplied out
+        G = expand_averages(replica_limit(constraints + site, n))
+        # the normalisation of the site classes, Σ P(τ) P(w̃) = 1
+        total = sp.Add(*[pt * pw for pt in tau_weights for pw in self.reference_weights])
+        if sp.simplify(total - 1) != 0:
+            raise DerivationError(f"site-class probabilities do not sum to one: {total}")
+        G = sp.collect(G.xreplace({total: sp.S.One}), q_hat)
+        if G.has(sp.Pow(total, -1)):
+            raise DerivationError("site-class normalisation left in the entropic term")
         deriv.add("Entropic term: new student coupled to the reference",
                   [sp.Eq(sp.Symbol(r"P(\tau = \pm1)"), (1 + sp.Symbol(r"\pm") * rho) / 2),
-                   sp.Eq(sp.Symbol(r"G_S"), G)],
+                   *aligned_lines("G_S", G, 1)],
                   r"Overlaps $q$, $R_1 = w\cdot w^{*1}/N$, $R_2 = w\cdot w^{*2}/N$, $P = w\cdot\tilde w/N$ "
                   r"imposed with multipliers $\hat q, \hat R_1, \hat R_2, \hat P$; the coupling "
                   r"$\gamma\sum_i w_i\tilde w_i = N\gamma P$; teacher 1 gauged to $+1$, $\tau_i = w^{*2}_i$; "
@@ -556,11 +563,14 @@ def franz_parisi_free_energy(model, coupling, teacher_overlap, reference_equatio
     G_S, conjugates, multipliers = weights.entropic(d)
     R_2 = symbols[2]
     G_E = ThresholdChannel(teacher=True).energetic(d).xreplace({R: R_2})
+    d.add("Task-2 channel", sp.Eq(sp.Symbol(r"G_E(q, R_2)"), G_E),
+          r"The teacher channel above with the student--teacher-2 overlap $R_2$ in place of $R$: only "
+          r"the new student meets the task-2 examples.")
     action = G_S + alpha * G_E
-    f = expand_averages(sp.expand(-action / beta, log=False))
+    f = expand_averages(-action / beta)
     ops = [x_ for pair in conjugates for x_ in pair]
-    d.add("Free energy", sp.Eq(sp.Symbol("f"), f),
-          r"$f = -(G_S + \alpha_2 G_E)/\beta$ with the task-2 channel at $(q, R_2)$, extremised over "
+    d.add("Free energy", sp.Eq(sp.Symbol("f"), -(sp.Symbol("G_S") + alpha * sp.Symbol("G_E(q, R_2)")) / beta),
+          r"The entropic term of the new student and the task-2 channel, extremised over "
           + ", ".join(f"${sp.latex(o)}$" for o in ops) + ".")
     params = sorted(f.free_symbols - set(ops), key=lambda s_: (s_ != beta, s_.name))
     structure = {"weights": weights, "conjugates": conjugates, "multipliers": multipliers,
