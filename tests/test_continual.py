@@ -170,6 +170,31 @@ def test_transition_to_perfect_generalisation_of_the_new_task(continual, ising_t
     assert related < plain
 
 
+def test_identical_teachers_are_not_one_long_task(continual, ising_ts):
+    # rho = 1: both tasks have the same teacher, so R_1 = R_2. The Franz-Parisi construction couples the
+    # new student to ONE configuration of the task-1 Gibbs measure, not to the task-1 posterior as a prior,
+    # so it does not reduce to learning alpha_1 + alpha_2 examples at once: at alpha_1 = alpha_2 = 0.5 the
+    # coupled student
+    # improves on the reference but stays below the binary teacher-student overlap at alpha = 1
+    R_joint = ising_ts.solver().solve(alpha=1.0, T=0.0)["R"]
+    for g in (0.5, 1.0, 2.0):
+        c = continual.learning_curves(0.5, [0.5], T=0.0, gamma=g, rho=1.0)
+        assert c["R_1"][0] == pytest.approx(c["R_2"][0], abs=1e-10)
+        assert c["R_ref"] < c["R_2"][0] < R_joint - 0.1
+
+
+@pytest.mark.slow
+def test_phase_diagram_engine_finds_the_task_two_spinodal(continual):
+    # the generic phase-diagram engine on the continual model: at gamma = 0 the version-space branch of the
+    # new task ends at the fold of the binary teacher-student equations, 1.4926 (see
+    # tests/test_teacher_student.py, computed there from Gyorgyi's equations by scipy)
+    pd = snn.phase_diagram(continual, x=("alpha_2", 1.3, 2.3), y=("T", 0.0, 0.1), resolution=(6, 3),
+                           gamma=0.0, rho=0.0, R_ref=0.56)
+    at_zero = [p for line in pd.lines if line.kind == "spinodal" for p in line.points if p[1] == 0.0]
+    assert at_zero and at_zero[0][0] == pytest.approx(1.4926, abs=2e-3)
+    assert pd.phases[0][0] == "continual learning"
+
+
 def test_plot_continual_curves(curves):
     import matplotlib
     matplotlib.use("Agg")
