@@ -14,6 +14,12 @@ conjugates. The reference enters through its own RS saddle point, via its teache
 ``R_ref`` (a parameter; :meth:`ContinualPerceptron.reference` solves task 1 for it). Generalisation
 errors: ``ε₁ = arccos(R_1)/π`` (old task, forgetting) and ``ε₂ = arccos(R_2)/π`` (new task).
 
+Exact limits: ``γ = 0`` is the binary teacher–student perceptron of task 2 alone (with
+``R_1 = ρ R_2``); ``α₂ → 0`` leaves the student coupled to the reference (``P = tanh γ``,
+``R_1 = R_ref tanh γ``). Identical teachers (``ρ = 1``) do *not* give one task of ``α₁ + α₂``
+examples: the student is coupled to one configuration of the task-1 Gibbs measure, not to the
+task-1 posterior as a prior.
+
 References
 ----------
 C. Li, Z. Huang, W. Zou, H. Huang, Phys. Rev. E 108, 014309 (2023), arXiv:2212.02846 [LHZH23];
