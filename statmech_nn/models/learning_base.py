@@ -14,6 +14,8 @@ class LearningModel(Model):
     zero_temperature_limit = "version space"
     montecarlo = False
     montecarlo_reason = "checked by finite-instance solvers"
+    #: the parameter that :meth:`follow` steps through (the load)
+    load_parameter = "alpha"
 
     def hamiltonian(self):
         raise NotImplementedError(f"{self.title} is derived from a weight prior and a channel "
@@ -49,7 +51,7 @@ class LearningModel(Model):
         return out
 
     def _reach(self, solver, start, target, guess, halvings, params):
-        sol = solver.solve(alpha=target, guess=guess or None, errors="mask", **params)
+        sol = solver.solve(**{self.load_parameter: target}, guess=guess or None, errors="mask", **params)
         if sol.converged or start is None or halvings == 0:
             return sol if sol.converged else None
         middle = 0.5 * (start + target)

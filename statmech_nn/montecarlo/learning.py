@@ -24,7 +24,7 @@ from ..errors import ParameterError, StatmechError
 #: optimal margins below this count as zero (not separable); HiGHS feasibility tolerance is 1e-7
 _MARGIN_TOL = 1e-6
 
-__all__ = ["cover_probability", "separable_fraction", "gibbs_teacher_student"]
+__all__ = ["cover_probability", "separable_fraction", "gibbs_teacher_student", "gibbs_continual"]
 
 
 def _check_positive_int(name, value, minimum=1):
@@ -186,3 +186,107 @@ def gibbs_teacher_student(N, alpha, T, samples=8, sweeps=2000, burn_in=500, seed
     return {"R": Rs.mean(), "R_stderr": Rs.std(ddof=1) / sq, "epsilon": eps.mean(),
             "epsilon_stderr": eps.std(ddof=1) / sq, "training_error": train.mean(),
             "training_error_stderr": train.std(ddof=1) / sq, "samples": samples, "N": N, "P": P}
+
+
+# -- continual learning: a new task learned with a coupling to the old solution ------------------
+
+@numba.njit(cache=True, nogil=True)
+def _metropolis_binary_coupled(w, xi, y, beta, coupling, ref, teacher, sweeps, burn_in, seed):
+    """Metropolis on binary weights with the weight ``exp(−β·errors + γ w·w̃)``: the training errors
+    ``Σ_μ θ(−y_μ ξ_μ·w)`` of the new task and the coupling ``γ`` to the reference ``w̃`` (``ref``).
+    Returns the time averages of ``w·1/N`` (teacher 1, gauged to all ``+1``), ``w·teacher/N``
+    (teacher 2), ``w·ref/N`` and the training error per example."""
+    np.random.seed(seed)
+    P, N = xi.shape
+    h = np.empty(P)
+    for mu in range(P):
+        s = 0.0
+        for i in range(N):
+            s += xi[mu, i] * w[i]
+        h[mu] = y[mu] * s
+    sums = np.zeros(4)
+    count = 0
+    for sweep in range(sweeps):
+        for i in range(N):
+            d = 0
+            for mu in range(P):
+                new = h[mu] - 2.0 * w[i] * y[mu] * xi[mu, i]
+                d += (new <= 0.0) - (h[mu] <= 0.0)
+            gain = -beta * d - 2.0 * coupling * w[i] * ref[i]
+            if gain >= 0.0 or np.random.random() < math.exp(gain):
+                for mu in range(P):
+                    h[mu] -= 2.0 * w[i] * y[mu] * xi[mu, i]
+                w[i] = -w[i]
+        if sweep >= burn_in:
+            errors = 0
+            for mu in range(P):
+                errors += h[mu] <= 0.0
+            sums[0] += w.sum() / N
+            sums[1] += (w * teacher).sum() / N
+            sums[2] += (w * ref).sum() / N
+            sums[3] += errors / P
+            count += 1
+    return sums / count
+
+
+def gibbs_continual(N, alpha_1, alpha_2, T, gamma, rho, samples=8, sweeps=2000, burn_in=500, seed=0):
+    """Continual Gibbs learning of a binary perceptron by Metropolis sampling (Li, Huang, Zou, Huang,
+    PRE 108, 014309 (2023)): task 1 (teacher ``w*¹``, ``α₁N`` examples) at temperature ``T``, whose
+    last configuration is the reference ``w̃``; then task 2 (teacher ``w*²`` with ``w*¹·w*²/N = ρ``,
+    ``α₂N`` fresh examples) at the same ``T`` with the coupling ``γ w·w̃``, started from ``w̃``.
+
+    Teacher 1 is gauged to ``(1, …, 1)``; teacher 2 flips ``round(N(1 − ρ)/2)`` random components
+    (the realised overlap is returned as ``rho``). Inputs are standard Gaussian.
+
+    Returns
+    -------
+    dict
+        Means and standard errors over instances (``*_stderr``) of ``R_ref`` (the reference's
+        teacher-1 overlap, time-averaged over task 1), ``R_1``, ``R_2``, ``P`` (the new student's
+        overlaps with teacher 1, teacher 2 and the reference), ``epsilon_1``/``epsilon_2``
+        (``arccos R/π`` of each instance's time averages), ``training_error`` (task 2), and
+        ``samples``, ``N``, ``P1``, ``P2``, ``rho``.
+    """
+    N = _check_positive_int("N", N, 2)
+    samples = _check_positive_int("samples", samples, 2)
+    sweeps = _check_positive_int("sweeps", sweeps)
+    burn_in = _check_positive_int("burn_in", burn_in, 0)
+    if burn_in >= sweeps:
+        raise ParameterError(f"burn_in ({burn_in}) must be smaller than sweeps ({sweeps})")
+    for name, value in (("alpha_1", alpha_1), ("alpha_2", alpha_2)):
+        if not (value > 0 and math.isfinite(value)):
+            raise ParameterError(f"{name} must be a positive number, got {value!r}")
+    if not (T > 0 and math.isfinite(T)):
+        raise ParameterError(f"T must be a positive temperature for Gibbs sampling, got {T!r}")
+    if not math.isfinite(gamma):
+        raise ParameterError(f"gamma must be a finite coupling, got {gamma!r}")
+    if not (-1.0 <= rho <= 1.0):
+        raise ParameterError(f"rho (teacher-teacher overlap) must lie in [-1, 1], got {rho!r}")
+    P1 = max(1, int(round(alpha_1 * N)))
+    P2 = max(1, int(round(alpha_2 * N)))
+    flips = int(round(N * (1 - rho) / 2))
+    keys = ("R_ref", "R_1", "R_2", "P", "epsilon_1", "epsilon_2", "training_error")
+    values = {k: [] for k in keys}
+    for stream in np.random.SeedSequence(seed).spawn(samples):
+        rng = np.random.default_rng(stream)
+        teacher = np.ones(N)
+        teacher[rng.choice(N, size=flips, replace=False)] = -1.0
+        xi1 = rng.standard_normal((P1, N)) / math.sqrt(N)
+        y1 = np.sign(xi1.sum(axis=1))
+        xi2 = rng.standard_normal((P2, N)) / math.sqrt(N)
+        y2 = np.sign(xi2 @ teacher)
+        ref = rng.choice((-1.0, 1.0), size=N)
+        R_ref, _ = _metropolis_binary(ref, xi1, y1, 1.0 / T, sweeps, burn_in, int(rng.integers(2**31 - 1)))
+        w = ref.copy()
+        R_1, R_2, P, e = _metropolis_binary_coupled(w, xi2, y2, 1.0 / T, float(gamma), ref, teacher, sweeps,
+                                                   burn_in, int(rng.integers(2**31 - 1)))
+        for k, v in zip(keys, (R_ref, R_1, R_2, P, math.acos(min(1.0, max(-1.0, R_1))) / math.pi,
+                               math.acos(min(1.0, max(-1.0, R_2))) / math.pi, e)):
+            values[k].append(v)
+    sq = math.sqrt(samples)
+    out = {"samples": samples, "N": N, "P1": P1, "P2": P2, "rho": 1 - 2 * flips / N}
+    for k, v in values.items():
+        v = np.asarray(v)
+        out[k] = v.mean()
+        out[k + "_stderr"] = v.std(ddof=1) / sq
+    return out

@@ -1,7 +1,7 @@
 """Plots of learning problems: the capacity curve ``α_c(κ)`` and learning curves ``ε(α)``."""
 from __future__ import annotations
 
-__all__ = ["plot_capacity", "plot_learning_curves"]
+__all__ = ["plot_capacity", "plot_learning_curves", "plot_continual_learning_curves"]
 
 
 def _axes(ax):
@@ -36,4 +36,32 @@ def plot_learning_curves(curves, ax=None):
     ax.set_ylabel(r"generalisation error $\varepsilon$")
     ax.set_ylim(bottom=0)
     ax.legend()
+    return ax
+
+
+def plot_continual_learning_curves(curves, ax=None):
+    """Old- and new-task errors of continual learning against the task-2 load (LHZH23, the
+    trade-off between forgetting task 1 and learning task 2).
+
+    Parameters
+    ----------
+    curves : dict
+        Label (e.g. ``"γ = 1"``) -> a dict returned by
+        :meth:`~statmech_nn.models.continual_perceptron.ContinualPerceptron.learning_curves`.
+        Each label gets one colour: ``ε₁`` (old task) dashed, ``ε₂`` (new task) solid; the reference's
+        own task-1 error is a dotted horizontal line.
+    """
+    ax = _axes(ax)
+    refs = set()
+    for k, (label, c) in enumerate(curves.items()):
+        color = f"C{k}"
+        ax.plot(c["alpha_2"], c["epsilon_2"], "-", color=color, label=rf"{label}: $\varepsilon_2$ (new)")
+        ax.plot(c["alpha_2"], c["epsilon_1"], "--", color=color, label=rf"{label}: $\varepsilon_1$ (old)")
+        refs.add(round(float(c["epsilon_ref"]), 12))
+    for eps_ref in sorted(refs):
+        ax.axhline(eps_ref, color="0.4", ls=":", lw=1)
+    ax.set_xlabel(r"examples of task 2 per weight $\alpha_2$")
+    ax.set_ylabel(r"generalisation error $\varepsilon$")
+    ax.set_ylim(0, 0.55)
+    ax.legend(fontsize="small")
     return ax

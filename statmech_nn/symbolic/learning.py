@@ -35,7 +35,7 @@ import sympy as sp
 
 from ..errors import DerivationError
 from .averages import GaussianAverage, expand_averages, gaussian_closed_form, stein
-from .derivation import Derivation
+from .derivation import Derivation, aligned_lines
 from .engine import _solve_for, beta, hyperbolic_to_tanh, n, z
 from .free_energy import FreeEnergy, SaddlePoint
 from .priors import IsingPrior
@@ -43,7 +43,7 @@ from .replica import replica_limit
 
 __all__ = ["GardnerFreeEnergy", "SphericalWeights", "IsingWeights", "ThresholdChannel", "gaussian_tail",
            "gardner_free_energy", "learning_saddle_point", "version_space_limit", "q_to_one_limit",
-           "t", "x"]
+           "t", "x", "reference_marginal", "CoupledIsingWeights", "franz_parisi_free_energy"]
 
 #: teacher field (standard normal), the replica-specific Gaussian of the student field
 t = sp.Symbol("t", real=True)
@@ -419,3 +419,160 @@ def q_to_one_limit(entropy, overlap, alpha, deriv=None):
                   r"$\log H(y) \simeq -\frac{y^2}{2}\theta(y)$ for the diverging arguments; the volume "
                   r"shrinks to a point where the coefficient of $1/\delta$ changes sign.")
     return sp.simplify(roots[0])
+
+
+# -- continual learning: a Franz–Parisi potential -------------------------------------------------
+#
+# Li, Huang, Zou, Huang, Phys. Rev. E 108, 014309 (2023), arXiv:2212.02846 [LHZH23]: task 1 (teacher 1)
+# is learned first; its Gibbs measure supplies a reference w̃, and the new student w learns task 2
+# (teacher 2, overlap ρ with teacher 1) with the coupling γ w·w̃ to the reference. The free energy of
+# the new student averaged over the reference is a Franz–Parisi potential (Franz & Parisi, J. Phys. I 5,
+# 1401 (1995)); the reference's own saddle point is fixed input.
+
+#: site variables of the continual problem: component of teacher 2 (teacher 1 gauged to +1) and the
+#: reference weight
+tau = sp.Symbol("tau", real=True)
+w_ref = sp.Symbol(r"\tilde w", real=True)
+
+
+def reference_marginal(reference_equation, reference_overlap, deriv):
+    """Weights ``P(w̃ = ∓1)`` of one weight of the reference in the gauge ``w*¹ = +1``.
+
+    The reference is one of ``m → 0`` replicas of the task-1 student: with the Hubbard–Stratonovich
+    field ``h̃ = R̂ + √q̂ z₀`` of its own RS saddle point, ``P(w̃) = E_{z₀} e^{w̃h̃}/(2 cosh h̃)``
+    (the other ``m − 1`` replicas sum to ``(2cosh h̃)^{m−1} → 1/(2cosh h̃)``). SymPy rewrites the
+    Gibbs weight as ``(1 + w̃ tanh h̃)/2``; the average ``E_{z₀} tanh h̃`` is then recognised as the
+    right-hand side ``reference_equation`` of the reference's saddle-point equation for its teacher
+    overlap (checked at random points) and replaced by ``reference_overlap``.
+    """
+    from .numeric import evaluate
+
+    z0 = sp.Symbol("z_0", real=True)
+    h = R_hat + sp.sqrt(q_hat) * z0
+    weights = []
+    for s_ in (-1, 1):
+        gibbs = sp.exp(s_ * h) / (2 * sp.cosh(h))
+        linear = (1 + s_ * sp.tanh(h)) / 2
+        if sp.simplify((gibbs - linear).rewrite(sp.exp)) != 0:
+            raise DerivationError("reference Gibbs weight is not (1 + w tanh h)/2")
+        weights.append(expand_averages(GaussianAverage(linear, z0)))
+    (average,) = {a for w_ in weights for a in w_.atoms(GaussianAverage)}
+    probe = [{"q_hat": 0.7, "R_hat": 0.4}, {"q_hat": 2.3, "R_hat": 1.9}]
+    for p in probe:
+        ours = float(evaluate(average, p))
+        theirs = float(evaluate(reference_equation, p))
+        if abs(ours - theirs) > 1e-10:
+            raise DerivationError(f"E tanh(h) = {ours} is not the reference's R equation ({theirs})")
+    weights = [sp.expand(w_.xreplace({average: reference_overlap})) for w_ in weights]
+    deriv.add("Reference: one weight of the task-1 Gibbs measure",
+              [sp.Eq(sp.Symbol(r"P(\tilde w)"),
+                     sp.Symbol(r"\left\langle \frac{e^{\tilde w \tilde h}}{2\cosh \tilde h}\right\rangle_{z_0}")),
+               sp.Eq(sp.Symbol(r"\tilde h"), h.xreplace({z0: sp.Symbol("z_0")})),
+               sp.Eq(sp.Symbol(r"\langle \tanh \tilde h\rangle_{z_0}"), reference_overlap),
+               sp.Eq(sp.Symbol(r"P(\tilde w = -1)"), weights[0]),
+               sp.Eq(sp.Symbol(r"P(\tilde w = +1)"), weights[1])],
+              r"The reference is replica 1 of $m\to0$ replicas of the task-1 student; $(2\cosh\tilde h)^{m-1}"
+              r"\to 1/2\cosh\tilde h$. By its own saddle-point equation $\langle\tanh\tilde h\rangle = "
+              r"\tilde R$, its teacher-1 overlap: that is all the new student sees of it.")
+    return weights
+
+
+class CoupledIsingWeights:
+    """Binary weights of the new student, coupled to the reference ``w̃`` (LHZH23 sec. III).
+
+    Replicated site problem with pair coupling ``q̂``, fields ``R̂₁`` (teacher 1, gauged to ``+1``),
+    ``R̂₂ τ`` (teacher 2, ``τ = ±1`` with ``P(τ = 1) = (1 + ρ)/2``) and ``P̂ w̃`` (the reference); the
+    quenched site variables ``τ, w̃`` averaged outside the logarithm; the coupling ``γ Σ_i w_i w̃_i`` enters
+    as the energy ``γ P`` of the overlap ``P = w·w̃/N``.
+    """
+
+    name = "ising (coupled to a reference)"
+
+    def __init__(self, coupling, teacher_overlap, reference_weights, symbols):
+        self.coupling = coupling
+        self.teacher_overlap = teacher_overlap
+        self.reference_weights = reference_weights
+        self.R_1, self.R_hat_1, self.R_2, self.R_hat_2, self.P, self.P_hat = symbols
+
+    def entropic(self, deriv, teacher=True):
+        field = self.R_hat_1 + self.R_hat_2 * tau + self.P_hat * w_ref
+        site, _ = IsingPrior().single_site(field, q_hat, n, z, deriv)
+        (inner,) = [lg for lg in site.atoms(sp.log) if isinstance(lg.args[0], GaussianAverage)]
+        rho = self.teacher_overlap
+        # the quenched site variables: an explicit sum (the weights depend on parameters, which a
+        # DiscreteAverage node does not differentiate)
+        tau_weights = ((1 - rho) / 2, (1 + rho) / 2)
+        quenched = sp.Add(*[pt * pw * inner.args[0].xreplace({tau: t_, w_ref: w_})
+                            for t_, pt in zip((-1, 1), tau_weights)
+                            for w_, pw in zip((-1, 1), self.reference_weights)])
+        site = site.xreplace({inner: sp.log(quenched)})
+        constraints = (-n * (n - 1) / 2 * q_hat * q - n * self.R_hat_1 * self.R_1
+                       - n * self.R_hat_2 * self.R_2 - n * self.P_hat * self.P
+                       + n * self.coupling * self.P)
+        # kept as a sum over the four site classes (τ, w̃) rather than multiplied out
+        G = expand_averages(replica_limit(constraints + site, n))
+        # the normalisation of the site classes, Σ P(τ) P(w̃) = 1
+        total = sp.Add(*[pt * pw for pt in tau_weights for pw in self.reference_weights])
+        if sp.simplify(total - 1) != 0:
+            raise DerivationError(f"site-class probabilities do not sum to one: {total}")
+        G = sp.collect(G.xreplace({total: sp.S.One}), q_hat)
+        if G.has(sp.Pow(total, -1)):
+            raise DerivationError("site-class normalisation left in the entropic term")
+        deriv.add("Entropic term: new student coupled to the reference",
+                  [sp.Eq(sp.Symbol(r"P(\tau = \pm1)"), (1 + sp.Symbol(r"\pm") * rho) / 2),
+                   *aligned_lines("G_S", G, 1)],
+                  r"Overlaps $q$, $R_1 = w\cdot w^{*1}/N$, $R_2 = w\cdot w^{*2}/N$, $P = w\cdot\tilde w/N$ "
+                  r"imposed with multipliers $\hat q, \hat R_1, \hat R_2, \hat P$; the coupling "
+                  r"$\gamma\sum_i w_i\tilde w_i = N\gamma P$; teacher 1 gauged to $+1$, $\tau_i = w^{*2}_i$; "
+                  r"$\lim_{n\to0}\frac1n$ by SymPy.")
+        conjugates = [(q, q_hat), (self.R_1, self.R_hat_1), (self.R_2, self.R_hat_2), (self.P, self.P_hat)]
+        return G, conjugates, {}
+
+
+def franz_parisi_free_energy(model, coupling, teacher_overlap, reference_equation, reference_overlap,
+                             alpha, symbols, title=None):
+    """``f = −(G_S + α₂ G_E(q, R₂))/β`` of the new student averaged over the reference (LHZH23).
+
+    ``G_E`` is the teacher channel of task 2 (:class:`ThresholdChannel`): the reference does not enter
+    the task-2 examples and the student does not enter the task-1 examples, so the cross overlaps of
+    students with the other reference replicas have vanishing conjugates and are dropped; the
+    reference enters only through its site marginal (:func:`reference_marginal`).
+
+    Parameters
+    ----------
+    coupling, teacher_overlap, reference_overlap, alpha : sympy.Symbol
+        ``γ``, ``ρ``, the reference's teacher-1 overlap ``R̃`` and the task-2 load ``α₂``.
+    reference_equation : sympy.Expr
+        Right-hand side of the reference's saddle-point equation for its teacher overlap (in
+        ``q_hat, R_hat``), from the teacher–student model.
+    symbols : tuple of sympy.Symbol
+        ``R_1, R_hat_1, R_2, R_hat_2, P, P_hat``.
+    """
+    d = Derivation(title or f"Franz–Parisi potential of the {model.title}")
+    d.add("Franz--Parisi potential",
+          sp.Eq(sp.Symbol(r"-\beta f"),
+                sp.Symbol(r"\lim_{N\to\infty}\frac1N\mathbb{E}\sum_{\tilde w}\frac{e^{-\beta E_1(\tilde w)}}{Z_1}"
+                          r"\log\sum_w e^{-\beta E_2(w) + \gamma\, w\cdot\tilde w}")),
+          r"Task 1 (teacher $w^{*1}$, $\alpha_1 N$ examples) learned first by Gibbs learning; its "
+          r"Gibbs measure supplies the reference $\tilde w$. The new student learns task 2 (teacher "
+          r"$w^{*2}$, $w^{*1}\cdot w^{*2}/N = \rho$, $\alpha_2 N$ examples) coupled to the reference with "
+          r"strength $\gamma$ (Li, Huang, Zou, Huang, PRE 108, 014309 (2023)). Replicas: $m\to0$ of the "
+          r"reference, $n\to0$ of the student.")
+    marginal = reference_marginal(reference_equation, reference_overlap, d)
+    weights = CoupledIsingWeights(coupling, teacher_overlap, marginal, symbols)
+    G_S, conjugates, multipliers = weights.entropic(d)
+    R_2 = symbols[2]
+    G_E = ThresholdChannel(teacher=True).energetic(d).xreplace({R: R_2})
+    d.add("Task-2 channel", sp.Eq(sp.Symbol(r"G_E(q, R_2)"), G_E),
+          r"The teacher channel above with the student--teacher-2 overlap $R_2$ in place of $R$: only "
+          r"the new student meets the task-2 examples.")
+    action = G_S + alpha * G_E
+    f = expand_averages(-action / beta)
+    ops = [x_ for pair in conjugates for x_ in pair]
+    d.add("Free energy", sp.Eq(sp.Symbol("f"), -(sp.Symbol("G_S") + alpha * sp.Symbol("G_E(q, R_2)")) / beta),
+          r"The entropic term of the new student and the task-2 channel, extremised over "
+          + ", ".join(f"${sp.latex(o)}$" for o in ops) + ".")
+    params = sorted(f.free_symbols - set(ops), key=lambda s_: (s_ != beta, s_.name))
+    structure = {"weights": weights, "conjugates": conjugates, "multipliers": multipliers,
+                 "entropic": G_S, "energetic": G_E, "alpha": alpha}
+    return GardnerFreeEnergy(model, f, ops, params, d, structure)
