@@ -324,10 +324,20 @@ def test_spherical_rs_glass_appears_below_sqrt_2_9_not_at_the_1rsb_temperatures(
 def test_spherical_p_spin_document_compiles(tmp_path):
     from statmech_nn.export import derivation_document
     tex = tmp_path / "pspin.tex"
-    # no zero-temperature section: spherical units have no T = 0 limit in the engine (DerivationError)
-    with pytest.raises(snn.DerivationError, match="zero-temperature"):
-        snn.model("p-spin", p=3, spins="spherical").saddle_point().zero_temperature()
-    tex.write_text(derivation_document(snn.model("p-spin", p=3, spins="spherical"), zero_temperature=False))
+    # the zero-temperature section: q = 1 − C/β, the multiplier eliminated. At J0 = h = 0 the T = 0
+    # equations give the RS ground state e0 = −√(p/2) (p = 2: the exact spherical SK value −1); for
+    # p = 3 that is −1.2247, below the 1RSB ground state ≈ −1.172 of Crisanti & Sommers (1992): RS
+    # is not the answer there, as the document says
+    zt = snn.model("p-spin", p=3, spins="spherical").saddle_point().zero_temperature()
+    equations = {k.name: v for k, v in zt.equations.items()}
+    symbols = {x.name: x for x in zt.free_energy.free_symbols}
+    subs = {symbols["J0"]: 0, symbols["h"]: 0, symbols["lambda_q"]: equations["lambda_q"]}
+    subs[symbols["C"]] = equations["C"].subs(subs)
+    e0 = float(zt.free_energy.subs(subs))
+    assert e0 == pytest.approx(-math.sqrt(3 / 2), abs=1e-12)
+    document = derivation_document(snn.model("p-spin", p=3, spins="spherical"))
+    assert "Zero temperature" in document and "breaks replica symmetry" in document
+    tex.write_text(document)
     proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "pspin.tex"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout[-2000:]
