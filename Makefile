@@ -27,6 +27,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/derive_and_import.py
 	$(PY) benchmarks/mc_hopfield.py
 	$(PY) benchmarks/mc_hopfield_options.py
+	$(PY) benchmarks/mc_pbody.py
 	$(PY) benchmarks/learning_curve.py
 	$(PY) benchmarks/mlp_taylor.py
 	$(PY) benchmarks/lattice_phi4.py
