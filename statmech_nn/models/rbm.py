@@ -37,9 +37,17 @@ from .base import Model, temperature_parameter
 __all__ = ["RBM", "marginal_visible_hamiltonian"]
 
 
-def _prior(name, role):
+#: the Boolean-weight parameter of each layer's Gaussian-to-Boolean mixture prior
+MIXTURE_PARAMETERS = {"visible": "delta_v", "hidden": "delta_h", "weights": "delta_w"}
+
+
+def _prior(name, role, delta=None):
     from ..symbolic.engine import beta
-    from ..symbolic.priors import GaussianPrior, IsingPrior, SphericalPrior
+    from ..symbolic.priors import GaussianMixturePrior, GaussianPrior, IsingPrior, SphericalPrior
+    if name == "mixture":
+        # units: the Gaussian part carries its self-energy in H like the Gaussian option (variance
+        # (1 − δ)T: δ = 0 is the "gaussian" option, δ = 1 the Boolean one); weights: unit variance
+        return GaussianMixturePrior(delta, 1 / beta if role != "weights" else 1)
     if name == "ising":
         return IsingPrior()
     if name == "spherical":
@@ -58,16 +66,22 @@ class RBM(Model):
                   "Barra, Genovese, Sollich & Tantari, PRE 96, 042156 (2017), arXiv:1612.03132",
                   "Barra, Bernacchia, Santucci & Contucci, Neural Networks 34, 1 (2012)")
     structural_options = {
-        "visible": ("ising", ("ising", "spherical", "gaussian"), "prior of the visible units"),
-        "hidden": ("gaussian", ("gaussian", "ising"),
-                   "prior of the hidden units (Gaussian: the RBM is the Hopfield network)"),
-        "weights": ("ising", ("ising", "gaussian"), "prior of the weights/pattern entries ξ_iμ"),
+        "visible": ("ising", ("ising", "spherical", "gaussian", "mixture"),
+                    "prior of the visible units (mixture: Gaussian-to-Boolean, parameter delta_v)"),
+        "hidden": ("gaussian", ("gaussian", "ising", "mixture"),
+                   "prior of the hidden units (Gaussian: the RBM is the Hopfield network; mixture: "
+                   "Gaussian-to-Boolean, parameter delta_h)"),
+        "weights": ("ising", ("ising", "gaussian", "mixture"),
+                    "prior of the weights/pattern entries ξ_iμ (mixture: Gaussian-to-Boolean at unit "
+                    "variance, parameter delta_w)"),
     }
     ordered_name = "retrieval"
     #: a point inside the ordered phase (retrieval for Gaussian hidden units), for the registry tests
     ordered_point = {"alpha": 0.05, "T": 0.1}
 
     def __init__(self, **options):
+        # the δ parameters exist only for the layers given the mixture prior
+        self._mixture_roles = tuple(r for r in MIXTURE_PARAMETERS if options.get(r) == "mixture")
         super().__init__(**options)
         if self.options["hidden"] == "ising":
             # no retrieval at this weight scale: the ordered phase is the spin glass
@@ -75,18 +89,25 @@ class RBM(Model):
             self.ordered_name = "spin glass"
 
     def make_parameter_specs(self):
-        return {
+        specs = {
             "alpha": Parameter("alpha", 0.05, "load P/N (hidden units per visible unit)", lower=0.0,
                                open_lower=True),
             "T": temperature_parameter(),
         }
+        for role in getattr(self, "_mixture_roles", ()):
+            name = MIXTURE_PARAMETERS[role]
+            specs[name] = Parameter(name, 0.5, f"Boolean weight of the {role} prior ½N(±√δ, 1 − δ) "
+                                    "(0 Gaussian, 1 Boolean ±1)", lower=0.0, upper=1.0)
+        return specs
 
     def hamiltonian(self):
         from ..symbolic.bipartite import BipartiteCouplings
         from ..symbolic.interactions import Hamiltonian
         o = self.options
-        visible, hidden, weights = (_prior(o[k], k) for k in ("visible", "hidden", "weights"))
-        retrieval = o["hidden"] == "gaussian"
+        visible, hidden, weights = (
+            _prior(o[k], k, self.symbol(MIXTURE_PARAMETERS[k]) if o[k] == "mixture" else None)
+            for k in ("visible", "hidden", "weights"))
+        retrieval = o["hidden"] in ("gaussian", "mixture")
         return Hamiltonian(visible, [BipartiteCouplings(self.symbol("alpha"), hidden, weights, retrieval)],
                            f"{o['visible']} visible units, {o['hidden']} hidden units (P = alpha N), "
                            f"{o['weights']} weights" + ("; pattern 1 retrieved." if retrieval else "."))
