@@ -8,8 +8,22 @@ of the visible layer is exactly the Hopfield network at the same temperature, wi
 terms: ``f_rbm = f_hopfield − α/2``. One weight column can be a retrieved pattern (Mattis overlap
 ``m``), which needs Gaussian hidden units.
 
-Options: ``visible`` ∈ {ising, spherical, gaussian}, ``hidden`` ∈ {gaussian, ising},
-``weights`` ∈ {ising, gaussian} (Boolean ±1 or standard Gaussian entries).
+Options: ``visible`` ∈ {ising, spherical, gaussian, mixture}, ``hidden`` ∈ {gaussian, ising, mixture},
+``weights`` ∈ {ising, gaussian, mixture} (Boolean ±1, standard Gaussian or mixture entries).
+
+``mixture`` moves a layer continuously from Gaussian to Boolean (issue 5): the
+:class:`~statmech_nn.symbolic.priors.GaussianMixturePrior` ``½N(±√δ, (1 − δ)w)`` with the control
+parameter ``delta_v``, ``delta_h`` or ``delta_w`` ∈ [0, 1] (0 Gaussian, 1 Boolean). For the weights
+``w = 1`` (unit variance for every δ); for units the Gaussian part carries its self-energy in ``H``
+like the ``gaussian`` option (``w = T``), so δ = 0 is exactly the ``gaussian`` option and δ = 1 the
+Boolean one (minus ``T log 2`` per unit: a probability measure instead of the counting measure).
+Mixture hidden units retrieve: the condensed hidden unit's extensive part is that of its Gaussian
+part, ``(1 − δ_h)β X²/2`` (the ``log cosh`` of the Boolean part is ``O(√N)``). Gaussian visible and
+Gaussian hidden units together have no Gibbs measure (``½σ² + ½τ² − ξστ/√N`` is unbounded below,
+the largest singular value of ``ξ/√N`` being ``1 + √α``); mixture visible units with Gaussian hidden
+units need ``1/(1 − δ_v) > (1 + √α)²`` for the same reason. The lines as δ moves are computed by
+:mod:`statmech_nn.phases.rbm_lines`: the retrieval region grows with ``δ_v`` and ``δ_w`` and shrinks
+with ``δ_h``, the Barra et al. (2018) statements (tests/test_rbm_priors.py).
 Order parameters (Barra et al. 2018): visible overlap ``q``, hidden overlap ``p``, Mattis overlap
 ``m``; ``lambda`` for spherical visible units; self-overlaps ``q_d``, ``p_d`` when both layers are
 Gaussian. With Gaussian hidden units ``p`` is AGS's ``r``.
