@@ -3,6 +3,9 @@ against scipy, the endpoints δ = 0, 1 against the existing Gaussian/Boolean opt
 paramagnet–spin glass and spin glass–retrieval lines as δ moves (Barra, Genovese, Sollich, Tantari,
 PRE 97, 022310 (2018), arXiv:1702.05882; PRE 96, 042156 (2017), arXiv:1612.03132)."""
 import math
+import os
+import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -280,3 +283,31 @@ def test_low_load_retrieval_exists_for_every_pattern_law_but_the_gaussian(weight
     # for δ_w > 0, β(1 − q) < 1 on the Mattis branch, and retrieval needs a load below ~(1 − β(1 − q))²:
     # δ_w = 0.25 retrieves at α = 1e-5 and its T_M approaches the α = 0 value 1 as α → 0
     assert 0.85 < retrieval_temperature(model, 1e-6, T_start=0.3, delta_w=0.25) < 1.0
+
+
+def test_phase_diagram_in_the_delta_h_temperature_plane(hidden_mixture):
+    # the phase-diagram engine draws the (δ_h, T) plane at fixed load: retrieval for broad (Gaussian)
+    # hidden units at low T, the spin glass for Boolean ones, the paramagnet above T_g = 1 + √α at δ_h = 0
+    model, _ = hidden_mixture
+    pd = snn.phase_diagram(model, x=("delta_h", 0.0, 1.0), y=("T", 0.05, 1.3), resolution=7, alpha=0.01)
+    assert pd.phase_at(delta_h=0.0, T=0.2) == "retrieval"
+    assert pd.phase_at(delta_h=1.0, T=0.2) == "spin glass"
+    assert pd.phase_at(delta_h=0.0, T=1.25) == "paramagnet"
+    spinodal = np.vstack([v for k, v in pd.boundaries.items() if k.startswith("spinodal: retrieval")])
+    order = np.argsort(spinodal[:, 0])
+    assert len(spinodal) >= 4 and np.all(np.diff(spinodal[order, 1]) < 0)   # T_M falls as δ_h grows
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None and not os.environ.get("CI"),
+                    reason="pdflatex not installed (CI installs it)")
+@pytest.mark.parametrize("role", ["visible", "hidden", "weights"])
+def test_mixture_derivation_document_compiles(tmp_path, role):
+    from statmech_nn.export import derivation_document
+    text = derivation_document(snn.model("rbm", **{role: "mixture"}))
+    assert r"\delta_{%s}" % role[0] in text          # the control parameter δ_v, δ_h, δ_w
+    tex = tmp_path / "rbm_mixture.tex"
+    tex.write_text(text)
+    proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert (tmp_path / "rbm_mixture.pdf").stat().st_size > 5_000

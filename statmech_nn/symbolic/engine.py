@@ -552,7 +552,10 @@ def large_beta_average(avg, beta_=beta):
     y = A / B
     Phi = (1 + sp.erf(y / sp.sqrt(2))) / 2
     dens = sp.exp(-y**2 / 2) / sp.sqrt(2 * sp.pi)
-    gp, gm = sp.limit(g, t, sp.oo), sp.limit(g, t, -sp.oo)
+    try:
+        gp, gm = sp.limit(g, t, sp.oo), sp.limit(g, t, -sp.oo)
+    except NotImplementedError as exc:   # e.g. an average nested inside g (mixture patterns)
+        raise DerivationError(f"no zero-temperature rule for E_z[{integrand}]: SymPy: {exc}") from exc
     if gp.is_finite and gm.is_finite:
         lead = gp * Phi + gm * (1 - Phi)
         even = sp.simplify((g + g.subs(t, -t)) / 2 - (gp + gm) / 2)
