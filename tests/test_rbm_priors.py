@@ -34,8 +34,8 @@ def _tilted_moments(delta, w, x, c):
     v = (1 - delta) * w
 
     def tilted(s):      # one exponent per component: no overflow in the tails
-        return sum(0.5 * math.exp(-(s - m) ** 2 / (2 * v) + x * s + c * s * s / 2) / math.sqrt(2 * math.pi * v)
-                   for m in (math.sqrt(delta), -math.sqrt(delta)))
+        return sum(0.5 * math.exp(-(s - m) ** 2 / (2 * v) + x * s + c * s * s / 2)
+                   / math.sqrt(2 * math.pi * v) for m in (math.sqrt(delta), -math.sqrt(delta)))
     return [integrate.quad(lambda s: s**k * tilted(s), -np.inf, np.inf, epsabs=0, epsrel=1e-13,
                            limit=200)[0] for k in range(3)]
 

@@ -90,7 +90,8 @@ def paramagnet_spin_glass_temperature(model, alpha, T_range=(0.05, 5.0), xtol=1e
     def replicon(T):
         # the self-overlaps of the last paramagnet found are the better start; the default one
         # is the fallback (a single fixed-point run can fail at an isolated T)
-        for guess in ([dict(_paramagnet_guess(solver, T), **warm)] if warm else []) + [_paramagnet_guess(solver, T)]:
+        default = _paramagnet_guess(solver, T)
+        for guess in ([dict(default, **warm)] if warm else []) + [default]:
             sol = solver.solve(alpha=alpha, T=T, guess=guess, errors="mask", **fixed)
             if bool(sol.converged):
                 warm.update({k: float(sol[k]) for k in names if k in ("q_d", "p_d", "lambda")})

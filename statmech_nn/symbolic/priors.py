@@ -466,7 +466,8 @@ def _mixture_log_partition():
     mixture = 0
     for sign in (1, -1):
         exponent = sp.expand((-(s - sign * mu) ** 2 / (2 * v) + X * s + C * s**2 / 2).subs(C, 1 / v - a))
-        mixture += sp.integrate(sp.exp(exponent), (s, -sp.oo, sp.oo), conds="none") / (2 * sp.sqrt(2 * sp.pi * v))
+        component = sp.integrate(sp.exp(exponent), (s, -sp.oo, sp.oo), conds="none")
+        mixture += component / (2 * sp.sqrt(2 * sp.pi * v))
     integral = sp.log(mixture).subs(a, 1 / v - C)
     regular = (-sp.log(1 - C * v) / 2 + (v * X**2 + C * mu**2) / (2 * (1 - C * v))
                + sp.log(sp.cosh(mu * X / (1 - C * v))))
