@@ -8,8 +8,22 @@ of the visible layer is exactly the Hopfield network at the same temperature, wi
 terms: ``f_rbm = f_hopfield − α/2``. One weight column can be a retrieved pattern (Mattis overlap
 ``m``), which needs Gaussian hidden units.
 
-Options: ``visible`` ∈ {ising, spherical, gaussian}, ``hidden`` ∈ {gaussian, ising},
-``weights`` ∈ {ising, gaussian} (Boolean ±1 or standard Gaussian entries).
+Options: ``visible`` ∈ {ising, spherical, gaussian, mixture}, ``hidden`` ∈ {gaussian, ising, mixture},
+``weights`` ∈ {ising, gaussian, mixture} (Boolean ±1, standard Gaussian or mixture entries).
+
+``mixture`` moves a layer continuously from Gaussian to Boolean (issue 5): the
+:class:`~statmech_nn.symbolic.priors.GaussianMixturePrior` ``½N(±√δ, (1 − δ)w)`` with the control
+parameter ``delta_v``, ``delta_h`` or ``delta_w`` ∈ [0, 1] (0 Gaussian, 1 Boolean). For the weights
+``w = 1`` (unit variance for every δ); for units the Gaussian part carries its self-energy in ``H``
+like the ``gaussian`` option (``w = T``), so δ = 0 is exactly the ``gaussian`` option and δ = 1 the
+Boolean one (minus ``T log 2`` per unit: a probability measure instead of the counting measure).
+Mixture hidden units retrieve: the condensed hidden unit's extensive part is that of its Gaussian
+part, ``(1 − δ_h)β X²/2`` (the ``log cosh`` of the Boolean part is ``O(√N)``). Gaussian visible and
+Gaussian hidden units together have no Gibbs measure (``½σ² + ½τ² − ξστ/√N`` is unbounded below,
+the largest singular value of ``ξ/√N`` being ``1 + √α``); mixture visible units with Gaussian hidden
+units need ``1/(1 − δ_v) > (1 + √α)²`` for the same reason. The lines as δ moves are computed by
+:mod:`statmech_nn.phases.rbm_lines`: the retrieval region grows with ``δ_v`` and ``δ_w`` and shrinks
+with ``δ_h``, the Barra et al. (2018) statements (tests/test_rbm_priors.py).
 Order parameters (Barra et al. 2018): visible overlap ``q``, hidden overlap ``p``, Mattis overlap
 ``m``; ``lambda`` for spherical visible units; self-overlaps ``q_d``, ``p_d`` when both layers are
 Gaussian. With Gaussian hidden units ``p`` is AGS's ``r``.
@@ -37,9 +51,17 @@ from .base import Model, temperature_parameter
 __all__ = ["RBM", "marginal_visible_hamiltonian"]
 
 
-def _prior(name, role):
+#: the Boolean-weight parameter of each layer's Gaussian-to-Boolean mixture prior
+MIXTURE_PARAMETERS = {"visible": "delta_v", "hidden": "delta_h", "weights": "delta_w"}
+
+
+def _prior(name, role, delta=None):
     from ..symbolic.engine import beta
-    from ..symbolic.priors import GaussianPrior, IsingPrior, SphericalPrior
+    from ..symbolic.priors import GaussianMixturePrior, GaussianPrior, IsingPrior, SphericalPrior
+    if name == "mixture":
+        # units: the Gaussian part carries its self-energy in H like the Gaussian option (variance
+        # (1 − δ)T: δ = 0 is the "gaussian" option, δ = 1 the Boolean one); weights: unit variance
+        return GaussianMixturePrior(delta, 1 / beta if role != "weights" else 1)
     if name == "ising":
         return IsingPrior()
     if name == "spherical":
@@ -58,16 +80,22 @@ class RBM(Model):
                   "Barra, Genovese, Sollich & Tantari, PRE 96, 042156 (2017), arXiv:1612.03132",
                   "Barra, Bernacchia, Santucci & Contucci, Neural Networks 34, 1 (2012)")
     structural_options = {
-        "visible": ("ising", ("ising", "spherical", "gaussian"), "prior of the visible units"),
-        "hidden": ("gaussian", ("gaussian", "ising"),
-                   "prior of the hidden units (Gaussian: the RBM is the Hopfield network)"),
-        "weights": ("ising", ("ising", "gaussian"), "prior of the weights/pattern entries ξ_iμ"),
+        "visible": ("ising", ("ising", "spherical", "gaussian", "mixture"),
+                    "prior of the visible units (mixture: Gaussian-to-Boolean, parameter delta_v)"),
+        "hidden": ("gaussian", ("gaussian", "ising", "mixture"),
+                   "prior of the hidden units (Gaussian: the RBM is the Hopfield network; mixture: "
+                   "Gaussian-to-Boolean, parameter delta_h)"),
+        "weights": ("ising", ("ising", "gaussian", "mixture"),
+                    "prior of the weights/pattern entries ξ_iμ (mixture: Gaussian-to-Boolean at unit "
+                    "variance, parameter delta_w)"),
     }
     ordered_name = "retrieval"
     #: a point inside the ordered phase (retrieval for Gaussian hidden units), for the registry tests
     ordered_point = {"alpha": 0.05, "T": 0.1}
 
     def __init__(self, **options):
+        # the δ parameters exist only for the layers given the mixture prior
+        self._mixture_roles = tuple(r for r in MIXTURE_PARAMETERS if options.get(r) == "mixture")
         super().__init__(**options)
         if self.options["hidden"] == "ising":
             # no retrieval at this weight scale: the ordered phase is the spin glass
@@ -75,18 +103,25 @@ class RBM(Model):
             self.ordered_name = "spin glass"
 
     def make_parameter_specs(self):
-        return {
+        specs = {
             "alpha": Parameter("alpha", 0.05, "load P/N (hidden units per visible unit)", lower=0.0,
                                open_lower=True),
             "T": temperature_parameter(),
         }
+        for role in getattr(self, "_mixture_roles", ()):
+            name = MIXTURE_PARAMETERS[role]
+            specs[name] = Parameter(name, 0.5, f"Boolean weight of the {role} prior ½N(±√δ, 1 − δ) "
+                                    "(0 Gaussian, 1 Boolean ±1)", lower=0.0, upper=1.0)
+        return specs
 
     def hamiltonian(self):
         from ..symbolic.bipartite import BipartiteCouplings
         from ..symbolic.interactions import Hamiltonian
         o = self.options
-        visible, hidden, weights = (_prior(o[k], k) for k in ("visible", "hidden", "weights"))
-        retrieval = o["hidden"] == "gaussian"
+        visible, hidden, weights = (
+            _prior(o[k], k, self.symbol(MIXTURE_PARAMETERS[k]) if o[k] == "mixture" else None)
+            for k in ("visible", "hidden", "weights"))
+        retrieval = o["hidden"] in ("gaussian", "mixture")
         return Hamiltonian(visible, [BipartiteCouplings(self.symbol("alpha"), hidden, weights, retrieval)],
                            f"{o['visible']} visible units, {o['hidden']} hidden units (P = alpha N), "
                            f"{o['weights']} weights" + ("; pattern 1 retrieved." if retrieval else "."))

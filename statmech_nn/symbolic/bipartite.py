@@ -101,7 +101,7 @@ class BipartiteCouplings:
         # the condensed hidden unit sees the field β √N X (X = Mattis overlap of replica a)
         per_unit = sp.expand(self.hidden.log_partition(beta * sp.sqrt(N) * X)
                              - self.hidden.log_partition(sp.S.Zero))
-        extensive = sp.expand(per_unit / N) if per_unit.is_polynomial(X) else sp.S.Zero
+        extensive = sp.expand(per_unit / N) if per_unit.is_polynomial(X) else _extensive_part(per_unit, X)
         if extensive == 0 or extensive.has(N) or sp.Poly(extensive, X).degree() != 2:
             raise DerivationError(
                 f"retrieval with {self.hidden.name} hidden units: the condensed hidden unit gives "
@@ -118,9 +118,32 @@ class BipartiteCouplings:
         calc.site_field += xi * calc.hubbard_stratonovich(
             coefficient, sp.Symbol("m", real=True), m, pair=False,
             note=r"Mattis overlap $m$ of the retrieved pattern.")
-        if hasattr(self.weights, "support") and self.weights.support:
+        if hasattr(self.weights, "delta"):       # Gaussian-to-Boolean mixture entries
+            calc.site_quenched.append((xi, "mixture", self.weights.delta))
+        elif hasattr(self.weights, "support") and self.weights.support:
             support = tuple(self.weights.support)
             total = sp.Add(*self.weights.weights)
             calc.site_quenched.append((xi, support, tuple(w / total for w in self.weights.weights)))
         else:   # Gaussian pattern entries
             calc.site_quenched.append((xi, "gaussian"))
+
+
+def _extensive_part(per_unit, X):
+    """``lim_{N→∞} (1/N) log E e^{β√N X τ}`` by SymPy, term by term, for a hidden prior whose
+    log-partition is not a polynomial (e.g. the Gaussian mixture: its ``log cosh(√δ β√N X)`` is
+    ``O(√N)`` and drops out, leaving the Gaussian part's ``(1 − δ)β²X²/2`` per unit). 0 when a
+    term has no finite limit (Boolean units: no extensive part, no retrieval at this scale).
+
+    The limit is taken with every other symbol positive: the prior is symmetric (even in ``X``)
+    and parameters that may vanish (``δ = 0``) only remove terms."""
+    total = sp.S.Zero
+    for term in sp.Add.make_args(sp.expand(per_unit)):
+        positive = {s: sp.Dummy(s.name, positive=True) for s in term.free_symbols - {N}}
+        try:
+            lim = sp.limit(term.xreplace(positive) / N, N, sp.oo)
+        except (NotImplementedError, ValueError):
+            return sp.S.Zero
+        if lim.has(sp.oo, -sp.oo, sp.zoo, sp.nan, sp.Limit, sp.AccumBounds):
+            return sp.S.Zero
+        total += lim.xreplace({v: k for k, v in positive.items()})
+    return sp.expand(total)

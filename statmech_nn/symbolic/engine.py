@@ -340,6 +340,8 @@ def _quenched_average(expr, quenched):
     """
     if not quenched:
         return expr
+    if any(entry[1] == "mixture" for entry in quenched):
+        return _mixture_average(expr, quenched)
     laws = {(tuple(entry[1]) if entry[1] != "gaussian" else "gaussian",
              tuple(entry[2]) if len(entry) > 2 and entry[2] is not None else None)
             for entry in quenched}
@@ -352,6 +354,22 @@ def _quenched_average(expr, quenched):
             expr = GaussianAverage(expr, entry[0])
         return expr
     return DiscreteAverage(expr, [entry[0] for entry in quenched], support, weights)
+
+
+def _mixture_average(expr, quenched):
+    """Entries ``(ξ, "mixture", δ)``: ``ξ = √δ s + √(1 − δ) g`` with ``s = ±1`` and a standard
+    Gaussian ``g`` (the Gaussian-to-Boolean pattern law of :class:`~.priors.GaussianMixturePrior`):
+    a Gaussian average over ``g`` inside the discrete average over ``s``."""
+    if any(entry[1] != "mixture" for entry in quenched) or len({entry[2] for entry in quenched}) != 1:
+        raise DerivationError("the quenched per-site variables must share one distribution, got "
+                              f"{sorted(str(entry[1:]) for entry in quenched)}")
+    delta = quenched[0][2]
+    signs = []
+    for k, entry in enumerate(quenched):
+        s_k, g_k = sp.Symbol(f"s_{entry[0]}", real=True), sp.Symbol(f"g_{entry[0]}", real=True)
+        expr = GaussianAverage(expr.xreplace({entry[0]: sp.sqrt(delta) * s_k + sp.sqrt(1 - delta) * g_k}), g_k)
+        signs.append(s_k)
+    return DiscreteAverage(expr, signs, (-1, 1))
 
 
 def _outer_averages(expr):
@@ -534,7 +552,10 @@ def large_beta_average(avg, beta_=beta):
     y = A / B
     Phi = (1 + sp.erf(y / sp.sqrt(2))) / 2
     dens = sp.exp(-y**2 / 2) / sp.sqrt(2 * sp.pi)
-    gp, gm = sp.limit(g, t, sp.oo), sp.limit(g, t, -sp.oo)
+    try:
+        gp, gm = sp.limit(g, t, sp.oo), sp.limit(g, t, -sp.oo)
+    except NotImplementedError as exc:   # e.g. an average nested inside g (mixture patterns)
+        raise DerivationError(f"no zero-temperature rule for E_z[{integrand}]: SymPy: {exc}") from exc
     if gp.is_finite and gm.is_finite:
         lead = gp * Phi + gm * (1 - Phi)
         even = sp.simplify((g + g.subs(t, -t)) / 2 - (gp + gm) / 2)
