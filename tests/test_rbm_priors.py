@@ -2,6 +2,7 @@
 against scipy, the endpoints δ = 0, 1 against the existing Gaussian/Boolean options, and the
 paramagnet–spin glass and spin glass–retrieval lines as δ moves (Barra, Genovese, Sollich, Tantari,
 PRE 97, 022310 (2018), arXiv:1702.05882; PRE 96, 042156 (2017), arXiv:1612.03132)."""
+import functools
 import math
 import os
 import shutil
@@ -159,7 +160,9 @@ def test_endpoint_free_energies_equal_the_gaussian_and_boolean_options(role, opt
             assert abs(gap - _shift(role, delta, alpha, T)) < 1e-15, (role, delta, float(gap))
 
 
+@functools.lru_cache(maxsize=None)
 def _compiled(tol=1e-10, **options):
+    # cached: the derivation and compilation of one option set serve every test that needs it
     model = snn.model("rbm", **options)
     return model, model.free_energy().saddle_point().compile(tol=tol, maxiter=4000)
 
@@ -237,8 +240,8 @@ def test_retrieval_region_grows_with_peaked_visible_units_and_patterns_and_broad
     # Barra et al. 2018, abstract: "The retrieval region is larger when the pattern entries and
     # retrieval units get more peaked and, conversely, when the hidden units acquire a broader
     # prior". The retrieval temperature T_M (end of the retrieval branch) at fixed load:
-    hidden = lines_versus(hidden_mixture[0], "delta_h", [0.0, 0.2, 0.4, 0.6], alpha=0.01, T_start=0.05)
-    visible = lines_versus(visible_mixture[0], "delta_v", [0.5, 0.7, 0.85, 1.0], alpha=0.01, T_start=0.05)
+    hidden = lines_versus(hidden_mixture[0], "delta_h", [0.0, 0.3, 0.6], alpha=0.01, T_start=0.05)
+    visible = lines_versus(visible_mixture[0], "delta_v", [0.5, 0.75, 1.0], alpha=0.01, T_start=0.05)
     weights = lines_versus(weights_mixture[0], "delta_w", [0.5, 0.75, 1.0], alpha=0.001, T_start=0.05)
     assert np.all(np.diff(hidden["T_M"]) < -0.1)             # more Boolean hidden units: smaller
     assert np.all(np.diff(visible["T_M"]) > 0.02)            # more Boolean visible units: larger
