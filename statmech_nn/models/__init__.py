@@ -16,6 +16,7 @@ _REGISTRY = {
     "p-spin": "p_spin:PSpin",
     "dense-hopfield": "dense_hopfield:DenseHopfield",
     "rbm": "rbm:RBM",
+    "multitasking-hebbian": "multitasking_hebbian:MultitaskingHebbian",
 }
 
 
