@@ -15,6 +15,7 @@ import statmech_nn as snn
 from statmech_nn.errors import ParameterError
 from statmech_nn.symbolic.averages import GaussianAverage, averages_in
 from statmech_nn.symbolic.numeric import evaluate
+from statmech_nn.models.dense_hebbian import DenseHebbian
 from statmech_nn.symbolic.pbody import DenseHebbianExamples
 
 
@@ -51,11 +52,11 @@ def test_perfect_data_is_dense_hopfield(p, setting):
     # random points of the order parameters, with h = 0 (dense-hebbian is written in the gauge
     # σ → ξσ, which needs no field)
     rng = np.random.default_rng(p)
-    ours = snn.model("dense-hebbian", p=p, setting=setting).free_energy().expr
+    ours = DenseHebbian(p=p, setting=setting).free_energy().expr
     ref = snn.model("dense-hopfield", p=p).free_energy().expr
     # at ρ = 0 the dataset noise Y drops out of the integrands: E_Y[g] = g (no 2-d mpmath quadrature)
     ours = ours.subs(sp.Symbol("rho", positive=True), 0)
-    ours = ours.subs(snn.model("dense-hebbian", p=p, setting=setting).symbol("rho"), 0)
+    ours = ours.subs(DenseHebbian(p=p, setting=setting).symbol("rho"), 0)
     outer = [a for a in averages_in(ours, GaussianAverage) if a.variable.name == "Y"]
     assert outer and all(not a.integrand.has(a.variable) for a in outer)
     ours = ours.xreplace({a: a.integrand for a in outer})
@@ -116,7 +117,7 @@ def _alpha_c(p, rho, kappa):
 
 @pytest.fixture(scope="module")
 def supervised4():
-    model = snn.model("dense-hebbian", p=4)
+    model = DenseHebbian(p=4)
     return model, model.free_energy().saddle_point().compile()
 
 
@@ -132,7 +133,7 @@ def test_zero_temperature_retrieval_matches_hand_written_equation(supervised4):
 def test_phase_diagram_at_three_dataset_entropies():
     # RS phase diagram in (α, T) at ρ = 0, 0.1, 0.3: retrieval at low load and T, the retrieval
     # spinodal ending near the hand-written T = 0 capacity, which shrinks as the dataset gets noisier
-    model = snn.model("dense-hebbian", p=4)
+    model = DenseHebbian(p=4)
     solver = model.free_energy().saddle_point().compile()
     capacities = []
     for rho in (0.0, 0.1, 0.3):
@@ -170,7 +171,7 @@ def test_large_p_scaling_of_the_capacity():
     unsup = _alpha_c(6, 0.2, _kappa(6, 0.2, "unsupervised", 10)) * _kappa(6, 0.2, "unsupervised", 10)
     assert sup == pytest.approx(unsup, rel=1e-9)
     # the engine's T = 0 solver agrees at p = 6: retrieval just below α_c, none just above
-    model = snn.model("dense-hebbian", p=6)
+    model = DenseHebbian(p=6)
     solver = model.free_energy().saddle_point().compile()
     ac = _alpha_c(6, 0.2, 1.2**6)
     below = solver.solve(alpha=0.97 * ac, rho=0.2, T=0.0)
@@ -193,17 +194,17 @@ def test_low_load_detection_at_any_dataset_entropy(supervised4):
 
 
 def test_unsupervised_noise_depends_on_M_and_bad_input():
-    un = snn.model("dense-hebbian", p=4, setting="unsupervised")
+    un = DenseHebbian(p=4, setting="unsupervised")
     solver = un.free_energy().saddle_point().compile()
-    sup = snn.model("dense-hebbian", p=4).free_energy().saddle_point().compile()
+    sup = DenseHebbian(p=4).free_energy().saddle_point().compile()
     # equal noise variances α κ give equal solutions: κ_unsup(M = 10, ρ = 0.1) = 2.5
     a = solver.solve(alpha=0.004, rho=0.1, M=10.0, T=0.1)
     b = sup.solve(alpha=0.004 * 2.5 / 1.1**4, rho=0.1, T=0.1)
     assert a["m"] == pytest.approx(b["m"], abs=1e-9)
     with pytest.raises(ParameterError, match="setting"):
-        snn.model("dense-hebbian", setting="semi")
+        DenseHebbian(setting="semi")
     with pytest.raises(ParameterError, match="p"):
-        snn.model("dense-hebbian", p=2)
+        DenseHebbian(p=2)
     with pytest.raises(ParameterError):
         solver.solve(alpha=0.01, rho=0.1, M=0.5, T=0.1)        # M >= 1
     with pytest.raises(ParameterError):

@@ -16,7 +16,6 @@ _REGISTRY = {
     "p-spin": "p_spin:PSpin",
     "dense-hopfield": "dense_hopfield:DenseHopfield",
     "rbm": "rbm:RBM",
-    "dense-hebbian": "dense_hebbian:DenseHebbian",
     "multitasking-hebbian": "multitasking_hebbian:MultitaskingHebbian",
 }
 

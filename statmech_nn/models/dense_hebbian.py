@@ -24,6 +24,10 @@ What the derived RS equations say (tests/test_dense_hebbian.py):
   archetype overlap ``erf(1/√(2ρ))`` stays positive for every ``ρ``, at ``T = 0``).
 
 Replica symmetry is assumed (as in the papers' RS picture).
+
+Not in the model registry yet: the registry-wide stationarity check evaluates the free energy with
+mpmath, and the nested Gaussian averages ``E_Y E_z`` make that 2-d quadrature at 25 digits take
+minutes. Use ``DenseHebbian(p=4, setting="supervised")`` directly.
 """
 import math
 
