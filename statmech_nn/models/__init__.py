@@ -17,6 +17,7 @@ _REGISTRY = {
     "dense-hopfield": "dense_hopfield:DenseHopfield",
     "rbm": "rbm:RBM",
     "continual-perceptron": "continual_perceptron:ContinualPerceptron",
+    "multitasking-hebbian": "multitasking_hebbian:MultitaskingHebbian",
 }
 
 

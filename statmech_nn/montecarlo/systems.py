@@ -227,6 +227,24 @@ def build_rbm(options, N, params, rng, init):
     return system
 
 
+def build_multitasking_hebbian(options, N, params, rng, init):
+    """``multitasking-hebbian``: the diluted Hopfield sampler (:func:`build_centred_hopfield`) with
+    ``P = max(K, round(αN))`` patterns (``α = 0`` at low load, so ``P = K``), all ``K`` observed. The
+    ``"pattern"`` start is the hierarchical state: each neuron aligned with the first pattern that is
+    non-zero on it (random where all ``K`` vanish)."""
+    K = options.get("patterns", 2)
+    system = build_centred_hopfield({"patterns": K, "pattern": "diluted"}, N,
+                                    dict(params, alpha=params.get("alpha", 0.0)), rng, "random")
+    if init != "random":
+        eta = system.arrays["eta"][:, :K]
+        first = np.argmax(eta != 0, axis=1)
+        start = np.sign(eta[np.arange(N), first]).astype(np.int8)
+        empty = start == 0
+        start[empty] = np.where(rng.random(int(empty.sum())) < 0.5, -1, 1)
+        system.init = start
+    return system
+
+
 #: model registry name -> (builder, dynamics it supports, default start)
 SAMPLERS = {
     "curie-weiss": (build_curie_weiss, DYNAMICS, "pattern"),
@@ -235,6 +253,7 @@ SAMPLERS = {
     "p-spin": (build_p_spin, DYNAMICS, "pattern"),
     "dense-hopfield": (build_dense_hopfield, DYNAMICS, "pattern"),
     "rbm": (build_rbm, DYNAMICS + ("rbm",), "pattern"),
+    "multitasking-hebbian": (build_multitasking_hebbian, DYNAMICS, "pattern"),
 }
 
 INITS = ("pattern", "random")

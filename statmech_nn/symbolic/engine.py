@@ -574,7 +574,9 @@ def large_beta_average(avg, beta_=beta):
 def _zero_t_rules(expr, beta_):
     """Replace every Gaussian average by its large-β form; ``tanh(βX) → sign(X)`` and
     ``log(c cosh βX) → β|X| + log(c/2)`` outside averages."""
-    avgs = averages_in(expr, GaussianAverage)
+    # innermost only: an outer Gaussian average over a quenched variable (e.g. the dataset noise
+    # of dense-hebbian) commutes with the limit and keeps its (replaced) integrand
+    avgs = [a for a in averages_in(expr, GaussianAverage) if not averages_in(a.integrand, GaussianAverage)]
     expr = expr.xreplace({a: large_beta_average(a, beta_) for a in avgs})
     rep = {}
     for f in expr.atoms(sp.tanh):
@@ -592,6 +594,8 @@ def _zero_t_rules(expr, beta_):
 
 def _limit_infinite_beta(expr, beta_):
     """``lim_{β→∞}``, taken inside finite (pattern) averages, which commute with the limit."""
+    expr = expr.xreplace({a: _beta_power_out(a, beta_) for a in _outer_averages(expr)
+                          if isinstance(a, GaussianAverage)})
     avgs = _outer_averages(expr)
     inner = {a: a.with_integrand(_limit_infinite_beta(a.integrand, beta_)) for a in avgs}
     dummies = {a: sp.Dummy(f"D{i}") for i, a in enumerate(avgs)}
@@ -605,6 +609,22 @@ def _limit_infinite_beta(expr, beta_):
             outer = sp.limit(outer, beta_, sp.oo)
     back = {dummies[a]: inner[a] for a in avgs}
     return outer.xreplace(back)
+
+
+def _beta_power_out(avg, beta_):
+    """``E_Y[β^k h(Y)] = β^k E_Y[h(Y)]``: a power of ``β`` common to the whole integrand of an outer
+    (quenched) Gaussian average, written outside it so that ``β × E_Y[O(1/β)]`` has a finite limit
+    (SymPy's ``expand`` buries it in a summed denominator)."""
+    num, den = sp.fraction(sp.together(avg.integrand))
+    power = 0
+    for part, sign in ((sp.factor_terms(num), 1), (sp.factor_terms(den), -1)):
+        for factor in sp.Mul.make_args(part):
+            base, exponent = factor.as_base_exp()
+            if base == beta_ and exponent.is_number:
+                power += sign * exponent
+    if power == 0:
+        return avg
+    return beta_**power * avg.with_integrand(sp.simplify(avg.integrand / beta_**power))
 
 
 def zero_temperature(sp_finite):

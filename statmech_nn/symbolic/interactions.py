@@ -130,7 +130,8 @@ class HebbianCouplings:
     mean of ``ξ``, Amit, Gutfreund, Sompolinsky, PRA 35, 2293 (1987), eq. (2.1)). The engine derives
     the mean and variance ``v = E[η²]`` of ``η`` from that law: the mean must vanish (otherwise the
     ``P − K`` non-condensed patterns add an extensive ferromagnetic field), ``v`` scales the noise,
-    ``log det(1 − βvQ)``.
+    ``log det(1 − βvQ)``. ``alpha = 0`` (the number, not a symbol) is the low load ``P = K``: the
+    condensed patterns only.
 
     References
     ----------
@@ -195,7 +196,10 @@ class HebbianCouplings:
               + " condensed, the others are not.")
         calc.energetic += calc.replica_sum(-beta * alpha * v * s2 / 2)
         names = ["m"] if K == 1 else [f"m_{mu}" for mu in range(1, K + 1)]
-        xis = [sp.Symbol("xi") if K == 1 else sp.Symbol(f"xi_{mu}") for mu in range(1, K + 1)]
+        # at low load the T = 0 site term is sign(Σ ξ m + h): real entries let SymPy differentiate it
+        # (DiracDelta, zero almost everywhere) for the Jacobian of the solver
+        real = {"real": True} if self.alpha == 0 else {}
+        xis = [sp.Symbol("xi", **real) if K == 1 else sp.Symbol(f"xi_{mu}", **real) for mu in range(1, K + 1)]
         for name, xi in zip(names, xis):
             m = sp.IndexedBase(name)[_a]
             calc.site_field += (xi - self.centre) * calc.hubbard_stratonovich(
@@ -203,6 +207,13 @@ class HebbianCouplings:
                 note=rf"Condensed pattern: $X_a = \frac{{1}}{{N}}\sum_i {_site_entry(xi, self.centre)}"
                      rf"_i \sigma_i^a$.")
             calc.site_quenched.append((xi, self.support, self.weights))
+        if self.alpha == 0:
+            # low load (alpha given as the number 0, not a symbol): only the K condensed patterns,
+            # no noise and no overlap q (Agliari et al., PRL 109, 268101 (2012); arXiv:2308.04106)
+            d.add("Low load", sp.Eq(sp.Symbol(r"P"), sp.Symbol(r"K = %d" % K)),
+                  r"A finite number of patterns, all condensed: no non-condensed noise, no overlap "
+                  r"$q$.")
+            return
         # non-condensed patterns: HS with Gaussian z_a, average over ξ, Gaussian integral over z
         x = sp.Symbol("x")
         logcosh = sp.series(sp.log(sp.cosh(x)), x, 0, 4).removeO()

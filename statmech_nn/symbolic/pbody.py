@@ -32,7 +32,7 @@ import sympy.stats as stats
 from ..errors import DerivationError
 from .engine import N, OrderParameter, beta, replica_a, replica_b
 
-__all__ = ["power_delta", "PBodyGaussianCouplings", "DenseHebbianCouplings"]
+__all__ = ["power_delta", "PBodyGaussianCouplings", "DenseHebbianCouplings", "DenseHebbianExamples"]
 
 _a, _b = replica_a, replica_b
 
@@ -208,6 +208,118 @@ class DenseHebbianCouplings:
               r"$\mathbb{E}Y^2 = p!\,N^p\sum_{a,b}Q_{ab}^p$; the third cumulant vanishes as "
               r"$N\to\infty$, so the patterns' signal-to-noise contribution is Gaussian: a $p$-body term "
               r"in the overlaps, as for Gaussian couplings.")
+        calc.energetic += calc.replica_sum(c_q * s2**p)
+        power_delta(calc, 2 * c_q, p, sp.Symbol("q", positive=True), sp.Symbol("lambda_q", positive=True),
+                    pair=True)
+
+
+class DenseHebbianExamples:
+    """p-body Hebbian couplings built from ``M`` noisy examples ``η^{μ,a} = χ^{μ,a} ξ^μ`` of each of
+    ``P = α N^{p−1}`` archetypes ``ξ^μ = ±1`` (``χ = ±1`` i.i.d., ``P(χ = 1) = (1 + r)/2``): the dense
+    Hebbian learners of Agliari et al., arXiv:2212.00606 (supervised) and arXiv:2211.14067
+    (unsupervised). ``p ≥ 3``; archetype 1 condensed.
+
+    - ``setting="supervised"``: ``H = −(1/(p N^{p−1})) Σ_μ Σ_{i1≠…≠ip} Π_k η̂^μ_{ik} σ_{ik}`` with the
+      teacher's per-archetype average ``η̂^μ_i = (1/(rM)) Σ_a η^{μ,a}_i``;
+    - ``setting="unsupervised"``: ``H = −(1/(p N^{p−1} M r^p)) Σ_μ Σ_a Σ_{i1≠…≠ip} Π_k η^{μ,a}_{ik}
+      σ_{ik}`` (every example on its own).
+
+    Control parameters: the load ``α``, the dataset entropy ``ρ = (1 − r²)/(M r²)`` and, for the
+    unsupervised setting, ``M`` (its noise depends on ``r`` and ``M`` separately). The engine derives
+    from the law of ``χ`` (i) the signal: in both settings the condensed archetype enters through
+    ``X = (1/N) Σ_i ξ_i χ̄_i σ_i`` with ``χ̄ = (1/(rM)) Σ_a χ^a`` (unsupervised: the ``M`` example
+    overlaps are exchangeable, so at the saddle point they are equal, ``Σ_a n_a^p = M (rX)^p``), with
+    mean ``E χ̄ = 1`` and variance ``ρ``; (ii) the noise: the second cumulant of a non-condensed
+    archetype, ``κ`` times that of :class:`DenseHebbianCouplings`, with
+    ``κ = (E η̂²)^p = (1 + ρ)^p`` (supervised) and ``κ = Σ_{a,b} E[Π_k χ^a_k χ^b_k]/(M r^p)²
+    = 1 − 1/M + (1 + ρM)^p/M`` (unsupervised). The site variable ``χ̄`` is taken Gaussian,
+    ``χ̄ = 1 + √ρ Y`` (the papers' large-dataset limit, central limit theorem in ``M``); ``ρ = 0``
+    is :class:`DenseHebbianCouplings` exactly. The site problem is written in the gauge
+    ``σ_i → ξ^1_i σ_i`` (no external field), which removes ``ξ^1``.
+    """
+
+    SETTINGS = ("supervised", "unsupervised")
+
+    def __init__(self, p, alpha, rho, M=None, setting="supervised"):
+        self.p = int(p)
+        if self.p < 3:
+            raise DerivationError("DenseHebbianExamples needs p >= 3")
+        if setting not in self.SETTINGS:
+            raise DerivationError(f"setting must be one of {self.SETTINGS}, got {setting!r}")
+        if setting == "unsupervised" and M is None:
+            raise DerivationError("the unsupervised setting needs the number of examples M")
+        self.alpha, self.rho, self.M, self.setting = alpha, rho, M, setting
+
+    def display(self):
+        p = self.p
+        if self.setting == "supervised":
+            return -sp.Symbol(r"\frac{1}{%d N^{%d}}\sum_{\mu=1}^{P}\sum_{i_1\neq\dots\neq i_{%d}}"
+                              r"\hat\eta^\mu_{i_1}\cdots\hat\eta^\mu_{i_{%d}}\sigma_{i_1}\cdots\sigma_{i_{%d}}"
+                              % (p, p - 1, p, p, p))
+        return -sp.Symbol(r"\frac{1}{%d N^{%d} M r^{%d}}\sum_{\mu=1}^{P}\sum_{a=1}^{M}\sum_{i_1\neq\dots"
+                          r"\neq i_{%d}}\eta^{\mu,a}_{i_1}\cdots\eta^{\mu,a}_{i_{%d}}\sigma_{i_1}\cdots"
+                          r"\sigma_{i_{%d}}" % (p, p - 1, p, p, p, p))
+
+    def example_moments(self):
+        """``(E χ̄, Var χ̄, κ)`` from the law of ``χ``, in terms of ``ρ`` (and ``M``)."""
+        p = self.p
+        r, M, k = sp.symbols("r M k", positive=True)
+        # χ = ±1 with P(χ = 1) = (1 + r)/2: E χ = r, E χ² = 1; distinct examples independent
+        chi_mean, chi_sq = sp.Rational(1, 2) * (1 + r) - sp.Rational(1, 2) * (1 - r), sp.S.One
+        sum_sq = M * chi_sq + M * (M - 1) * chi_mean**2            # E (Σ_a χ^a)²
+        mean = sp.simplify(M * chi_mean / (r * M))
+        var = sp.simplify(sum_sq / (r * M) ** 2 - mean**2)
+        if self.setting == "supervised":
+            kappa = (sum_sq / (r * M) ** 2) ** p                     # (E η̂²)^p, sites independent
+        else:
+            # Σ_{a,b} E Π_k χ^a_{i_k} χ^b_{i_k}: a = b gives 1, a ≠ b gives (E χ)^{2p}
+            kappa = (M + M * (M - 1) * chi_mean ** (2 * p)) / (M * r**p) ** 2
+        # r² = 1/(1 + ρM): the dataset entropy ρ = (1 − r²)/(M r²)
+        rho = sp.Symbol("rho", positive=True)
+        to_rho = {r: 1 / sp.sqrt(1 + rho * M)}
+        mean, var = sp.simplify(mean.subs(to_rho)), sp.simplify(var.subs(to_rho))
+        kappa = sp.factor(sp.simplify(kappa.subs(to_rho)))
+        subs = {rho: self.rho}
+        if self.M is not None:
+            subs[M] = self.M
+        return mean.subs(subs), var.subs(subs), kappa.subs(subs)
+
+    def apply(self, calc):
+        d = calc.derivation
+        p, alpha = self.p, self.alpha
+        s2 = calc.prior.self_overlap
+        mean, var, kappa = self.example_moments()
+        if mean != 1 or sp.simplify(var - self.rho) != 0:
+            raise DerivationError(f"example average has mean {mean}, variance {var}: expected 1 and rho")
+        Y = sp.Symbol("Y", real=True)
+        chibar = mean + sp.sqrt(var) * Y
+        d.add("Examples of the archetypes",
+              [sp.Eq(sp.Symbol(r"\eta^{\mu,a}_i"), sp.Symbol(r"\chi^{\mu,a}_i\xi^\mu_i")),
+               sp.Eq(sp.Symbol(r"\mathbb{E}\,\bar\chi"), mean),
+               sp.Eq(sp.Symbol(r"\mathrm{Var}\,\bar\chi"), var),
+               sp.Eq(sp.Symbol(r"\bar\chi"), chibar),
+               sp.Eq(sp.Symbol(r"\kappa"), kappa)],
+              r"$P(\chi = \pm1) = (1 \pm r)/2$, $\bar\chi = \frac{1}{rM}\sum_a\chi^a$, "
+              r"$\rho = \frac{1-r^2}{Mr^2}$. The condensed archetype acts through "
+              r"$X = \frac{1}{N}\sum_i\xi_i\bar\chi_i\sigma_i$ in both settings (unsupervised: the "
+              r"$M$ example overlaps are exchangeable and equal at the saddle point); $\bar\chi$ is "
+              r"Gaussian for large $M$. $\kappa$ multiplies the second cumulant of each "
+              r"non-condensed archetype (" + self.setting + r"); the gauge $\sigma_i\to\xi^1_i\sigma_i$ "
+              r"removes $\xi^1$.")
+        c_m = beta / p
+        calc.site_field += chibar * power_delta(calc, c_m, p, sp.Symbol("m", real=True),
+                                                sp.Symbol("lambda_m", real=True), pair=False)
+        calc.site_quenched.append((Y, "gaussian"))
+        # non-condensed archetypes: the cumulant expansion of DenseHebbianCouplings times κ
+        t = beta / (p * N ** (p - 1))
+        c_q = sp.simplify(alpha * N ** (p - 1) * t**2 / 2 * sp.factorial(p) * N**p / N * kappa)
+        if c_q.has(N):
+            raise DerivationError("dense Hebbian scaling does not give an extensive free energy")
+        d.add("Average over non-condensed archetypes and their examples",
+              sp.Eq(sp.Symbol(r"\frac{P}{N}\log\mathbb{E}\,e^{tY_\mu}"),
+                    c_q * sp.Symbol(r"\sum_{a,b}Q_{ab}^{%d}" % p)),
+              r"As for $p$-body Hebbian couplings of the archetypes (second cumulant only for $p\ge 3$), "
+              r"with the variance of the examples' products: $\kappa$.")
         calc.energetic += calc.replica_sum(c_q * s2**p)
         power_delta(calc, 2 * c_q, p, sp.Symbol("q", positive=True), sp.Symbol("lambda_q", positive=True),
                     pair=True)

@@ -1,0 +1,107 @@
+"""Dense (p-body) Hebbian network learning from noisy examples of its archetypes, supervised or
+unsupervised (Agliari, Albanese, Alemanno, Alessandrelli, Barra, Giannotti, Lotito, Pedreschi,
+arXiv:2212.00606 (supervised) and arXiv:2211.14067 (unsupervised)).
+
+``P = α N^{p−1}`` archetypes ``ξ^μ = ±1``, ``M`` examples of each, ``η^{μ,a} = χ^{μ,a} ξ^μ`` with
+``P(χ = ±1) = (1 ± r)/2``. Supervised: the couplings use the per-archetype average
+``η̂^μ = (1/(rM)) Σ_a η^{μ,a}``; unsupervised: every example, scaled by ``1/(M r^p)`` (see
+:class:`~statmech_nn.symbolic.pbody.DenseHebbianExamples`, which derives the signal and the noise
+from the law of ``χ``). Control parameters: ``alpha``, ``T``, the dataset entropy
+``rho = (1 − r²)/(M r²)`` and, unsupervised, ``M``. The condensed archetype acts through
+``m = (1/N) Σ_i ξ_i χ̄_i σ_i`` (``χ̄ = (1/(rM)) Σ_a χ^a``, Gaussian ``1 + √ρ Y`` in the large-``M``
+limit).
+
+What the derived RS equations say (tests/test_dense_hebbian.py):
+
+- ``rho = 0`` (``r = 1`` or ``M → ∞``) is :mod:`.dense_hopfield` exactly.
+- The noise of the non-condensed archetypes has variance ``α (p−1)! κ`` with ``κ = (1 + ρ)^p``
+  (supervised) or ``1 − 1/M + (1 + ρM)^p/M`` (unsupervised), and at ``T = 0`` the retrieval state
+  solves ``m = E_Y[χ̄ erf(χ̄ m^{p−1}/√(2 α (p−1)! κ))]``: the boundary ``α_c`` depends on ``p`` through
+  ``(p−1)! κ`` and the slowly varying ``m^{p−1}`` only, so ``α_c(p, ρ) (p−1)! κ`` tends to a
+  function of ``ρ`` alone as ``p`` grows (*ultra-storage*: the number of storable archetypes is
+  ``N^{p−1}`` times that, with ``(p−1)! κ`` the price of the dataset noise), and at low load
+  (``α → 0``) retrieval of the archetype survives any dataset entropy (*ultra-detection*: the
+  archetype overlap ``erf(1/√(2ρ))`` stays positive for every ``ρ``, at ``T = 0``).
+
+Replica symmetry is assumed (as in the papers' RS picture).
+
+Not in the model registry yet: the registry-wide stationarity check evaluates the free energy with
+mpmath, and the nested Gaussian averages ``E_Y E_z`` make that 2-d quadrature at 25 digits take
+minutes. Use ``DenseHebbian(p=4, setting="supervised")`` directly.
+"""
+import math
+
+from ..parameters import Parameter
+from ..symbolic.interactions import Hamiltonian
+from ..symbolic.pbody import DenseHebbianExamples
+from ..symbolic.priors import IsingPrior
+from .base import Model, temperature_parameter
+from .p_spin import conjugate_seeds
+
+__all__ = ["DenseHebbian"]
+
+SETTINGS = DenseHebbianExamples.SETTINGS
+
+
+class DenseHebbian(Model):
+    name = "dense-hebbian"
+    title = "dense Hebbian network learning from examples"
+    references = ("Agliari et al., Dense Hebbian neural networks: a replica symmetric picture of "
+                  "supervised learning, arXiv:2212.00606 (2022)",
+                  "Agliari et al., Dense Hebbian neural networks: a replica symmetric picture of "
+                  "unsupervised learning, arXiv:2211.14067 (2022)")
+    structural_options = {
+        "p": (4, tuple(range(3, 11)), "interaction order"),
+        "setting": ("supervised", SETTINGS, "supervised (per-archetype example average) or "
+                    "unsupervised (every example)"),
+    }
+    ordered_name = "retrieval"
+    montecarlo = False
+    montecarlo_reason = ("no sampler yet: the supervised couplings have real-valued entries "
+                         "(the p-body polynomial kernel takes ±1 patterns) and the unsupervised ones "
+                         "need P·M example columns and the overlap with their average")
+
+    @property
+    def ordered_point(self):
+        """Inside the retrieval phase: noise variance ``α (p−1)! κ`` near ``0.1`` at ``ρ = 0.1``."""
+        p = self.options["p"]
+        point = {"alpha": 0.1 / math.factorial(p - 1) / 1.1**p, "rho": 0.1, "T": 0.1}
+        if self.options["setting"] == "unsupervised":
+            point["M"] = 10.0
+            point["alpha"] = 0.1 / math.factorial(p - 1) / (1 - 0.1 + 2.0**p / 10)
+        return point
+
+    def __init__(self, **options):
+        # the parameter list depends on the setting (unsupervised: M), read before the specs are made
+        self._setting = options.get("setting", "supervised")
+        super().__init__(**options)
+
+    def make_parameter_specs(self):
+        specs = {
+            "alpha": Parameter("alpha", 0.01, "load P/N^(p-1)", lower=0.0),
+            "rho": Parameter("rho", 0.1, "dataset entropy (1 - r^2)/(M r^2)", lower=0.0),
+            "T": temperature_parameter(),
+        }
+        if self._setting == "unsupervised":
+            specs["M"] = Parameter("M", 10.0, "examples per archetype", lower=1.0)
+        return specs
+
+    def hamiltonian(self):
+        p, setting = self.options["p"], self.options["setting"]
+        M = self.symbol("M") if setting == "unsupervised" else None
+        return Hamiltonian(IsingPrior(), [DenseHebbianExamples(p, self.symbol("alpha"), self.symbol("rho"),
+                                                                M, setting)],
+                           rf"Ising neurons, ${p}$-body Hebbian couplings built ({setting}) from $M$ "
+                           r"examples of quality $r$ of each of $P = \alpha N^{p-1}$ random $\pm1$ "
+                           r"archetypes, dataset entropy $\rho = (1-r^2)/(Mr^2)$. Replica symmetry is "
+                           r"assumed.")
+
+    def default_guess(self, names):
+        return conjugate_seeds([super().default_guess(names)], self.options["p"])[0]
+
+    def phase_seeds(self, names, signed=True):
+        return conjugate_seeds(super().phase_seeds(names, signed), self.options["p"])
+
+    def sign_symmetric(self, parameters):
+        """Even ``p`` only (``σ → −σ`` leaves an even p-body energy unchanged)."""
+        return self.options["p"] % 2 == 0
