@@ -21,7 +21,6 @@ Amit, Gutfreund, Sompolinsky, Ann. Phys. 173, 30 (1987) [AGS]: free energy eq. (
 at ``T = 0``, ``T_g = 1 + √α``; PRL 55, 1530 (1985) and PRA 32, 1007 (1985): symmetric mixture states at
 ``α = 0``; PRA 35, 2293 (1987): biased patterns.
 """
-import sympy as sp
 
 from ..errors import ParameterError
 from ..parameters import Parameter

@@ -16,7 +16,7 @@ A. Engel and C. Van den Broeck, *Statistical Mechanics of Learning* (CUP 2001) [
 """
 import math
 
-from ..errors import ConvergenceError, ParameterError
+from ..errors import ConvergenceError
 from ..parameters import Parameter
 from .base import temperature_parameter
 from .learning_base import LearningModel

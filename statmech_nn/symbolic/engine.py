@@ -22,7 +22,7 @@ from ..errors import DerivationError
 from .averages import Average, DiscreteAverage, GaussianAverage, averages_in, expand_averages, stein
 from .derivation import Derivation
 from .free_energy import FreeEnergy, SaddlePoint
-from .replica import RSMatrix, replica_limit
+from .replica import replica_limit
 
 __all__ = ["ReplicaCalculation", "OrderParameter", "derive", "saddle_point", "zero_temperature",
            "large_beta_average", "n", "beta", "z", "N", "replica_a", "replica_b"]

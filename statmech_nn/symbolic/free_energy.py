@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .derivation import Derivation
 
 __all__ = ["FreeEnergy", "SaddlePoint"]
 

@@ -93,7 +93,7 @@ class GaussianCouplings:
               sp.Eq(sp.Symbol(r"\frac{1}{N}\log\mathbb{E}\,e^{-\beta\sum_a H(\sigma^a)}"),
                     c_m * sp.Symbol(r"\sum_a X_a^2") + c_q * sp.Symbol(r"\sum_{a,b} Q_{ab}^2")),
               r"$X_a = \frac{1}{N}\sum_i \sigma_i^a$, $Q_{ab} = \frac{1}{N}\sum_i \sigma_i^a\sigma_i^b$;"
-              rf" diagonal terms are $O(1/N)$; $Q_{{aa}} = "
+              r" diagonal terms are $O(1/N)$; $Q_{aa} = "
               + (rf"\sigma^2 = {s2}$." if s2 is not None else r"q_d$, an order parameter."))
         closed = getattr(calc.prior, "closed_form", False)
         if s2 is None:   # units without a fixed σ²: the self-overlap Q_aa is an order parameter
