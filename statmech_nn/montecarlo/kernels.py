@@ -246,22 +246,11 @@ def run_patterns(xi, M, spins, mag, betas, J, p, h, shift, rule, n_sweeps, rng, 
         if B > 1:
             for c in range(C):
                 E[c] = pattern_energy(M[c], mag[c], N, J, p, h, shift)
-            _replica_exchange(betas, E, R, rng[C], swaps, swapped)
-            for lo in range(C - 1):
-                if swapped[lo]:
-                    _swap_rows(spins, lo, lo + 1)
-                    _swap_rows(M, lo, lo + 1)
-                    mag[lo], mag[lo + 1] = mag[lo + 1], mag[lo]
-                    counts[lo], counts[lo + 1] = counts[lo + 1], counts[lo]
+            _exchange_pattern_chains(betas, E, R, rng[C], swaps, swapped, spins, M, mag, counts)
         if record:
             for r in range(R):
-                c = r * B
-                energy[t, r] = pattern_energy(M[c], mag[c], N, J, p, h, shift) / N
-                accepted[t, r] = counts[c] / N
-                for k in range(n_observed):
-                    overlaps[t, r, k] = M[c, k] / N
-            if R >= 2:
-                q[t] = _spin_overlap(spins[0], spins[B])
+                E[r * B] = pattern_energy(M[r * B], mag[r * B], N, J, p, h, shift)
+            _record_pattern_slot(t, R, B, N, M, counts, E, spins, n_observed, energy, accepted, overlaps, q)
 
 
 @_jit
@@ -281,6 +270,32 @@ def _spin_overlap(a, b):
 # ------------------------------------------------------------------------------------------------
 # dense couplings: H = −Σ_{i<j} J_ij σ_i σ_j − h Σ_i σ_i with cached local fields Σ_j J_ij σ_j
 # ------------------------------------------------------------------------------------------------
+
+@_jit
+def _exchange_pattern_chains(betas, E, R, s, swaps, swapped, spins, M, mag, counts):
+    """Replica exchange between temperature slots of pattern chains (energies ``E``), moving each
+    swapped pair's spins, overlaps ``M``, magnetisations and acceptance counts together."""
+    _replica_exchange(betas, E, R, s, swaps, swapped)
+    for lo in range(spins.shape[0] - 1):
+        if swapped[lo]:
+            _swap_rows(spins, lo, lo + 1)
+            _swap_rows(M, lo, lo + 1)
+            mag[lo], mag[lo + 1] = mag[lo + 1], mag[lo]
+            counts[lo], counts[lo + 1] = counts[lo + 1], counts[lo]
+
+
+@_jit
+def _record_pattern_slot(t, R, B, N, M, counts, E, spins, n_observed, energy, accepted, overlaps, q):
+    """Record sweep ``t`` of the measured slot of each replica (``E`` holds its total energy)."""
+    for r in range(R):
+        c = r * B
+        energy[t, r] = E[c] / N
+        accepted[t, r] = counts[c] / N
+        for k in range(n_observed):
+            overlaps[t, r, k] = M[c, k] / N
+    if R >= 2:
+        q[t] = _spin_overlap(spins[0], spins[B])
+
 
 @_jit
 def dense_energy(spins, local, h):
@@ -513,22 +528,11 @@ def run_centred_patterns(eta, M, spins, mag, self_coupling, betas, h, shift, rul
         if B > 1:
             for c in range(C):
                 E[c] = centred_pattern_energy(M[c], mag[c], N, h, shift)
-            _replica_exchange(betas, E, R, rng[C], swaps, swapped)
-            for lo in range(C - 1):
-                if swapped[lo]:
-                    _swap_rows(spins, lo, lo + 1)
-                    _swap_rows(M, lo, lo + 1)
-                    mag[lo], mag[lo + 1] = mag[lo + 1], mag[lo]
-                    counts[lo], counts[lo + 1] = counts[lo + 1], counts[lo]
+            _exchange_pattern_chains(betas, E, R, rng[C], swaps, swapped, spins, M, mag, counts)
         if record:
             for r in range(R):
-                c = r * B
-                energy[t, r] = centred_pattern_energy(M[c], mag[c], N, h, shift) / N
-                accepted[t, r] = counts[c] / N
-                for k in range(n_observed):
-                    overlaps[t, r, k] = M[c, k] / N
-            if R >= 2:
-                q[t] = _spin_overlap(spins[0], spins[B])
+                E[r * B] = centred_pattern_energy(M[r * B], mag[r * B], N, h, shift)
+            _record_pattern_slot(t, R, B, N, M, counts, E, spins, n_observed, energy, accepted, overlaps, q)
 
 
 def warm_up_centred():

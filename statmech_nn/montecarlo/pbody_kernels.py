@@ -21,7 +21,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from .kernels import METROPOLIS, _accept, _replica_exchange, _spin_overlap, _swap_rows
+from .kernels import (METROPOLIS, _accept, _exchange_pattern_chains, _record_pattern_slot,
+                      _replica_exchange, _spin_overlap, _swap_rows)
 
 __all__ = ["flip_polynomials", "poly_pattern_energy", "run_poly_patterns", "tuple_energy", "run_tuples",
            "warm_up"]
@@ -124,22 +125,11 @@ def run_poly_patterns(xi, M, spins, mag, betas, coef, even, odd, h, shift, rule,
         if B > 1:
             for c in range(C):
                 E[c] = poly_pattern_energy(M[c], mag[c], coef, h, shift)
-            _replica_exchange(betas, E, R, rng[C], swaps, swapped)
-            for lo in range(C - 1):
-                if swapped[lo]:
-                    _swap_rows(spins, lo, lo + 1)
-                    _swap_rows(M, lo, lo + 1)
-                    mag[lo], mag[lo + 1] = mag[lo + 1], mag[lo]
-                    counts[lo], counts[lo + 1] = counts[lo + 1], counts[lo]
+            _exchange_pattern_chains(betas, E, R, rng[C], swaps, swapped, spins, M, mag, counts)
         if record:
             for r in range(R):
-                c = r * B
-                energy[t, r] = poly_pattern_energy(M[c], mag[c], coef, h, shift) / N
-                accepted[t, r] = counts[c] / N
-                for k in range(n_observed):
-                    overlaps[t, r, k] = M[c, k] / N
-            if R >= 2:
-                q[t] = _spin_overlap(spins[0], spins[B])
+                E[r * B] = poly_pattern_energy(M[r * B], mag[r * B], coef, h, shift)
+            _record_pattern_slot(t, R, B, N, M, counts, E, spins, n_observed, energy, accepted, overlaps, q)
 
 
 def warm_up():
