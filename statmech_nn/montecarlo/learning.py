@@ -108,41 +108,14 @@ def separable_fraction(N, alphas, samples=40, seed=0):
     return {k: np.asarray(v) for k, v in out.items()}
 
 
-@numba.njit(cache=True, nogil=True)
 def _metropolis_binary(w, xi, y, beta, sweeps, burn_in, seed):
     """Metropolis on binary weights ``w = ±1`` with energy = number of training errors
-    ``Σ_μ θ(−y_μ ξ_μ·w)``; fields ``h_μ = y_μ ξ_μ·w`` are cached, so a flip costs ``O(P)``.
+    ``Σ_μ θ(−y_μ ξ_μ·w)``: the coupled sampler of continual learning at zero coupling.
     Returns the time average of ``R = w·1/N`` (teacher gauged to all ``+1``) and of the training
     error per example."""
-    np.random.seed(seed)
-    P, N = xi.shape
-    h = np.empty(P)
-    for mu in range(P):
-        s = 0.0
-        for i in range(N):
-            s += xi[mu, i] * w[i]
-        h[mu] = y[mu] * s
-    R_sum = 0.0
-    e_sum = 0.0
-    count = 0
-    for sweep in range(sweeps):
-        for i in range(N):
-            d = 0
-            for mu in range(P):
-                new = h[mu] - 2.0 * w[i] * y[mu] * xi[mu, i]
-                d += (new <= 0.0) - (h[mu] <= 0.0)
-            if d <= 0 or np.random.random() < math.exp(-beta * d):
-                for mu in range(P):
-                    h[mu] -= 2.0 * w[i] * y[mu] * xi[mu, i]
-                w[i] = -w[i]
-        if sweep >= burn_in:
-            R_sum += w.sum() / N
-            errors = 0
-            for mu in range(P):
-                errors += h[mu] <= 0.0
-            e_sum += errors / P
-            count += 1
-    return R_sum / count, e_sum / count
+    zeros = np.zeros(w.shape[0])
+    sums = _metropolis_binary_coupled(w, xi, y, beta, 0.0, zeros, zeros, sweeps, burn_in, seed)
+    return sums[0], sums[3]
 
 
 def gibbs_teacher_student(N, alpha, T, samples=8, sweeps=2000, burn_in=500, seed=0):
