@@ -18,8 +18,9 @@ $(STAMP): $(PY) setup.cfg pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/statmech-nn demo --out $(OUT)
 
+# two or more workers (up to 4): the suite is dominated by numba compilation of many models
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --maxprocesses=4
 
 bench: $(STAMP)
 	$(PY) benchmarks/solver_hopfield.py

@@ -5,6 +5,11 @@ import pytest
 
 # generated kernels go to a per-run cache so tests never race with a user's cache
 os.environ.setdefault("STATMECH_NN_CACHE_DIR", os.path.join(tempfile.gettempdir(), "statmech_nn_test_kernels"))
+# under pytest-xdist every worker keeps its own numba cache: numba's on-disk cache is not safe for
+# processes that compile the same functions at the same moment (numba must not be imported yet)
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(tempfile.gettempdir(), "statmech_nn_numba_"
+                                                          + os.environ["PYTEST_XDIST_WORKER"]))
 
 
 @pytest.fixture(scope="session")
