@@ -11,7 +11,9 @@ References
 ----------
 G. Györgyi, Phys. Rev. Lett. 64, 2957 (1990) [G90]: binary student, first-order transition to perfect
 generalisation at ``α ≈ 1.245``; H. S. Seung, H. Sompolinsky and N. Tishby, Phys. Rev. A 45, 6056
-(1992) [SST92]: Gibbs learning, spherical ``ε ≈ 0.62/α`` at ``T = 0``, binary spinodal ``α ≈ 1.63``;
+(1992) [SST92]: Gibbs learning, spherical ``ε ≈ 0.62/α`` at ``T = 0``; the poor-generalisation branch
+of the binary student ends at its spinodal ``α ≈ 1.493`` (found here by continuation and by the fold of the
+literature equations; not checked against a quoted value);
 A. Engel and C. Van den Broeck, *Statistical Mechanics of Learning* (CUP 2001) [EVdB], ch. 2 and 7.
 """
 import math
