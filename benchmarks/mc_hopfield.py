@@ -19,6 +19,7 @@ import tempfile
 import time
 
 import numpy as np
+from _baselines import numpy_metropolis
 
 from statmech_nn.montecarlo import kernels as K
 from statmech_nn.montecarlo.systems import build_system
@@ -63,15 +64,7 @@ def hopfield(N=10_000, alpha=0.1, T=0.1, package_sweeps=5, baseline_updates=20_0
     dE_pkg = np.array([K._pattern_delta(xi[i], Mp, probe[i], N, 1.0, 2, 0.0) for i in range(200)])
     dE_np = np.array([2 * probe[i] * (J[i] @ probe) for i in range(200)])
     assert np.allclose(dE_pkg, dE_np, rtol=0, atol=1e-9), np.abs(dE_pkg - dE_np).max()
-    gen = np.random.default_rng(2)
-    beta = 1.0 / T
-    t = time.perf_counter()
-    for k in range(baseline_updates):
-        i = k % N
-        dE = 2.0 * s[i] * (J[i] @ s)
-        if dE <= 0 or gen.random() < np.exp(-beta * dE):
-            s[i] = -s[i]
-    t_np = (time.perf_counter() - t) / baseline_updates
+    t_np = numpy_metropolis(J, s, T, baseline_updates)
     m_np = float(xf[:, 0] @ s / N)
     return {"N": N, "P": P, "T": T, "t_pkg": t_pkg, "t_np": t_np, "t_build": t_build, "m_pkg": m_pkg,
             "m_np": m_np}

@@ -15,6 +15,7 @@ Run: ``python benchmarks/mc_hopfield_options.py``.
 import time
 
 import numpy as np
+from _baselines import numpy_metropolis
 
 from statmech_nn.montecarlo import kernels as K
 from statmech_nn.montecarlo.systems import build_system
@@ -65,15 +66,7 @@ def main(N=4000, alpha=0.02, d=0.2, T=0.3, sweeps=20, baseline_updates=20_000):
 
     # baseline 1: plain numpy, full local field per update
     s = system.init.astype(np.float64)
-    gen = np.random.default_rng(2)
-    beta = 1.0 / T
-    t = time.perf_counter()
-    for k in range(baseline_updates):
-        i = k % N
-        dE = 2.0 * s[i] * (J[i] @ s)
-        if dE <= 0 or gen.random() < np.exp(-beta * dE):
-            s[i] = -s[i]
-    t_np = (time.perf_counter() - t) / baseline_updates
+    t_np = numpy_metropolis(J, s, T, baseline_updates)
 
     print(f"diluted Hopfield N={N} P={P} d={d} T={T}: acceptance {acc.mean():.3f}, m (package) {m_pkg:.4f}, "
           f"m (dense kernel) {m_dense:.4f}")

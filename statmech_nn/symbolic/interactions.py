@@ -24,6 +24,18 @@ __all__ = ["Hamiltonian", "UniformCouplings", "GaussianCouplings", "HebbianCoupl
 _a, _b = replica_a, replica_b
 
 
+def gaussian_cumulants(name, mean, std):
+    """``log E e^{tJ}`` of a Gaussian coupling ``J ~ N(mean, std²)`` from sympy.stats, and its first two
+    cumulants (the coefficients of ``t`` and ``t²``); anything beyond second order is an error."""
+    t = sp.Symbol("t")
+    coupling = stats.Normal(name, mean, std)
+    cgf = sp.expand(sp.log(stats.moment_generating_function(coupling)(t)), force=True)
+    poly = sp.Poly(cgf, t)
+    if poly.degree() > 2:
+        raise DerivationError("Gaussian couplings must have a quadratic cumulant generating function")
+    return cgf, poly.coeff_monomial(t), poly.coeff_monomial(t**2)
+
+
 @dataclass
 class Hamiltonian:
     """A prior for the units plus a list of interaction terms."""
@@ -71,13 +83,7 @@ class GaussianCouplings:
 
     def apply(self, calc):
         d = calc.derivation
-        t = sp.Symbol("t")
-        coupling = stats.Normal("J_ij", self.J0 / N, self.J / sp.sqrt(N))
-        cgf = sp.expand(sp.log(stats.moment_generating_function(coupling)(t)), force=True)
-        poly = sp.Poly(cgf, t)
-        if poly.degree() > 2:
-            raise DerivationError("Gaussian couplings must have a quadratic cumulant generating function")
-        k1, k2 = poly.coeff_monomial(t), poly.coeff_monomial(t**2)
+        cgf, k1, k2 = gaussian_cumulants("J_ij", self.J0 / N, self.J / sp.sqrt(N))
         d.add("Average over Gaussian couplings",
               [sp.Eq(sp.Symbol(r"\log \mathbb{E}\, e^{t J_{ij}}"), cgf),
                sp.Eq(sp.Symbol(r"t"), beta * sp.Symbol(r"\sum_a \sigma_i^a\sigma_j^a"))],

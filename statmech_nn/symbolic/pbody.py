@@ -27,10 +27,10 @@ Albanese, Alemanno, Alessandrelli, Barra, arXiv:2111.12997 (2022) [dense Hebbian
 from __future__ import annotations
 
 import sympy as sp
-import sympy.stats as stats
 
 from ..errors import DerivationError
 from .engine import N, OrderParameter, beta, replica_a, replica_b
+from .interactions import gaussian_cumulants
 
 __all__ = ["power_delta", "PBodyGaussianCouplings", "DenseHebbianCouplings", "DenseHebbianExamples"]
 
@@ -105,15 +105,9 @@ class PBodyGaussianCouplings:
     def apply(self, calc):
         d = calc.derivation
         p = self.p
-        t = sp.Symbol("t")
         mean = self.J0 * sp.factorial(p) / (2 * N ** (p - 1))
         std = self.J * sp.sqrt(sp.factorial(p) / (2 * N ** (p - 1)))
-        coupling = stats.Normal("J_{i_1..i_p}", mean, std)
-        cgf = sp.expand(sp.log(stats.moment_generating_function(coupling)(t)), force=True)
-        poly = sp.Poly(cgf, t)
-        if poly.degree() > 2:
-            raise DerivationError("Gaussian couplings must have a quadratic cumulant generating function")
-        k1, k2 = poly.coeff_monomial(t), poly.coeff_monomial(t**2)
+        cgf, k1, k2 = gaussian_cumulants("J_{i_1..i_p}", mean, std)
         d.add("Average over Gaussian p-body couplings",
               [sp.Eq(sp.Symbol(r"\log \mathbb{E}\, e^{t J_{i_1\dots i_p}}"), cgf),
                sp.Eq(sp.Symbol("t"), beta * sp.Symbol(r"\sum_a \sigma_{i_1}^a\cdots\sigma_{i_p}^a")),
