@@ -58,3 +58,29 @@ def test_reference_evaluator_against_known_integral():
     direct = mpmath.quad(lambda x: mpmath.log(2 * mpmath.cosh(mpmath.sqrt(q) * x)) *
                          mpmath.npdf(x), [-mpmath.inf, mpmath.inf])
     assert abs(evaluate(GaussianAverage(sp.log(2 * sp.cosh(sp.sqrt(a) * z)), z), {a: q}) - direct) < 1e-14
+
+
+def test_nested_gaussian_averages_of_one_linear_combination_merge():
+    # E_Y E_z g(aY + bz + c) = E_w g(√(a² + b²) w + c) (sum of independent normals); checked against
+    # the 2-d quadrature with mpmath
+    from statmech_nn.symbolic.averages import merge_gaussian_averages
+    Y, z, a, b, c = sp.symbols("Y z a b c", real=True)
+    arg = a * Y + 2 * b * z + b * z / 3 + c         # several z terms: the coefficient must be collected
+    nested = GaussianAverage(GaussianAverage(sp.log(2 * sp.cosh(arg)) + sp.tanh(arg) ** 2, z), Y)
+    merged = merge_gaussian_averages(nested)
+    assert len(merged.variables) == 1 and not merged.has(Y, z)
+    values = {a: sp.Rational(3, 10), b: sp.Rational(7, 10), c: sp.Rational(1, 5)}
+    f = sp.lambdify((Y, z), nested.integrand.integrand.subs(values), "mpmath")
+    w = merged.variables[0]
+    g = sp.lambdify(w, merged.integrand.subs(values), "mpmath")
+    gauss = lambda t: mpmath.exp(-t * t / 2) / mpmath.sqrt(2 * mpmath.pi)   # noqa: E731
+    two_d = mpmath.quad(lambda y, t: f(y, t) * gauss(y) * gauss(t), [-12, 12], [-12, 12])
+    one_d = mpmath.quad(lambda t: g(t) * gauss(t), [-mpmath.inf, mpmath.inf])
+    assert abs(two_d - one_d) < 1e-10
+    # not one linear combination: left alone
+    for integrand in (sp.tanh(a * Y**2 + b * z), sp.tanh(a * Y + b * z) * sp.cosh(b * Y + a * z)):
+        nested = GaussianAverage(GaussianAverage(integrand, z), Y)
+        assert merge_gaussian_averages(nested) == nested
+    # an outer integrand that is not a bare average (the Y-weighted m equation): left alone
+    weighted = GaussianAverage(Y * GaussianAverage(sp.tanh(arg), z), Y)
+    assert merge_gaussian_averages(weighted) == weighted

@@ -18,6 +18,7 @@ _REGISTRY = {
     "rbm": "rbm:RBM",
     "continual-perceptron": "continual_perceptron:ContinualPerceptron",
     "multitasking-hebbian": "multitasking_hebbian:MultitaskingHebbian",
+    "dense-hebbian": "dense_hebbian:DenseHebbian",
 }
 
 

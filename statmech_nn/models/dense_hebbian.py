@@ -25,9 +25,9 @@ What the derived RS equations say (tests/test_dense_hebbian.py):
 
 Replica symmetry is assumed (as in the papers' RS picture).
 
-Not in the model registry yet: the registry-wide stationarity check evaluates the free energy with
-mpmath, and the nested Gaussian averages ``E_Y E_z`` make that 2-d quadrature at 25 digits take
-minutes. Use ``DenseHebbian(p=4, setting="supervised")`` directly.
+The free energy's nested average ``E_Y E_z log 2cosh(β(a Y + b z + c))`` is one Gaussian average of
+variance ``a² + b²`` (:func:`~statmech_nn.symbolic.averages.merge_gaussian_averages`), which the
+mpmath reference evaluation uses.
 """
 import math
 

@@ -23,6 +23,7 @@ __all__ = [
     "stein",
     "averages_in",
     "gaussian_closed_form",
+    "merge_gaussian_averages",
 ]
 
 
@@ -262,3 +263,52 @@ def gaussian_closed_form(expr):
         if cf is not None:
             replacements[a] = cf
     return expr.xreplace(replacements)
+
+
+def _merge_nested(outer):
+    """``E_Y E_z g`` with ``g`` a function of ``a Y + b z`` only (``a``, ``b`` free of ``Y, z``) is
+    ``E_w g(√(a² + b²) w)``: the sum of independent centred normals is normal with the summed
+    variance. Returns the single average, or ``outer`` unchanged."""
+    inner = outer.integrand
+    if not isinstance(inner, GaussianAverage):
+        return outer
+    Y, z, g = outer.variable, inner.variable, inner.integrand
+    # write every linear argument as a Y + b z + c with factored a, b, so that the substitution
+    # below cancels exactly
+    linear = {}
+    for f in g.atoms(sp.Function):
+        if len(f.args) != 1 or not f.args[0].has(z):
+            continue
+        parts = sp.collect(sp.expand(f.args[0]), [Y, z], evaluate=False)
+        if set(parts) <= {Y, z, sp.S.One} and z in parts and not any(
+                c.has(Y, z) for c in parts.values()):
+            a, b = sp.factor(parts.get(Y, sp.S.Zero)), sp.factor(parts[z])
+            linear[f] = (a, b, f.func(a * Y + b * z + parts.get(sp.S.One, sp.S.Zero)))
+    if not linear:
+        return outer
+    a, b, _ = next(iter(linear.values()))
+    t = sp.Dummy("t", real=True)
+    # g depends on (Y, z) only through aY + bz iff it is free of Y once z = (t − aY)/b
+    h = g.xreplace({f: canon for f, (_, _, canon) in linear.items()}).xreplace({z: (t - a * Y) / b})
+    h = sp.expand(h, deep=True, mul=True, multinomial=False, power_exp=False, power_base=False, log=False)
+    if h.has(Y) or h.has(z):
+        return outer
+    w = sp.Dummy("w", real=True)
+    return GaussianAverage(h.xreplace({t: sp.sqrt(a**2 + b**2) * w}), w)
+    return outer
+
+
+def merge_gaussian_averages(expr):
+    """Collapse nested Gaussian averages whose integrand depends on the two variables only through
+    one linear combination, ``E_Y E_z g(aY + bz + c) = E_w g(√(a² + b²) w + c)`` (innermost first).
+
+    Examples
+    --------
+    >>> Y, z, a, b = sp.symbols("Y z a b", real=True)
+    >>> merged = merge_gaussian_averages(GaussianAverage(GaussianAverage(sp.cosh(a*Y + b*z), z), Y))
+    >>> len(merged.variables), merged.integrand.args[0].has(sp.sqrt(a**2 + b**2))
+    (1, True)
+    """
+    return sp.sympify(expr).replace(
+        lambda e: isinstance(e, GaussianAverage) and isinstance(e.integrand, GaussianAverage),
+        _merge_nested)

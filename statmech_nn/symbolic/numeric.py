@@ -7,7 +7,7 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from .averages import Average, DiscreteAverage, GaussianAverage
+from .averages import Average, DiscreteAverage, GaussianAverage, merge_gaussian_averages
 
 __all__ = ["evaluate"]
 
@@ -22,6 +22,9 @@ def evaluate(expr, values, dps=30):
     >>> float(evaluate(GaussianAverage(z**2, z), {}))
     1.0
     """
+    # exact, and it turns 2-d quadratures (e.g. a Gaussian dataset variable under the noise average)
+    # into 1-d ones
+    expr = merge_gaussian_averages(expr)
     symbols = {s.name: s for s in sp.sympify(expr).free_symbols}
     subs = {}
     for key, value in values.items():
