@@ -131,6 +131,35 @@ def test_phase_lines_are_the_instabilities_of_pure_and_parallel_states(diagram):
     assert np.all(np.diff(pts[:, 1]) < 0)
 
 
+def test_parallel_state_wins_near_the_critical_temperature_above_two_thirds_dilution(solvers):
+    # Landau expansion of f(m_1, m_2) = Σm²/2 − T E ln 2cosh(βΣξm) at T → T_c = 1 − d (written out
+    # here, not by the engine): the quartic form (β³/12)[(1 − d)Σm⁴ + 6(1 − d)² m_1² m_2²] is lower on
+    # the symmetric (parallel) direction than on the pure one iff 3(1 − d) < 1, i.e. d > 2/3 for
+    # every K. The engine's Schur-complement curvature of the parallel state (the stability the
+    # phase diagram uses) must change sign there as t = T/(1 − d) → 1.
+    model, solver = solvers[2]
+
+    def parallel_stable(d, t):
+        m0 = 0.3 * (1 - d)
+        sol = solver.solve(d=d, T=t * (1 - d), guess={"m_1": m0, "m_2": m0})
+        assert sol["m_1"] == pytest.approx(sol["m_2"], abs=1e-9) and sol["m_1"] > 1e-6
+        return bool(sol.curvature_stable)
+
+    thresholds = []
+    for t in (0.999, 0.99):
+        lo, hi = 0.55, 0.8
+        assert not parallel_stable(lo, t) and parallel_stable(hi, t)
+        for _ in range(24):
+            mid = (lo + hi) / 2
+            lo, hi = (lo, mid) if parallel_stable(mid, t) else (mid, hi)
+        thresholds.append(hi)
+        # the hand-written Hessian of the parallel state (_parallel_instability) vanishes there
+        assert abs(_parallel_instability(hi, t * (1 - hi))) < 1e-4
+    # measured: 0.66640 (t = 0.999), 0.66401 (t = 0.99): O(1 − t) below 2/3
+    assert abs(thresholds[0] - 2 / 3) < 1e-3
+    assert thresholds[1] < thresholds[0] < 2 / 3
+
+
 # -- Monte Carlo ------------------------------------------------------------------------------------------
 
 @pytest.mark.slow
