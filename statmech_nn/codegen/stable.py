@@ -98,7 +98,12 @@ def _stable_log(arg):
 
 
 def _stable_mul(factors):
-    """``sinh(u)**a cosh(u)**b`` with ``a > 0 > b`` → powers of ``tanh``; ``cosh(u)**-2k`` → ``Sech2**k``."""
+    """``sinh(u)**a cosh(u)**b`` with ``a > 0 > b`` → powers of ``tanh``; ``cosh(u)**-2k`` → ``Sech2**k``;
+    ``exp(a) exp(b)`` → ``exp(a + b)`` (separately one factor can overflow while the other underflows,
+    ``inf·0``, e.g. ``exp(c Y²) exp(2 c' Y)`` of a completed square)."""
+    exponents = [f.args[0] for f in factors if isinstance(f, sp.exp)]
+    if len(exponents) > 1:
+        factors = [f for f in factors if not isinstance(f, sp.exp)] + [sp.exp(sp.Add(*exponents))]
     powers, others = {}, []
     for factor in factors:
         base, exp = factor.as_base_exp()
