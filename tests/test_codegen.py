@@ -154,3 +154,29 @@ def test_direct_and_stein_jacobians_agree_where_both_exist():
     k.jac(x, p, Z, W, Jd)
     k.jac_stein(x, p, Z, W, Js)
     np.testing.assert_allclose(Jd, Js, atol=1e-12)
+
+
+def test_exponential_of_a_completed_square_is_absorbed_into_its_average():
+    # exp(−c) E_Y[exp(−2cY) exp(−cY²)] = E_Y[exp(−c(1 + Y)²)]: separately the outer factor underflows
+    # and the inner one overflows at the tail nodes (0·inf = nan); merged, the exponent stays finite
+    import math
+
+    import sympy as sp
+
+    from statmech_nn.codegen.stable import absorb_exponentials
+    from statmech_nn.symbolic.averages import GaussianAverage
+    Y, c = sp.Symbol("Y", real=True), sp.Symbol("c", positive=True)
+    split = sp.exp(-c) * GaussianAverage(sp.exp(-2 * c * Y) * sp.exp(-c * Y**2), Y)
+    merged = absorb_exponentials(split)
+    (avg,) = merged.atoms(GaussianAverage)
+    assert merged == avg and len(avg.integrand.atoms(sp.exp)) == 1
+    # the same value: E exp(−c(1+Y)²) = exp(−c/(1+2c))/√(1+2c), by 64-node Gauss–Hermite at c = 0.3
+    nodes, weights = np.polynomial.hermite_e.hermegauss(64)
+    weights = weights / weights.sum()
+    f = sp.lambdify((Y, c), avg.integrand, "numpy")
+    assert abs(np.sum(weights * f(nodes, 0.3)) - math.exp(-0.3 / 1.6) / math.sqrt(1.6)) < 1e-12
+    # at c = 800 the split form is 0·inf = nan on these nodes, the merged one finite
+    with np.errstate(over="ignore", invalid="ignore"):
+        naive = math.exp(-800) * np.sum(weights * np.exp(-1600 * nodes) * np.exp(-800 * nodes**2))
+        assert np.isnan(naive)
+        assert np.isfinite(np.sum(weights * f(nodes, 800.0)))

@@ -30,7 +30,7 @@ import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
 from ..symbolic.averages import DiscreteAverage, GaussianAverage, stein
-from .stable import stabilise
+from .stable import absorb_exponentials, stabilise
 
 __all__ = ["generate_source", "KernelSpec", "lower"]
 
@@ -267,7 +267,7 @@ def lower(expr, use_stein=True):
     expr = sp.sympify(expr)
     if use_stein:
         expr = stein(expr)
-    return expr.replace(lambda e: isinstance(e, DiscreteAverage), lambda e: e.as_sum())
+    return absorb_exponentials(expr.replace(lambda e: isinstance(e, DiscreteAverage), lambda e: e.as_sum()))
 
 
 class _Emitter:

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..symbolic.averages import Average
+from ..symbolic.averages import Average, GaussianAverage
 
-__all__ = ["Log2Cosh", "Sech2", "LogH", "Mills", "stabilise"]
+__all__ = ["Log2Cosh", "Sech2", "LogH", "Mills", "stabilise", "absorb_exponentials"]
 
 
 class Log2Cosh(sp.Function):
@@ -146,4 +146,37 @@ def stabilise(expr):
         if e.is_Pow:
             return _stable_mul([e])
         return e
+    return rewrite(sp.sympify(expr))
+
+
+def _merge_exponentials(term):
+    factors = sp.Mul.make_args(term)
+    exponents = [f.args[0] for f in factors if isinstance(f, sp.exp)]
+    if len(exponents) < 2:
+        return term
+    return sp.Mul(*[f for f in factors if not isinstance(f, sp.exp)], sp.exp(sp.Add(*exponents)))
+
+
+def absorb_exponentials(expr):
+    """``exp(a) E_z[exp(b(z)) g]`` → ``E_z[exp(a + b(z)) g]``: linearity pulls the constant factor of
+    a completed square out of its average, and then ``exp(a)`` underflows to 0 while ``exp(b(z))``
+    overflows at the tail nodes (``0·inf``); the merged exponent stays finite. Run after the lowering
+    (whose linearity step would pull the factor out again)."""
+    def rewrite(e):
+        if isinstance(e, Average):
+            return e.with_integrand(rewrite(e.integrand))
+        if not e.args:
+            return e
+        e = e.func(*[rewrite(a) for a in e.args])
+        if not e.is_Mul:
+            return e
+        exps = [f for f in e.args if isinstance(f, sp.exp)]
+        avgs = [f for f in e.args if isinstance(f, GaussianAverage) and f.integrand.has(sp.exp)]
+        if not exps or len(avgs) != 1:
+            return e
+        inner = sp.expand(sp.Mul(*exps) * avgs[0].integrand, deep=False, mul=True, multinomial=False,
+                          power_exp=False, power_base=False, log=False)
+        inner = sp.Add(*[_merge_exponentials(t) for t in sp.Add.make_args(inner)])
+        rest = [f for f in e.args if not isinstance(f, sp.exp) and f is not avgs[0]]
+        return sp.Mul(*rest) * avgs[0].with_integrand(inner)
     return rewrite(sp.sympify(expr))
