@@ -56,10 +56,10 @@ class DenseHebbian(Model):
                     "unsupervised (every example)"),
     }
     ordered_name = "retrieval"
-    montecarlo = False
-    montecarlo_reason = ("no sampler yet: the supervised couplings have real-valued entries "
-                         "(the p-body polynomial kernel takes ±1 patterns) and the unsupervised ones "
-                         "need P·M example columns and the overlap with their average")
+    montecarlo = True
+    #: P = α N^{p−1} archetypes: at p = 4 and N = 60 the ordered point has P ≈ 2 500 (supervised) or
+    #: 1 440 archetypes × 10 examples (unsupervised)
+    montecarlo_size = 60
 
     @property
     def ordered_point(self):
