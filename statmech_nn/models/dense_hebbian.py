@@ -25,6 +25,17 @@ What the derived RS equations say (tests/test_dense_hebbian.py):
 
 Replica symmetry is assumed (as in the papers' RS picture).
 
+Monte Carlo (:mod:`statmech_nn.montecarlo.systems`, ``snn.monte_carlo(DenseHebbian(...), N=...)``)
+simulates the Hamiltonian above with binomial examples, starting in archetype 1: supervised through
+the power sums of the real-valued ``η̂`` (the number of examples is the sampler option
+``sampler_options={"M": ...}``, default 100: the theory depends on ``ρ`` only and takes ``χ̄``
+Gaussian), unsupervised with every example a ``±1`` pattern (``M`` the model parameter, a whole
+number). ``m`` is measured as ``(1/N) Σ_i η̂^1_i σ_i``. With ``P = α N^{p−1} ≫ N`` archetypes the
+archetypes' norms ``(1/N) Σ_i |χ̄_i|`` fluctuate by ``√(ρ/N)`` and the largest are deeper wells:
+below ``N ≈ 150`` (``p = 3``, ``ρ = 0.1``) some samples leave archetype 1 for a deeper archetype
+close to it, so compare with the theory at ``N ≳ 150`` (``p = 3``); tests/test_dense_hebbian_mc.py
+gives the measured finite-size trend.
+
 Not in the model registry yet: the registry-wide stationarity check evaluates the free energy with
 mpmath, and the nested Gaussian averages ``E_Y E_z`` make that 2-d quadrature at 25 digits take
 minutes. Use ``DenseHebbian(p=4, setting="supervised")`` directly.
@@ -58,7 +69,7 @@ class DenseHebbian(Model):
     ordered_name = "retrieval"
     montecarlo = True
     #: P = α N^{p−1} archetypes: at p = 4 and N = 60 the ordered point has P ≈ 2 500 (supervised) or
-    #: 1 440 archetypes × 10 examples (unsupervised)
+    #: 1 440 archetypes × 10 examples (unsupervised), about 1 s for 4 samples × 300 sweeps
     montecarlo_size = 60
 
     @property
