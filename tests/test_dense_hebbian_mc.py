@@ -136,6 +136,36 @@ def test_power_sum_kernel_keeps_its_caches_and_records_the_exact_energy():
     assert mag[0] == spins.sum()
 
 
+def test_power_sum_sampling_with_tempering_matches_enumeration():
+    # N = 7, p = 3, 4 archetypes at T = 0.8: ⟨E⟩ and ⟨m⟩ (m = (1/N) Σ_i η̂^1_i σ_i) of the Boltzmann
+    # distribution, by enumerating the 2^7 states with the brute-force Hamiltonian, against Metropolis
+    # and heat-bath sweeps with replica exchange over T = 0.8, 1.2, 2 (the chains swap power sums)
+    N, p, T = 7, 3, 0.8
+    system = _system("supervised", p, N, seed=4, sampler_options={"M": 3}, alpha=4 / 49, rho=0.5, T=T)
+    eta, scale = system.arrays["eta"], system.scalars["scale"]
+    assert eta.shape == (N, 4)
+    states = np.array(list(itertools.product((-1.0, 1.0), repeat=N)))
+    E = np.array([_brute_energy(eta, s, p, -1.0 / (p * N ** (p - 1))) for s in states])
+    w = np.exp(-(E - E.min()) / T)
+    w /= w.sum()
+    exact_E, exact_m = float(w @ E), float(w @ (states @ eta[:, 0])) / N
+    betas = 1 / np.array([T, 1.2, 2.0])
+    for rule in (K.METROPOLIS, K.HEAT_BATH):
+        spins = np.ones((3, N), np.int8)
+        S, even = PK.power_sums(eta, spins, p)
+        n = 30000
+        energy, overlaps, accepted = np.zeros((n, 1)), np.zeros((n, 1, 1)), np.zeros((n, 1))
+        swaps = np.zeros((2, 2), np.int64)
+        rng = np.stack([s.generate_state(4, np.uint64) for s in np.random.SeedSequence(rule).spawn(4)])
+        PK.run_power_sum_patterns(eta, S, spins, spins.sum(axis=1).astype(np.int64), betas, even, p, scale,
+                                  0.0, 0.0, rule, n, rng, 1, energy, overlaps, accepted, np.zeros(n), swaps)
+        for series, exact in ((energy[:, 0] * N, exact_E), (overlaps[:, 0, 0], exact_m)):
+            blocks = series.reshape(-1, 300).mean(axis=1)
+            assert abs(blocks.mean() - exact) < 4 * blocks.std(ddof=1) / math.sqrt(blocks.size), (rule, exact)
+        assert np.all(swaps[:, 1] == n) and np.all(swaps[:, 0] > 0.1 * n)
+        assert np.allclose(S, PK.power_sums(eta, spins, p)[0], rtol=0, atol=1e-10)   # caches follow swaps
+
+
 def test_drawn_examples_follow_the_law_of_the_model():
     # χ = ±1 with P(χ = 1) = (1 + r)/2 (Agliari et al., arXiv:2212.00606 and 2211.14067): supervised
     # η̂ = ξ (2K − M)/(rM), K ~ Binomial(M, (1 + r)/2), so E η̂² = 1 + ρ (the engine's κ^{1/p}); the
@@ -163,35 +193,40 @@ def solvers():
             for setting in ("supervised", "unsupervised")}
 
 
-#: Finite-size allowance of m (besides 3 error bars, which contain the sample-to-sample spread
-#: √(ρ/N) ≈ 0.02 of (1/N) Σ_i χ̄_i). Measured with 8-16 samples × 300 sweeps, p = 3, seed 1, at the
-#: points below: supervised (M = 100) MC − theory = −0.092 ± 0.098 (N = 100), +0.009 ± 0.008 (N = 200),
-#: −0.000 ± 0.006 (N = 300) at T = 0.1; −0.259 ± 0.117 (N = 100), +0.001 ± 0.014 (N = 200) at T = 0.3;
-#: unsupervised (M = 10) −0.007 ± 0.015 (N = 100), +0.012 ± 0.011 (N = 150), −0.003 ± 0.010 (N = 200)
-#: at T = 0.1; −0.122 ± 0.084 (N = 100), +0.019 ± 0.013 (N = 150), −0.003 ± 0.011 (N = 200) at T = 0.3.
-#: Below N ≈ 150 some samples leave archetype 1 for an archetype with larger ⟨|χ̄|⟩ (a deeper well: the
-#: extreme of P ≫ N archetypes) close to it; from N = 150 on no systematic shift is resolved. The
-#: Gaussian χ̄ of the theory against the binomial of M = 10 examples shifts m by +0.0005 (T = 0,
-#: noise 0.1) to +0.002 (noise 0.15): the allowance 0.01 covers it and the 1/N corrections of the
-#: distinct-site sums (3/N = 0.015 in the fields, largely cancelling between signal and noise).
+#: Finite-size allowance of m, besides 3 error bars (which contain the sample-to-sample spread of
+#: about √(ρ/N) ≈ 0.02 in (1/N) Σ_i |χ̄_i|). Measured at p = 3, ρ = 0.1, 300 sweeps, noise variance
+#: α (p−1)! κ = 0.1 at T = 0.1 and 0.05 at T = 0.3, with 32 samples (seed 11), MC − theory:
+#: supervised (M = 100) −0.011 ± 0.008 and −0.012 ± 0.023 (N = 100), −0.000 ± 0.005 and
+#: −0.003 ± 0.007 (N = 200), −0.0005 ± 0.006 (N = 300, 16 samples, T = 0.1); unsupervised (M = 10)
+#: +0.005 ± 0.005 and +0.012 ± 0.010 (N = 100), −0.000 ± 0.007 and −0.004 ± 0.006 (N = 150).
+#: The one-sided finite-size effect: with P = α N^{p−1} ≫ N archetypes whose norms (1/N) Σ_i |χ̄_i|
+#: spread by √(ρ/N), archetype 1 with a below-average norm sits in a shallower well and a sample can
+#: leave it for another archetype (m → 0.1-0.3): 1 of 32 samples at N = 100 (T = 0.3, supervised),
+#: none of 32 at the sizes used here; at noise 0.1 and T = 0.3 (N = 200) 1 of 32, at noise 0.15 3 of
+#: 32, hence the points below. No systematic shift is resolved from N = 150 on (|MC − theory| ≤ 0.006
+#: ± 0.006 above); the Gaussian χ̄ of the theory against the binomial of M = 10 examples shifts m by
+#: +0.0005 (T = 0, noise 0.1), and the 1/N corrections of the distinct-site sums (3/N ≈ 0.015 in
+#: signal and noise alike) move m by about 5e-4: the allowance 0.01 covers these with room.
 FINITE_SIZE = 0.01
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("setting,N,point", [
-    # noise variance α (p−1)! κ = 0.1 and 0.15, ρ = 0.1 (retrieval phase, replicon > 0)
+    # noise variance α (p−1)! κ = 0.1 at T = 0.1 and 0.05 at T = 0.3, ρ = 0.1: retrieval, replicon > 0
     ("supervised", 200, {"alpha": 0.1 / 2 / 1.1**3, "rho": 0.1, "T": 0.1}),
-    ("supervised", 200, {"alpha": 0.15 / 2 / 1.1**3, "rho": 0.1, "T": 0.3}),
+    ("supervised", 200, {"alpha": 0.05 / 2 / 1.1**3, "rho": 0.1, "T": 0.3}),
     ("unsupervised", 150, {"alpha": 0.1 / 2 / 1.7, "rho": 0.1, "M": 10.0, "T": 0.1}),
-    ("unsupervised", 150, {"alpha": 0.15 / 2 / 1.7, "rho": 0.1, "M": 10.0, "T": 0.3}),
+    ("unsupervised", 150, {"alpha": 0.05 / 2 / 1.7, "rho": 0.1, "M": 10.0, "T": 0.3}),
 ])
 def test_monte_carlo_agrees_with_the_rs_retrieval_state(solvers, setting, N, point):
+    # 16 samples × 300 sweeps, seed 1: MC − theory = −0.007 ± 0.007, +0.008 ± 0.008 (supervised),
+    # −0.004 ± 0.009, −0.017 ± 0.010 (unsupervised), in the order of the points
     theory = solvers[setting].solve(**point)
-    assert theory.stable and 0.9 < theory["m"] < 0.99
-    mc = snn.monte_carlo(DenseHebbian(p=3, setting=setting), N=N, samples=8, sweeps=300, seed=1,
+    assert theory.stable and 0.95 < theory["m"] < 0.99
+    mc = snn.monte_carlo(DenseHebbian(p=3, setting=setting), N=N, samples=16, sweeps=300, seed=1,
                          progress=False, **point)
     assert mc.info["P"] == round(point["alpha"] * N**2)
-    assert mc["m"].stderr < 0.02
+    assert mc["m"].stderr < 0.015
     assert abs(mc["m"].mean - theory["m"]) <= 3 * mc["m"].stderr + FINITE_SIZE, (mc["m"], theory["m"])
 
 
@@ -224,6 +259,9 @@ def test_bad_input_raises_typed_errors():
         snn.monte_carlo(uns, alpha=0.01, rho=0.1, M=5.5, T=0.2, **run)
     with pytest.raises(ParameterError, match="rho"):               # r = 1/√(1 + ρM) needs ρ >= 0
         snn.monte_carlo(sup, alpha=0.01, rho=-0.5, T=0.2, **run)
+    for rho in (-0.05, -0.5):     # past the model's validation (direct build): r > 1, or no real r
+        with pytest.raises(ParameterError, match=r"outside \(0, 1\]"):
+            _system("supervised", 3, 10, sampler_options={"M": 10}, alpha=0.1, rho=rho, T=0.2)
     with pytest.raises(ParameterError, match="M"):                 # the model's own range: M >= 1
         snn.monte_carlo(uns, alpha=0.01, rho=0.1, M=0.5, T=0.2, **run)
     # P = α N³ = 8e6 archetypes × N = 200 float64 entries = 12 GiB: refused before anything is drawn

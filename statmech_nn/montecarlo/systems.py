@@ -293,7 +293,8 @@ def _dense_hebbian_size(options, N, params, M=None):
         raise ParameterError(f"sampler option M (examples per archetype, supervised setting) must be an "
                              f"integer >= 1, got {M!r}")
     M = int(M)
-    r = 1.0 / math.sqrt(1.0 + params["rho"] * M)      # ρ = (1 − r²)/(M r²)
+    quality_sq = 1.0 + params["rho"] * M             # 1/r², from ρ = (1 − r²)/(M r²)
+    r = 1.0 / math.sqrt(quality_sq) if quality_sq > 0 else math.inf
     if not 0.0 < r <= 1.0:
         raise ParameterError(f"rho = {params['rho']:g} with M = {M} gives the example quality "
                              f"r = 1/sqrt(1 + rho M) = {r:g}, outside (0, 1]: use a smaller rho or M")
@@ -327,7 +328,7 @@ def build_dense_hebbian(options, N, params, rng, init, M=None):
     """
     p, setting = options.get("p", 4), options.get("setting", "supervised")
     P, M, r = _dense_hebbian_size(options, N, params, M)
-    width = max(1, 2**22 // (N * M))
+    width = max(1, 2**22 // (N * (M if setting == "unsupervised" else 1)))
     info = {"P": P, "M": M, "r": r, "alpha_effective": P / N ** (p - 1)}
     archetype = None
     if setting == "supervised":
