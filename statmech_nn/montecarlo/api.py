@@ -7,7 +7,7 @@ import numbers
 import numpy as np
 
 from ..errors import ParameterError, StatmechError
-from .systems import check_sampler
+from .systems import check_sampler, check_sampler_point
 
 __all__ = ["monte_carlo", "sweep", "crosscheck", "Observable", "MCResult", "CrosscheckResult",
            "hopfield_retrieval_crosscheck"]
@@ -69,7 +69,7 @@ class MCResult:
     info : dict
         Facts of the samples, e.g. ``P`` (number of patterns) for Hopfield.
     settings : dict
-        samples, sweeps, burn_in, seed, dynamics, replicas, tempering, init.
+        samples, sweeps, burn_in, seed, dynamics, replicas, tempering, init, sampler_options.
     swap_rates : list of float
         Replica-exchange acceptance between adjacent temperatures (parallel tempering).
     diagnostics : dict
@@ -142,7 +142,8 @@ def _positive_int(name, value, minimum, why=""):
     return int(value)
 
 
-def _tasks(model, N, points, samples, sweeps, burn_in, seed, dynamics, replicas, tempering, init):
+def _tasks(model, N, points, samples, sweeps, burn_in, seed, dynamics, replicas, tempering, init,
+           sampler_options=None):
     """Validated settings and one task per (point, sample)."""
     N = _positive_int("N", N, 2, " (number of spins)")
     samples = _positive_int("samples", samples, 1, " (number of disorder samples)")
@@ -172,13 +173,18 @@ def _tasks(model, N, points, samples, sweeps, burn_in, seed, dynamics, replicas,
         if any(not (math.isfinite(t) and t > T) for t in ladder):
             raise ParameterError(f"tempering temperatures must be finite and above T = {T:g}, got "
                                  f"{ladder}")
+        chosen = check_sampler_point(model.name, dict(model.options), N, params, sampler_options)
         parameters.append(params)
         for s in range(samples):
-            tasks.append({"model": model.name, "options": dict(model.options), "N": N, "params": params,
-                          "dynamics": dynamics, "init": init, "sweeps": sweeps, "burn_in": burn_in,
-                          "replicas": replicas, "tempering": ladder, "seed": seed, "sample": s})
+            task = {"model": model.name, "options": dict(model.options), "N": N, "params": params,
+                    "dynamics": dynamics, "init": init, "sweeps": sweeps, "burn_in": burn_in,
+                    "replicas": replicas, "tempering": ladder, "seed": seed, "sample": s}
+            if chosen:     # only when given: the keys of tasks without them (resume files) stay as they were
+                task["sampler_options"] = chosen
+            tasks.append(task)
     settings = {"samples": samples, "sweeps": sweeps, "burn_in": burn_in, "seed": seed,
-                "dynamics": dynamics, "replicas": replicas, "tempering": ladder, "init": init}
+                "dynamics": dynamics, "replicas": replicas, "tempering": ladder, "init": init,
+                "sampler_options": chosen if points else {}}
     return N, settings, parameters, tasks
 
 
@@ -193,7 +199,8 @@ def _run(tasks, executor, progress, resume, desc):
 
 
 def monte_carlo(model, N, samples=4, sweeps=1000, burn_in=None, seed=0, executor=None,
-                dynamics="metropolis", replicas=2, tempering=None, init=None, progress=None, **params):
+                dynamics="metropolis", replicas=2, tempering=None, init=None, progress=None,
+                sampler_options=None, **params):
     """Simulate ``model`` at one parameter point: observables averaged over time and disorder.
 
     The sampler comes from the model (its registry name and options); the Hamiltonian is exactly
@@ -202,8 +209,10 @@ def monte_carlo(model, N, samples=4, sweeps=1000, burn_in=None, seed=0, executor
     Parameters
     ----------
     model : Model or str
-        A model with a sampler: ``curie-weiss``, ``sk``, ``hopfield`` (any ``patterns`` option;
-        diluted or biased patterns, option ``pattern``, with real-valued centred entries).
+        A model with a sampler (:mod:`statmech_nn.montecarlo.systems`): ``curie-weiss``, ``sk``,
+        ``hopfield`` (any ``patterns`` option; diluted or biased patterns, option ``pattern``, with
+        real-valued centred entries), ``rbm``, ``p-spin``, ``dense-hopfield``, ``multitasking-hebbian``,
+        ``dense-hebbian`` (supervised or unsupervised learning from ``M`` examples per archetype).
     N : int
         Number of spins, ``>= 2``.
     samples : int
@@ -238,6 +247,11 @@ def monte_carlo(model, N, samples=4, sweeps=1000, burn_in=None, seed=0, executor
         or random (default for SK).
     progress : bool, optional
         Progress bar on stderr; default: shown when the run lasts more than 2 s.
+    sampler_options : dict, optional
+        Choices of the finite system that are not parameters of the model's theory
+        (:data:`statmech_nn.montecarlo.systems.SAMPLER_OPTIONS`). ``dense-hebbian`` supervised:
+        ``{"M": 100}`` (the default), the number of examples per archetype; the RS theory depends on
+        the dataset only through ``rho`` and takes the example average Gaussian (large ``M``).
     **params
         Model parameters (``T`` or ``beta``, ``alpha``, ``h``, ``J``, ``J0`` ...), validated by the model.
 
@@ -249,7 +263,8 @@ def monte_carlo(model, N, samples=4, sweeps=1000, burn_in=None, seed=0, executor
     ------
     ParameterError
         ``N < 2``, ``sweeps < 2``, negative ``burn_in``, unknown parameters or out-of-range values,
-        a model without a sampler, an unknown dynamics.
+        a model without a sampler, an unknown dynamics, an unknown or invalid sampler option, a
+        sample too large for memory (dense Hebbian pattern matrix over 256 MiB).
 
     References
     ----------
@@ -265,20 +280,22 @@ def monte_carlo(model, N, samples=4, sweeps=1000, burn_in=None, seed=0, executor
     """
     model = _resolve_model(model)
     N, settings, parameters, tasks = _tasks(model, N, [params], samples, sweeps, burn_in, seed, dynamics,
-                                            replicas, tempering, init)
+                                            replicas, tempering, init, sampler_options)
     results = _run(tasks, executor, progress, None, f"MC {model.name} N={N}")
     return MCResult(model.name, N, parameters[0], settings, results)
 
 
 def sweep(model, points, N, samples=4, sweeps=1000, burn_in=None, seed=0, executor=None,
           dynamics="metropolis", replicas=2, tempering=None, init=None, progress=None, resume=None,
-          **params):
+          sampler_options=None, **params):
     """Monte Carlo at every parameter point of ``points`` and every size in ``N``.
 
     ``points`` is a list of parameter dicts (merged over ``params``), ``N`` an int or a list of ints.
     All (point, N, sample) tasks go to ``executor`` at once. With ``resume`` (a file path) every
     finished task is appended to that JSON-lines file as it completes, and a rerun with the same
     arguments skips the finished tasks: a killed sweep loses only the tasks in flight.
+
+    ``sampler_options`` as in :func:`monte_carlo`.
 
     Returns a list of :class:`MCResult`, point-major (``[(p0, N0), (p0, N1), ..., (p1, N0), ...]``).
     Each point uses the same ``seed`` as a standalone :func:`monte_carlo` call, so it reproduces it.
@@ -294,7 +311,7 @@ def sweep(model, points, N, samples=4, sweeps=1000, burn_in=None, seed=0, execut
     for point in pts:
         for n in sizes:
             n_ok, settings, parameters, tasks = _tasks(model, n, [point], samples, sweeps, burn_in, seed,
-                                                       dynamics, replicas, tempering, init)
+                                                       dynamics, replicas, tempering, init, sampler_options)
             meta.append((n_ok, settings, parameters[0], len(all_tasks), len(tasks)))
             all_tasks += tasks
     results = _run(all_tasks, executor, progress, resume, f"MC sweep {model.name}")
@@ -385,7 +402,7 @@ class CrosscheckResult:
 
 def crosscheck(model, path, N=(200, 800), observable=None, guess=None, samples=4, sweeps=1000,
                burn_in=None, seed=0, executor=None, dynamics="metropolis", replicas=2, tempering=None,
-               init=None, progress=None, resume=None, **params):
+               init=None, progress=None, resume=None, sampler_options=None, **params):
     """Monte Carlo along a path of parameter points against the compiled saddle-point solver.
 
     Parameters
@@ -437,7 +454,7 @@ def crosscheck(model, path, N=(200, 800), observable=None, guess=None, samples=4
                  np.asarray(fine.stable, dtype=bool))
     results = sweep(model, points, sizes, samples=samples, sweeps=sweeps, burn_in=burn_in, seed=seed,
                     executor=executor, dynamics=dynamics, replicas=replicas, tempering=tempering,
-                    init=init, progress=progress, resume=resume)
+                    init=init, progress=progress, resume=resume, sampler_options=sampler_options)
     if observable not in results[0]:
         raise StatmechError(f"Monte Carlo does not measure {observable!r} for {model.name!r}")
     return CrosscheckResult(model.name, observable, x, [{k: p[k] for k in points[0]} for p in points],

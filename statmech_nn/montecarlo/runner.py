@@ -67,13 +67,13 @@ def run_task(task):
     disorder_ss, chain_ss, init_ss = np.random.SeedSequence(
         task["seed"], spawn_key=(task["sample"],)).spawn(3)
     system = build_system(task["model"], task["options"], N, params, np.random.default_rng(disorder_ss),
-                          task["init"], task["dynamics"])
+                          task["init"], task["dynamics"], task.get("sampler_options"))
     rng = _chain_streams(chain_ss, C + 1)
     if system.init is None:
         spins = np.where(np.random.default_rng(init_ss).random((C, N)) < 0.5, -1, 1).astype(np.int8)
     else:
         spins = np.tile(system.init, (C, 1))
-    K_obs = len(system.observed)
+    K_obs = system.recorded          # pattern overlaps the kernel records (the readout maps them)
     n, burn = task["sweeps"], task["burn_in"]
     energy, accepted = np.zeros((n, R)), np.zeros((n, R))
     overlaps, q = np.zeros((n, R, K_obs)), np.zeros(n)
@@ -103,6 +103,16 @@ def run_task(task):
                 rule)
         run_poly_patterns(*args, burn, rng, K_obs, empty2, empty3, empty2, empty1, np.zeros_like(swaps))
         run_poly_patterns(*args, n, rng, K_obs, energy, overlaps, accepted, q, swaps)
+    elif system.kind == "power-sum-patterns":   # supervised dense Hebbian: real-valued entries
+        from .pbody_kernels import power_sums, run_power_sum_patterns
+        eta = system.arrays["eta"]
+        sc = system.scalars
+        S, even_sums = power_sums(eta, spins, int(sc["p"]))
+        mag = spins.sum(axis=1, dtype=np.int64)
+        args = (eta, S, spins, mag, betas, even_sums, int(sc["p"]), float(sc["scale"]), float(sc["h"]),
+                float(sc["shift"]), rule)
+        run_power_sum_patterns(*args, burn, rng, K_obs, empty2, empty3, empty2, empty1, np.zeros_like(swaps))
+        run_power_sum_patterns(*args, n, rng, K_obs, energy, overlaps, accepted, q, swaps)
     elif system.kind == "tuples":          # p-spin glass: explicit p-body couplings
         from .pbody_kernels import run_tuples
         a = system.arrays
@@ -142,6 +152,8 @@ def run_task(task):
                   overlaps, accepted, q)
         energy += system.scalars["shift"] / N     # the Hopfield Hamiltonian excludes i = j
 
+    if system.readout is not None:
+        overlaps = overlaps @ system.readout.T
     series = {name: overlaps[:, :, k].mean(axis=1) for k, name in enumerate(system.observed)}
     series["energy"] = energy.mean(axis=1)
     series["acceptance"] = accepted.mean(axis=1)

@@ -20,20 +20,30 @@ symbolic model). Each builder reproduces *exactly* the Hamiltonian of the model 
 - ``p-spin``: ``H = −Σ_{i1<…<ip} J_{i1…ip} σ_{i1}…σ_{ip} − h Σ_i σ_i``, ``J ~ N(J0 p!/(2N^{p−1}),
   p!/(2N^{p−1}))`` (``PBodyGaussianCouplings``): all ``C(N, p)`` couplings are stored, so modest ``N``
   only (``N = 64``, ``p = 3``: 41 664 couplings).
+- ``dense-hebbian``: ``P = round(α N^{p−1})`` archetypes ``ξ^μ``, ``M`` examples ``η^{μ,a} = χ^{μ,a} ξ^μ``
+  each (``P(χ = 1) = (1 + r)/2``, ``r = 1/√(1 + ρM)``) (``DenseHebbianExamples``). Supervised:
+  ``H = −(1/(p N^{p−1})) Σ_μ Σ_{i1≠…≠ip} Π_k η̂^μ_{ik} σ_{ik}`` with real-valued ``η̂^μ = (1/(rM)) Σ_a η^{μ,a}``
+  (kind ``"power-sum-patterns"``; ``M`` is a sampler option, default :data:`SUPERVISED_EXAMPLES`);
+  unsupervised: ``H = −(1/(p N^{p−1} M r^p)) Σ_μ Σ_a Σ_{i1≠…≠ip} Π_k η^{μ,a}_{ik} σ_{ik}``, the ``P·M``
+  example columns as ``±1`` patterns of the polynomial kernel. Observed: ``m = (1/N) Σ_i η̂^1_i σ_i``
+  (unsupervised: the :attr:`System.readout` of the ``M`` example overlaps of archetype 1).
 
 This module imports neither SymPy nor the symbolic layer; it receives the model's name, its structural
-options and validated float parameters.
+options, validated float parameters and the sampler options (:data:`SAMPLER_OPTIONS`: choices of the
+finite system that are not parameters of the model, e.g. the supervised learner's number of examples).
 """
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..errors import ParameterError
 
-__all__ = ["System", "build_system", "SAMPLERS", "DYNAMICS", "sampler_names"]
+__all__ = ["System", "build_system", "SAMPLERS", "SAMPLER_OPTIONS", "DYNAMICS", "sampler_names",
+           "check_sampler_point"]
 
 #: single-spin dynamics of every model; "rbm" (block Gibbs on the equivalent RBM) for Hopfield only
 DYNAMICS = ("metropolis", "heat-bath")
@@ -45,21 +55,26 @@ class System:
 
     Attributes
     ----------
-    kind : {"patterns", "poly-patterns", "tuples", "dense", "rbm", "centred"}
+    kind : {"patterns", "poly-patterns", "power-sum-patterns", "tuples", "dense", "rbm", "centred"}
     N : int
     arrays : dict
         ``xi`` (N, P) int8 for pattern and RBM systems; ``J`` (N, N) float64 for dense ones; ``eta``
-        (N, P) float64 for centred ones; ``coef`` (ascending coefficients of the energy per pattern)
-        for polynomial pattern systems; ``tuples`` (T, p) int32, ``J`` (T,), ``start`` (N + 1,) and
-        ``members`` for p-body systems.
+        (N, P) float64 for centred and power-sum ones; ``coef`` (ascending coefficients of the energy
+        per pattern) for polynomial pattern systems; ``tuples`` (T, p) int32, ``J`` (T,), ``start``
+        (N + 1,) and ``members`` for p-body systems.
     scalars : dict
-        ``J`` (coupling scale), ``p``, ``h``, ``shift`` (constant energy) as the kernel takes them.
+        ``J`` (coupling scale), ``p``, ``h``, ``shift`` (constant energy) as the kernel takes them;
+        ``scale`` (the factor of ``Σ_μ e_p``) for power-sum systems.
     observed : list of str
-        Names of the recorded overlaps (``m`` or ``m_1, m_2, ...``; the magnetisation for SK).
+        Names of the observed overlaps (``m`` or ``m_1, m_2, ...``; the magnetisation for SK).
     init : numpy.ndarray
         (N,) int8 start configuration, or None for a random one per chain.
     info : dict
         Facts to report (e.g. the number of patterns ``P``).
+    readout : numpy.ndarray, optional
+        (len(observed), K) matrix: the observed overlaps are ``readout @`` the overlaps ``M_μ / N`` of
+        the first ``K`` patterns (e.g. an average over the examples of one archetype). None: the
+        first ``len(observed)`` overlaps themselves.
     """
 
     kind: str
@@ -69,6 +84,12 @@ class System:
     observed: list
     init: np.ndarray = None
     info: dict = field(default_factory=dict)
+    readout: np.ndarray = None
+
+    @property
+    def recorded(self):
+        """How many leading pattern overlaps the kernel records."""
+        return len(self.observed) if self.readout is None else self.readout.shape[1]
 
 
 def _random_patterns(rng, N, P):
@@ -245,6 +266,94 @@ def build_multitasking_hebbian(options, N, params, rng, init):
     return system
 
 
+#: examples per archetype of the supervised dense Hebbian sampler unless the sampler option ``M`` says
+#: otherwise: the theory takes ``χ̄ = (1/(rM)) Σ_a χ^a`` Gaussian (large ``M`` at fixed ``ρ``); at
+#: ``M = 100`` its skewness is ``−2r/√(M(1 − r²))`` (``−0.06`` at ``ρ = 0.1``)
+SUPERVISED_EXAMPLES = 100
+
+#: the largest pattern matrix (bytes) a dense Hebbian sample may store
+MAX_PATTERN_BYTES = 2**28
+
+
+def _dense_hebbian_size(options, N, params, M=None):
+    """``(P, M, r)`` of a dense Hebbian sample; ParameterError for an invalid ``M`` or a pattern matrix
+    over :data:`MAX_PATTERN_BYTES`."""
+    p, setting = options.get("p", 4), options.get("setting", "supervised")
+    if setting == "unsupervised":
+        if M is not None:
+            raise ParameterError("the unsupervised dense-hebbian model has M as a model parameter: pass "
+                                 "M=... with the other parameters, not in sampler_options")
+        M = params["M"]
+        if M != round(M):
+            raise ParameterError(f"M (examples per archetype) must be a whole number for Monte Carlo, "
+                                 f"got {M:g}")
+    elif M is None:
+        M = SUPERVISED_EXAMPLES
+    elif isinstance(M, bool) or not isinstance(M, numbers.Integral) or M < 1:
+        raise ParameterError(f"sampler option M (examples per archetype, supervised setting) must be an "
+                             f"integer >= 1, got {M!r}")
+    M = int(M)
+    quality_sq = 1.0 + params["rho"] * M             # 1/r², from ρ = (1 − r²)/(M r²)
+    r = 1.0 / math.sqrt(quality_sq) if quality_sq > 0 else math.inf
+    if not 0.0 < r <= 1.0:
+        raise ParameterError(f"rho = {params['rho']:g} with M = {M} gives the example quality "
+                             f"r = 1/sqrt(1 + rho M) = {r:g}, outside (0, 1]: use a smaller rho or M")
+    P = max(1, int(round(params["alpha"] * float(N) ** (p - 1))))
+    columns, itemsize = (P, 8) if setting == "supervised" else (P * M, 1)
+    size = N * columns * itemsize
+    if size > MAX_PATTERN_BYTES:
+        what = "N × P float64 entries" if setting == "supervised" else "N × P·M int8 entries"
+        raise ParameterError(f"dense-hebbian ({setting}, p = {p}) at N = {N}, alpha = {params['alpha']:g}"
+                             f" has P = {P} archetypes: its pattern matrix ({what}) would take "
+                             f"{size / 2**20:.0f} MiB, over the sampler's {MAX_PATTERN_BYTES / 2**20:.0f} "
+                             f"MiB: use a smaller N, alpha" + (" or M" if setting == "unsupervised" else ""))
+    return P, M, r
+
+
+def _archetype_blocks(N, P, width):
+    """Column ranges of at most ``width`` archetypes (bounded temporaries while drawing)."""
+    for lo in range(0, P, width):
+        yield lo, min(P, lo + width)
+
+
+def build_dense_hebbian(options, N, params, rng, init, M=None):
+    """``dense-hebbian`` (see the module docstring): archetype 1 condensed; ``init="pattern"`` starts in
+    the archetype ``ξ^1`` (never stored in the couplings, only its examples are).
+
+    Supervised: ``η̂^μ_i = ξ^μ_i (2K − M)/(rM)`` with ``K ~ Binomial(M, (1 + r)/2)`` the number of
+    examples with ``χ = +1`` (the law of ``Σ_a χ^a``), real entries for the power-sum kernel.
+    Unsupervised: the example columns ``η^{μ,a}`` (``μ``-major, so the first ``M`` are archetype 1's)
+    for the polynomial kernel with coefficients scaled by ``1/(M r^p)``; ``m`` reads out
+    ``(1/(rM)) Σ_a (1/N) Σ_i η^{1,a}_i σ_i``.
+    """
+    p, setting = options.get("p", 4), options.get("setting", "supervised")
+    P, M, r = _dense_hebbian_size(options, N, params, M)
+    width = max(1, 2**22 // (N * (M if setting == "unsupervised" else 1)))
+    info = {"P": P, "M": M, "r": r, "alpha_effective": P / N ** (p - 1)}
+    archetype = None
+    if setting == "supervised":
+        eta = np.empty((N, P))
+        for lo, hi in _archetype_blocks(N, P, width):
+            xi = _random_patterns(rng, N, hi - lo)
+            archetype = xi[:, 0].copy() if archetype is None else archetype
+            eta[:, lo:hi] = xi * ((2.0 * rng.binomial(M, (1.0 + r) / 2, (N, hi - lo)) - M) / (r * M))
+        start = None if init == "random" else archetype
+        # H = −(1/(p N^{p−1})) Σ_μ p! e_p(η̂^μ σ)
+        scale = -math.factorial(p) / (p * float(N) ** (p - 1))
+        return System("power-sum-patterns", N, {"eta": eta}, {"p": p, "scale": scale, "h": 0.0, "shift": 0.0},
+                      ["m"], start, info)
+    examples = np.empty((N, P * M), np.int8)
+    for lo, hi in _archetype_blocks(N, P, width):
+        xi = _random_patterns(rng, N, hi - lo)
+        archetype = xi[:, 0].copy() if archetype is None else archetype
+        chi = np.where(rng.random((N, hi - lo, M)) < (1.0 + r) / 2, 1, -1).astype(np.int8)
+        examples[:, lo * M:hi * M] = (chi * xi[:, :, None]).reshape(N, -1)
+    start = None if init == "random" else archetype
+    coef = -distinct_tuple_polynomial(p, N) / (p * float(N) ** (p - 1) * M * r**p)
+    return System("poly-patterns", N, {"xi": examples, "coef": coef}, {"h": 0.0, "shift": 0.0}, ["m"],
+                  start, info, readout=np.full((1, M), 1.0 / (r * M)))
+
+
 #: model registry name -> (builder, dynamics it supports, default start)
 SAMPLERS = {
     "curie-weiss": (build_curie_weiss, DYNAMICS, "pattern"),
@@ -254,7 +363,23 @@ SAMPLERS = {
     "dense-hopfield": (build_dense_hopfield, DYNAMICS, "pattern"),
     "rbm": (build_rbm, DYNAMICS + ("rbm",), "pattern"),
     "multitasking-hebbian": (build_multitasking_hebbian, DYNAMICS, "pattern"),
+    "dense-hebbian": (build_dense_hebbian, DYNAMICS, "pattern"),
 }
+
+#: model registry name -> {sampler option: what it means}; passed to the builder as keywords
+SAMPLER_OPTIONS = {
+    "dense-hebbian": {"M": f"examples per archetype of the supervised setting (integer >= 1, default "
+                           f"{SUPERVISED_EXAMPLES}; unsupervised: M is a model parameter)"},
+}
+
+def _check_dense_hebbian(options, N, params, M=None):
+    M_used = _dense_hebbian_size(options, N, params, M)[1]
+    return {} if M is None else {"M": M_used}
+
+
+#: model registry name -> check(options, N, params, **sampler_options) run before any sample is drawn;
+#: returns the sampler options normalised (plain JSON types: they travel in the task)
+_POINT_CHECKS = {"dense-hebbian": _check_dense_hebbian}
 
 INITS = ("pattern", "random")
 
@@ -281,10 +406,29 @@ def check_sampler(name, dynamics, init):
     return init
 
 
-def build_system(name, options, N, params, rng, init=None, dynamics="metropolis"):
+def check_sampler_point(name, options, N, params, sampler_options=None):
+    """Raise ParameterError unless ``sampler_options`` are options of model ``name``'s sampler (see
+    :data:`SAMPLER_OPTIONS`) and the sample at this ``N`` and parameter point can be built (e.g. fits
+    in memory); return the sampler options as a dict."""
+    if sampler_options is not None and not isinstance(sampler_options, dict):
+        raise ParameterError(f"sampler_options must be a dict (e.g. {{'M': 100}}), got {sampler_options!r}")
+    sampler_options = dict(sampler_options or {})
+    known = SAMPLER_OPTIONS.get(name, {})
+    unknown = sorted(set(sampler_options) - set(known))
+    if unknown:
+        valid = "; ".join(f"{k}: {v}" for k, v in known.items()) or "none"
+        raise ParameterError(f"unknown sampler option(s) {', '.join(map(repr, unknown))} for model {name!r}; "
+                             f"valid: {valid}")
+    if name in _POINT_CHECKS:
+        sampler_options = _POINT_CHECKS[name](options, N, params, **sampler_options)
+    return sampler_options
+
+
+def build_system(name, options, N, params, rng, init=None, dynamics="metropolis", sampler_options=None):
     """Draw one disorder sample of model ``name`` from ``rng`` (a numpy Generator)."""
     init = check_sampler(name, dynamics, init)
-    system = SAMPLERS[name][0](options, N, params, rng, init)
+    sampler_options = check_sampler_point(name, options, N, params, sampler_options)
+    system = SAMPLERS[name][0](options, N, params, rng, init, **sampler_options)
     if dynamics == "rbm" and system.kind != "patterns":
         raise ParameterError(f"dynamics='rbm' needs ±1 patterns; model {name!r} with options "
                              f"{options} has real-valued couplings: use 'metropolis' or 'heat-bath'")
