@@ -17,15 +17,12 @@ import math
 import time
 
 import numpy as np
+from _baselines import streams, time_poly_patterns
 
 from statmech_nn.models.dense_hebbian import DenseHebbian
 from statmech_nn.montecarlo import kernels as K
 from statmech_nn.montecarlo import pbody_kernels as PK
 from statmech_nn.montecarlo.systems import build_system
-
-
-def streams(count, seed=0):
-    return np.stack([s.generate_state(4, np.uint64) for s in np.random.SeedSequence(seed).spawn(count)])
 
 
 def point(setting, p):
@@ -92,44 +89,8 @@ def unsupervised(N=60, p=4, sweeps=20, baseline_updates=1000):
     params, T = point("unsupervised", p)
     system = build_system("dense-hebbian", {"p": p, "setting": "unsupervised"}, N, params,
                           np.random.default_rng(0), "pattern")
-    xi, coef = system.arrays["xi"], system.arrays["coef"]
-    spins = system.init[None, :].copy()
-    M = (spins.astype(np.int64) @ xi.astype(np.int64)).astype(np.float64)
-    mag = spins.sum(axis=1).astype(np.int64)
-    betas, empty, rng = np.array([1.0 / T]), np.zeros((0, 1)), streams(2)
-
-    def run(n):
-        PK.run_poly_patterns(xi, M, spins, mag, betas, coef, *PK.flip_polynomials(coef), 0.0, 0.0,
-                             K.METROPOLIS, n, rng, 1, empty, np.zeros((0, 1, 1)), empty, np.zeros(0),
-                             np.zeros((0, 2), np.int64))
-    run(1)
-    t = time.perf_counter()
-    run(sweeps)
-    t_pkg = (time.perf_counter() - t) / (sweeps * N)
-
-    s = system.init.astype(np.float64)
-    xf = xi.astype(np.float64)
-    Mn = s @ xf
-    poly = coef[::-1]
-
-    def delta(i, Mv, si):
-        return float(np.sum(np.polyval(poly, Mv - 2 * si * xf[i]) - np.polyval(poly, Mv)))
-    probe = np.where(np.random.default_rng(1).random(N) < 0.5, -1.0, 1.0)
-    Mp = probe @ xf
-    even, odd = PK.flip_polynomials(coef)
-    for i in range(20):   # the kernel's energy change (even part + cached odd part) is numpy's
-        dE_pkg = np.sum(np.polyval(even[::-1], Mp)) - probe[i] * np.sum(xf[i] * np.polyval(odd[::-1], Mp))
-        assert abs(dE_pkg - delta(i, Mp, probe[i])) < 1e-8
-    gen, beta = np.random.default_rng(2), 1.0 / T
-    t = time.perf_counter()
-    for k in range(baseline_updates):
-        i = k % N
-        dE = delta(i, Mn, s[i])
-        if dE <= 0 or gen.random() < math.exp(-beta * dE):
-            Mn -= 2 * s[i] * xf[i]
-            s[i] = -s[i]
-    t_np = (time.perf_counter() - t) / baseline_updates
-    return xi.shape[1], t_pkg, t_np
+    t_pkg, t_np = time_poly_patterns(system, T, sweeps, baseline_updates)
+    return system.arrays["xi"].shape[1], t_pkg, t_np
 
 
 if __name__ == "__main__":

@@ -15,14 +15,10 @@ Run: ``python benchmarks/mc_hopfield_options.py``.
 import time
 
 import numpy as np
-from _baselines import numpy_metropolis
+from _baselines import numpy_metropolis, streams
 
 from statmech_nn.montecarlo import kernels as K
 from statmech_nn.montecarlo.systems import build_system
-
-
-def streams(count, seed=0):
-    return np.stack([s.generate_state(4, np.uint64) for s in np.random.SeedSequence(seed).spawn(count)])
 
 
 def main(N=4000, alpha=0.02, d=0.2, T=0.3, sweeps=20, baseline_updates=20_000):

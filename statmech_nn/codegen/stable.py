@@ -97,13 +97,19 @@ def _stable_log(arg):
     return None
 
 
+def _merge_exponentials(factors):
+    """The factors with every ``exp`` merged into one."""
+    exponents = [f.args[0] for f in factors if isinstance(f, sp.exp)]
+    if len(exponents) < 2:
+        return list(factors)
+    return [f for f in factors if not isinstance(f, sp.exp)] + [sp.exp(sp.Add(*exponents))]
+
+
 def _stable_mul(factors):
     """``sinh(u)**a cosh(u)**b`` with ``a > 0 > b`` → powers of ``tanh``; ``cosh(u)**-2k`` → ``Sech2**k``;
     ``exp(a) exp(b)`` → ``exp(a + b)`` (separately one factor can overflow while the other underflows,
     ``inf·0``, e.g. ``exp(c Y²) exp(2 c' Y)`` of a completed square)."""
-    exponents = [f.args[0] for f in factors if isinstance(f, sp.exp)]
-    if len(exponents) > 1:
-        factors = [f for f in factors if not isinstance(f, sp.exp)] + [sp.exp(sp.Add(*exponents))]
+    factors = _merge_exponentials(factors)
     powers, others = {}, []
     for factor in factors:
         base, exp = factor.as_base_exp()
@@ -130,15 +136,21 @@ def _stable_mul(factors):
     return sp.Mul(*others, *out)
 
 
-def stabilise(expr):
-    """Rewrite ``log(c cosh u)``, ``log(c erfc u)``, ``log(c(1 ± erf u))``, ``sinh/cosh`` and
-    ``cosh**-2k`` into the stable functions of this module, everywhere including inside averages."""
+def _bottom_up(expr, transform):
+    """``transform`` applied to every node of ``expr``, children first, inside averages too."""
     def rewrite(e):
         if isinstance(e, Average):
             return e.with_integrand(rewrite(e.integrand))
         if not e.args:
             return e
-        e = e.func(*[rewrite(a) for a in e.args])
+        return transform(e.func(*[rewrite(a) for a in e.args]))
+    return rewrite(sp.sympify(expr))
+
+
+def stabilise(expr):
+    """Rewrite ``log(c cosh u)``, ``log(c erfc u)``, ``log(c(1 ± erf u))``, ``sinh/cosh`` and
+    ``cosh**-2k`` into the stable functions of this module, everywhere including inside averages."""
+    def transform(e):
         if isinstance(e, sp.log):
             return _stable_log(e.args[0]) or e
         if e.is_Mul:
@@ -146,15 +158,7 @@ def stabilise(expr):
         if e.is_Pow:
             return _stable_mul([e])
         return e
-    return rewrite(sp.sympify(expr))
-
-
-def _merge_exponentials(term):
-    factors = sp.Mul.make_args(term)
-    exponents = [f.args[0] for f in factors if isinstance(f, sp.exp)]
-    if len(exponents) < 2:
-        return term
-    return sp.Mul(*[f for f in factors if not isinstance(f, sp.exp)], sp.exp(sp.Add(*exponents)))
+    return _bottom_up(expr, transform)
 
 
 def absorb_exponentials(expr):
@@ -162,12 +166,7 @@ def absorb_exponentials(expr):
     a completed square out of its average, and then ``exp(a)`` underflows to 0 while ``exp(b(z))``
     overflows at the tail nodes (``0·inf``); the merged exponent stays finite. Run after the lowering
     (whose linearity step would pull the factor out again)."""
-    def rewrite(e):
-        if isinstance(e, Average):
-            return e.with_integrand(rewrite(e.integrand))
-        if not e.args:
-            return e
-        e = e.func(*[rewrite(a) for a in e.args])
+    def transform(e):
         if not e.is_Mul:
             return e
         exps = [f for f in e.args if isinstance(f, sp.exp)]
@@ -176,7 +175,7 @@ def absorb_exponentials(expr):
             return e
         inner = sp.expand(sp.Mul(*exps) * avgs[0].integrand, deep=False, mul=True, multinomial=False,
                           power_exp=False, power_base=False, log=False)
-        inner = sp.Add(*[_merge_exponentials(t) for t in sp.Add.make_args(inner)])
+        inner = sp.Add(*[sp.Mul(*_merge_exponentials(sp.Mul.make_args(t))) for t in sp.Add.make_args(inner)])
         rest = [f for f in e.args if not isinstance(f, sp.exp) and f is not avgs[0]]
         return sp.Mul(*rest) * avgs[0].with_integrand(inner)
-    return rewrite(sp.sympify(expr))
+    return _bottom_up(expr, transform)
