@@ -91,6 +91,17 @@ def test_spherical_replicon_equals_factorised_form(spherical, T):
     assert 0 < sol.replicon < 1 and sol.stable
 
 
+def test_low_temperature_replicon_tends_to_version_space(spherical):
+    # the finite-T channel keeps its Gaussian tail as exp(log H): no 2 − erfc cancellation when
+    # e^{−β} is tiny; at T = 0.01 (e^{−β} ≈ 4e−44) the replicon is that of the version space (T = 0)
+    alphas = [0.5, 1.5, 2.5, 3.4]
+    cold = spherical.follow(alphas, kappa=-0.5, T=0.01)[-1]
+    zero = spherical.follow(alphas, kappa=-0.5, T=0.0)[-1]
+    assert cold.replicon == pytest.approx(zero.replicon, abs=1e-6)
+    assert cold.replicon == pytest.approx(1 - 3.4 * channel_factor(cold["q"], -0.5, 0.01) * (1 - cold["q"]) ** 2,
+                                          abs=1e-7)
+
+
 def test_ising_replicon_equals_factorised_form(ising):
     # Gardner & Derrida (1988), binary weights: E_in = E_z[(1 − tanh²(√q̂ z))²]
     for alpha, kappa, T in ((0.9, 0.0, 0.0), (0.6, 0.4, 0.3)):

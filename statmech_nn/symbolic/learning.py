@@ -222,32 +222,37 @@ class ThresholdChannel:
         self.teacher = teacher
         self.cavity_weight = None
 
-    def output_partition(self, h, deriv=None):
+    def output_partition(self, h, deriv=None, tail=None):
         """``Z_out(h) = ∫Dx φ(√(1−q) x + h)``: the Gibbs weight of one example averaged over the
-        replica-specific part of its field, as a function of the cavity field ``h`` (label ``+1``)."""
+        replica-specific part of its field, as a function of the cavity field ``h`` (label ``+1``).
+        ``tail(c)`` (default :func:`gaussian_tail`) gives the probability ``∫_c^∞ Dx`` of no error."""
         lam = sp.sqrt(1 - q) * x + h
         # the threshold λ > κ is x > c
         c = sp.solve(sp.Eq(lam, self.kappa), x)[0]
         error_weight = sp.exp(-beta)
-        return error_weight + (1 - error_weight) * gaussian_tail(c, deriv)
+        return error_weight + (1 - error_weight) * (gaussian_tail(c, deriv) if tail is None else tail(c))
 
     def replicon_factor(self, zero_temperature=False, deriv=None):
         """``E_out[(∂²_h log Z_out)²]``, the channel's half of the replicon (GD88; EVdB sec. 6.x).
 
-        ``log Z_out`` (:meth:`output_partition`; ``e^{−β} → 0`` for the version space) is put in its
-        stable form first (``log H`` → inverse Mills ratios, finite as ``q → 1``), differentiated
-        twice by SymPy in ``h`` and averaged over ``h = √q z`` with :attr:`cavity_weight`.
+        ``Z_out`` (:meth:`output_partition`; ``e^{−β} → 0`` for the version space) is built with the
+        Gaussian tail in its stable form ``H(c) = exp(log H(c))`` (``log H`` from the stable rewrite of
+        :func:`gaussian_tail`), differentiated twice by SymPy in ``h`` (inverse Mills ratios, finite as
+        ``q → 1``; no ``2 − erfc`` cancellation at low ``T``) and averaged over ``h = √q z`` with
+        :attr:`cavity_weight`.
         """
         if self.cavity_weight is None:
             self.energetic(Derivation("energetic term"))
-        from ..codegen.stable import stabilise   # SymPy-only rewrite rules
+        from ..codegen.stable import LogH, stabilise   # SymPy-only rewrite rules
+        c0 = sp.Symbol("c", real=True)
+        log_tail = stabilise(sp.log(gaussian_tail(c0)))
+        if not isinstance(log_tail, LogH):
+            raise DerivationError(f"the Gaussian tail has no stable logarithm: {log_tail}")
         h = sp.Symbol("h", real=True)
-        Z_out = self.output_partition(h)
+        Z_out = self.output_partition(h, tail=lambda c: sp.exp(log_tail.xreplace({c0: c})))
         if zero_temperature:
-            # as in version_space_limit: c (1 ± erf u), the form whose logarithm is a stable log H
-            Z_out = sp.factor_terms(sp.expand(sp.expand(Z_out).xreplace({sp.exp(-beta): sp.S.Zero}))
-                                    .rewrite(sp.erf))
-        curvature = sp.diff(stabilise(sp.log(Z_out)), h, 2)
+            Z_out = Z_out.xreplace({sp.exp(-beta): sp.S.Zero})
+        curvature = sp.diff(sp.log(Z_out), h, 2)
         integrand = (self.cavity_weight * curvature**2).xreplace({h: sp.sqrt(q) * z})
         factor = expand_averages(GaussianAverage(integrand, z))
         if deriv is not None:
