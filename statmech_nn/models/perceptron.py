@@ -11,7 +11,7 @@ E. Gardner, J. Phys. A 21, 257 (1988) [G88]: spherical weights, ``α_c(κ) = 1/�
 (eq. (30)); E. Gardner and B. Derrida, J. Phys. A 21, 271 (1988) [GD88]: binary weights, RS
 ``q → 1`` at ``α = 4/π``; W. Krauth and M. Mézard, J. Phys. France 50, 3057 (1989) [KM89]: the
 capacity of binary weights ``α_c ≈ 0.833`` where the RS entropy vanishes; the replicon (AT)
-instability of the RS solution is :meth:`Perceptron.at_line` (GD88 sec. 3).
+instability of the RS solution is :meth:`Perceptron.at_line` (GD88).
 """
 from ..parameters import Parameter
 from .base import temperature_parameter
@@ -85,7 +85,7 @@ class Perceptron(LearningModel):
 
     def at_line(self, kappas, T=0.0, alpha_max=None, points=24, xtol=1e-10):
         """``α_AT(κ)``: the load where the replicon of the RS solution changes sign (de Almeida–Thouless
-        instability; GD88 sec. 3), ``NaN`` where RS stays stable up to ``alpha_max``.
+        instability; GD88), ``NaN`` where RS stays stable up to ``alpha_max``.
 
         The branch is followed (:meth:`follow`) on ``points`` loads up to ``alpha_max`` (default for
         spherical weights: ``0.95 α_c(κ)`` from :meth:`capacity_curve`, about as close to ``q = 1`` as
@@ -121,7 +121,7 @@ class Perceptron(LearningModel):
         Examples
         --------
         >>> snn.model("perceptron").at_line([0.0, -0.5])      # doctest: +SKIP
-        array([       nan, 3.99...])
+        array([       nan, 3.9507...])
         """
         import numpy as np
         from scipy.optimize import brentq

@@ -146,7 +146,8 @@ class SphericalWeights:
         return out
 
     def replicon_factor(self, G, teacher, deriv=None):
-        """``E_in[(∂²_b log Z_in)²]``, the weights' half of the replicon (GD88; EVdB sec. 6.x).
+        """``E_in[(∂²_b log Z_in)²]``, the weights' half of the replicon (GD88; EVdB, the AT analysis of
+        the storage problem).
 
         ``Z_in(b) = ∫dw e^{−K w²/2 + b w}`` is the single-weight integral of :meth:`entropic` in its
         external field ``b``; SymPy differentiates its logarithm twice (the variance of the weight
@@ -233,7 +234,8 @@ class ThresholdChannel:
         return error_weight + (1 - error_weight) * (gaussian_tail(c, deriv) if tail is None else tail(c))
 
     def replicon_factor(self, zero_temperature=False, deriv=None):
-        """``E_out[(∂²_h log Z_out)²]``, the channel's half of the replicon (GD88; EVdB sec. 6.x).
+        """``E_out[(∂²_h log Z_out)²]``, the channel's half of the replicon (GD88; EVdB, the AT analysis of
+        the storage problem).
 
         ``Z_out`` (:meth:`output_partition`; ``e^{−β} → 0`` for the version space) is built with the
         Gaussian tail in its stable form ``H(c) = exp(log H(c))`` (``log H`` from the stable rewrite of
@@ -431,7 +433,7 @@ def replicon_eigenvalue(fe, zero_temperature=False, deriv=None):
 
     References
     ----------
-    E. Gardner and B. Derrida, J. Phys. A 21, 271 (1988), sec. 3 (binary weights); the spherical case
+    E. Gardner and B. Derrida, J. Phys. A 21, 271 (1988) (binary weights); the spherical case
     at ``q → 1``: ``α_c(κ) ∫_{−κ}^∞ Dt < 1`` (stable for ``κ ≥ 0``); A. Engel and C. Van den Broeck,
     *Statistical Mechanics of Learning* (CUP 2001), the AT analysis of the storage problem;
     J. R. L. de Almeida and D. J. Thouless, J. Phys. A 11, 983 (1978).
