@@ -10,7 +10,8 @@ References
 E. Gardner, J. Phys. A 21, 257 (1988) [G88]: spherical weights, ``α_c(κ) = 1/∫_{−κ}^∞ Dt (t+κ)²``
 (eq. (30)); E. Gardner and B. Derrida, J. Phys. A 21, 271 (1988) [GD88]: binary weights, RS
 ``q → 1`` at ``α = 4/π``; W. Krauth and M. Mézard, J. Phys. France 50, 3057 (1989) [KM89]: the
-capacity of binary weights ``α_c ≈ 0.833`` where the RS entropy vanishes.
+capacity of binary weights ``α_c ≈ 0.833`` where the RS entropy vanishes; the replicon (AT)
+instability of the RS solution is :meth:`Perceptron.at_line` (GD88).
 """
 from ..parameters import Parameter
 from .base import temperature_parameter
@@ -81,3 +82,91 @@ class Perceptron(LearningModel):
 
         f = sp.lambdify(self.symbol("kappa"), self.capacity(), modules=["scipy", "numpy"])
         return np.asarray(f(np.asarray(kappas, float)), float)
+
+    def at_line(self, kappas, T=0.0, alpha_max=None, points=24, xtol=1e-10):
+        """``α_AT(κ)``: the load where the replicon of the RS solution changes sign (de Almeida–Thouless
+        instability; GD88), ``NaN`` where RS stays stable up to ``alpha_max``.
+
+        The branch is followed (:meth:`follow`) on ``points`` loads up to ``alpha_max`` (default for
+        spherical weights: ``0.95 α_c(κ)`` from :meth:`capacity_curve`, about as close to ``q = 1`` as
+        the solver follows the version space, so an AT line still closer to ``α_c``, at small negative
+        ``κ``, is missed), and the first sign change of
+        :attr:`Solution.replicon <statmech_nn.solve.Solution.replicon>` is refined by Brent's method,
+        each solve continued from the stable end of the bracket.
+
+        Parameters
+        ----------
+        kappas : array_like
+            Margins.
+        T : float
+            Temperature (``0``: the version space).
+        alpha_max : float or array_like, optional
+            Largest load searched (one per margin or a scalar); required for binary weights, whose RS
+            ``q → 1`` load is not derived (it is ``4/π`` at ``κ = 0``, GD88).
+        points : int
+            Loads of the continuation grid per margin.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``α_AT`` for each margin.
+
+        Raises
+        ------
+        ParameterError
+            Binary weights without ``alpha_max``, ``points < 2`` or ``alpha_max <= 0``.
+        ConvergenceError
+            The branch is lost before the replicon changes sign or ``alpha_max`` is reached.
+
+        Examples
+        --------
+        >>> snn.model("perceptron").at_line([0.0, -0.5])      # doctest: +SKIP
+        array([       nan, 3.9507...])
+        """
+        import numpy as np
+        from scipy.optimize import brentq
+
+        from ..errors import ConvergenceError, ParameterError
+
+        kappas = np.atleast_1d(np.asarray(kappas, float))
+        if alpha_max is None:
+            if self.options["weights"] != "spherical":
+                raise ParameterError("at_line of binary weights needs alpha_max (e.g. 4/pi at kappa = 0, "
+                                     "where the RS overlap reaches 1)")
+            alpha_max = 0.95 * self.capacity_curve(kappas)
+        alpha_max = np.broadcast_to(np.asarray(alpha_max, float), kappas.shape)
+        if int(points) != points or points < 2:
+            raise ParameterError(f"points must be an integer >= 2, got {points!r}")
+        if not np.all(alpha_max > 0):
+            raise ParameterError(f"alpha_max must be positive, got {alpha_max}")
+        solver = self.solver()
+        out = np.full(kappas.shape, np.nan)
+        for i, (kappa, top) in enumerate(zip(kappas, alpha_max)):
+            alphas = np.linspace(top / points, top, points)
+            sols = self.follow(alphas, max_halvings=12, solver=solver, kappa=kappa, T=T)
+            previous = None
+            for a, sol in zip(alphas, sols):
+                if sol is None:
+                    raise ConvergenceError(f"the RS branch at kappa={kappa:g} is lost at alpha={a:g} before "
+                                           "its replicon changes sign", parameters={"kappa": kappa, "T": T})
+                if sol.replicon < 0:
+                    break
+                previous = (a, sol)
+            else:
+                continue
+            if previous is None:
+                raise ConvergenceError(f"replicon negative already at alpha={alphas[0]:g} (kappa={kappa:g}); "
+                                       "increase points", parameters={"kappa": kappa, "T": T})
+            low, start = previous
+
+            def replicon(alpha):
+                # continuation from the stable end in halved steps: a whole grid step can lose the branch
+                s_ = self._reach(solver, low, alpha, dict(start.order_parameters), 12,
+                                 {"kappa": kappa, "T": T})
+                if s_ is None:
+                    raise ConvergenceError(f"RS branch lost at alpha={alpha:g}, kappa={kappa:g}",
+                                           parameters={"kappa": kappa, "T": T})
+                return float(s_.replicon)
+
+            out[i] = brentq(replicon, low, a, xtol=xtol)
+        return out

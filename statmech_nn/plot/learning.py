@@ -11,12 +11,34 @@ def _axes(ax):
     return ax
 
 
-def plot_capacity(kappas, alpha_c, ax=None, simulation=None):
-    """``α_c(κ)`` with the storable region shaded; ``simulation`` (optional) a tuple
-    ``(alpha, fraction)`` of a finite-``N`` separability scan at ``κ = 0`` drawn on a twin axis."""
+def plot_capacity(kappas, alpha_c, ax=None, simulation=None, at_line=None):
+    """``α_c(κ)`` with the storable region shaded.
+
+    Parameters
+    ----------
+    kappas, alpha_c : array_like
+        Margins and the capacity there (:meth:`~statmech_nn.models.perceptron.Perceptron.capacity_curve`).
+    simulation : tuple, optional
+        ``(alpha, fraction)`` of a finite-``N`` separability scan at ``κ = 0``, drawn on a twin axis.
+    at_line : array_like, optional
+        ``α_AT`` at the same margins (:meth:`~statmech_nn.models.perceptron.Perceptron.at_line`,
+        ``NaN`` where RS is stable up to ``α_c``): drawn dashed, with the replica-symmetry-broken
+        region between it and ``α_c`` hatched (Gardner and Derrida 1988).
+    """
     ax = _axes(ax)
     ax.plot(kappas, alpha_c, color="C0", label=r"$\alpha_c(\kappa)$ (Gardner 1988)")
     ax.fill_between(kappas, 0, alpha_c, color="C0", alpha=0.15, label="storable")
+    if at_line is not None:
+        import numpy as np
+
+        at = np.asarray(at_line, float)
+        if at.shape != np.shape(kappas):
+            from ..errors import ParameterError
+            raise ParameterError(f"at_line needs one value per margin: {at.shape} for {np.shape(kappas)} "
+                                 "margins (NaN where RS is stable)")
+        ax.plot(kappas, at, "--", color="C3", label=r"$\alpha_{AT}(\kappa)$ (replicon $= 0$)")
+        ax.fill_between(kappas, at, alpha_c, where=np.isfinite(at), facecolor="none", edgecolor="C3",
+                        hatch="//", linewidth=0, label="RS unstable")
     ax.set_xlabel(r"margin $\kappa$")
     ax.set_ylabel(r"load $\alpha$")
     ax.legend(loc="upper right")

@@ -43,7 +43,8 @@ from .replica import replica_limit
 
 __all__ = ["GardnerFreeEnergy", "SphericalWeights", "IsingWeights", "ThresholdChannel", "gaussian_tail",
            "gardner_free_energy", "learning_saddle_point", "version_space_limit", "q_to_one_limit",
-           "t", "x", "reference_marginal", "CoupledIsingWeights", "franz_parisi_free_energy"]
+           "t", "x", "reference_marginal", "CoupledIsingWeights", "franz_parisi_free_energy",
+           "replicon_eigenvalue"]
 
 #: teacher field (standard normal), the replica-specific Gaussian of the student field
 t = sp.Symbol("t", real=True)
@@ -120,9 +121,10 @@ class SphericalWeights:
             raise DerivationError(f"norm multiplier: expected one root with K > 0, got {roots}")
         return good[0]
 
-    def entropy_of_overlaps(self, G, deriv=None):
-        """``G_S`` as a function of the overlaps alone: the multipliers eliminated by their own
-        stationarity (they do not enter the energetic term)."""
+    @staticmethod
+    def multipliers_of_overlaps(G):
+        """``{k̂, q̂[, R̂]: f(q[, R])}``: the multipliers from their own stationarity in ``G_S`` (they do
+        not enter the energetic term), the solution with ``K = k̂ + q̂ > 0``."""
         unknowns = [u for u in (k_hat, q_hat, R_hat) if G.has(u)]
         eqs = [sp.numer(sp.together(sp.diff(G, u))) for u in unknowns]
         sols = sp.solve(eqs, unknowns, dict=True)
@@ -130,12 +132,44 @@ class SphericalWeights:
         good = [s_ for s_ in sols if (s_[k_hat] + s_[q_hat]).subs(probe).is_positive]
         if len(good) != 1:
             raise DerivationError(f"multipliers: expected one solution with K > 0, got {sols}")
+        return good[0]
+
+    def entropy_of_overlaps(self, G, deriv=None):
+        """``G_S`` as a function of the overlaps alone: the multipliers eliminated by their own
+        stationarity (they do not enter the energetic term)."""
+        good = [self.multipliers_of_overlaps(G)]
         out = sp.simplify(sp.expand_log(G.subs(good[0]), force=True))
         if deriv is not None:
             deriv.add("Multipliers eliminated", [sp.Eq(k, v) for k, v in good[0].items()]
                       + [sp.Eq(sp.Symbol("G_S"), out)],
                       r"Stationarity in $\hat k, \hat q, \hat R$ (they do not enter $G_E$), by SymPy.")
         return out
+
+    def replicon_factor(self, G, teacher, deriv=None):
+        """``E_in[(∂²_b log Z_in)²]``, the weights' half of the replicon (GD88; EVdB, the AT analysis of
+        the storage problem).
+
+        ``Z_in(b) = ∫dw e^{−K w²/2 + b w}`` is the single-weight integral of :meth:`entropic` in its
+        external field ``b``; SymPy differentiates its logarithm twice (the variance of the weight
+        under the effective measure, ``1/K`` whatever the field), ``K = k̂ + q̂`` and the multipliers
+        are eliminated by their stationarity (:meth:`multipliers_of_overlaps`), which leaves a
+        function of ``q`` alone.
+        """
+        K = sp.Symbol("K", positive=True)
+        b = sp.Symbol("b", real=True)
+        Z_in = sp.integrate(sp.exp(-K * _w**2 / 2 + b * _w), (_w, -sp.oo, sp.oo), conds="none")
+        variance = sp.simplify(sp.diff(sp.log(Z_in), b, 2))
+        if variance.has(b):
+            raise DerivationError(f"spherical weights: field-dependent variance {variance}")
+        factor = sp.factor(sp.simplify((variance**2).subs(K, k_hat + q_hat).subs(
+            self.multipliers_of_overlaps(G))))
+        if deriv is not None:
+            deriv.add("Replicon: spherical weights",
+                      [sp.Eq(sp.Symbol(r"\partial_b^2 \log Z_{\rm in}(b)"), variance),
+                       sp.Eq(sp.Symbol(r"\mathbb{E}_{\rm in}[(\partial_b^2 \log Z_{\rm in})^2]"), factor)],
+                      r"The variance of one weight under its Gaussian effective measure, with "
+                      r"$K = \hat k + \hat q$ and the multipliers at their stationary values.")
+        return factor
 
 
 class IsingWeights:
@@ -157,6 +191,19 @@ class IsingWeights:
         conjugates = [(q, q_hat)] + ([(R, R_hat)] if teacher else [])
         return G, conjugates, {}
 
+    def replicon_factor(self, G, teacher, deriv=None):
+        """``E_in[(∂²_b log Z_in)²] = E_z[(1 − tanh² b)²]``, ``b = √q̂ z (+ R̂)``, the weights' half of the
+        replicon (GD88): the variance of a binary weight in its field, from
+        :meth:`IsingPrior.variance` (``∂²_b log 2cosh b``)."""
+        b = sp.sqrt(q_hat) * z + (R_hat if teacher else 0)
+        factor = expand_averages(GaussianAverage(hyperbolic_to_tanh(IsingPrior().variance(b) ** 2), z))
+        if deriv is not None:
+            deriv.add("Replicon: Ising weights",
+                      sp.Eq(sp.Symbol(r"\mathbb{E}_{\rm in}[(\partial_b^2 \log Z_{\rm in})^2]"), factor),
+                      r"$Z_{\rm in}(b) = 2\cosh b$ in the field $b = \sqrt{\hat q}\,z"
+                      + (r" + \hat R" if teacher else "") + r"$ of one weight.")
+        return factor
+
 
 # -- channel: the energetic term ----------------------------------------------------------------
 
@@ -165,11 +212,59 @@ class ThresholdChannel:
 
     Storage (``teacher=False``, random labels, gauged to ``+1``): an error is ``λ < κ``. Teacher–student
     (``teacher=True``): the label is ``sign(u)`` of the teacher field, an error is ``sign(u) λ < 0``.
+
+    :meth:`energetic` records :attr:`cavity_weight`: with it ``G_E = E_z[w(z) log Z_out(√q z)]``, the
+    law of the cavity field ``h = √q z`` of one example (``w = 1`` for storage; for a teacher, twice
+    the probability of the label ``+1`` given ``h``, the labels being mirror images).
     """
 
     def __init__(self, kappa=None, teacher=False):
         self.kappa = sp.S.Zero if kappa is None else kappa
         self.teacher = teacher
+        self.cavity_weight = None
+
+    def output_partition(self, h, deriv=None, tail=None):
+        """``Z_out(h) = ∫Dx φ(√(1−q) x + h)``: the Gibbs weight of one example averaged over the
+        replica-specific part of its field, as a function of the cavity field ``h`` (label ``+1``).
+        ``tail(c)`` (default :func:`gaussian_tail`) gives the probability ``∫_c^∞ Dx`` of no error."""
+        lam = sp.sqrt(1 - q) * x + h
+        # the threshold λ > κ is x > c
+        c = sp.solve(sp.Eq(lam, self.kappa), x)[0]
+        error_weight = sp.exp(-beta)
+        return error_weight + (1 - error_weight) * (gaussian_tail(c, deriv) if tail is None else tail(c))
+
+    def replicon_factor(self, zero_temperature=False, deriv=None):
+        """``E_out[(∂²_h log Z_out)²]``, the channel's half of the replicon (GD88; EVdB, the AT analysis of
+        the storage problem).
+
+        ``Z_out`` (:meth:`output_partition`; ``e^{−β} → 0`` for the version space) is built with the
+        Gaussian tail in its stable form ``H(c) = exp(log H(c))`` (``log H`` from the stable rewrite of
+        :func:`gaussian_tail`), differentiated twice by SymPy in ``h`` (inverse Mills ratios, finite as
+        ``q → 1``; no ``2 − erfc`` cancellation at low ``T``) and averaged over ``h = √q z`` with
+        :attr:`cavity_weight`.
+        """
+        if self.cavity_weight is None:
+            self.energetic(Derivation("energetic term"))
+        from ..codegen.stable import LogH, stabilise   # SymPy-only rewrite rules
+        c0 = sp.Symbol("c", real=True)
+        log_tail = stabilise(sp.log(gaussian_tail(c0)))
+        if not isinstance(log_tail, LogH):
+            raise DerivationError(f"the Gaussian tail has no stable logarithm: {log_tail}")
+        h = sp.Symbol("h", real=True)
+        Z_out = self.output_partition(h, tail=lambda c: sp.exp(log_tail.xreplace({c0: c})))
+        if zero_temperature:
+            Z_out = Z_out.xreplace({sp.exp(-beta): sp.S.Zero})
+        curvature = sp.diff(sp.log(Z_out), h, 2)
+        integrand = (self.cavity_weight * curvature**2).xreplace({h: sp.sqrt(q) * z})
+        factor = expand_averages(GaussianAverage(integrand, z))
+        if deriv is not None:
+            deriv.add("Replicon: channel",
+                      [sp.Eq(sp.Symbol(r"Z_{\rm out}(h)"), Z_out),
+                       sp.Eq(sp.Symbol(r"\mathbb{E}_{\rm out}[(\partial_h^2 \log Z_{\rm out})^2]"), factor)],
+                      r"The channel of one example in its cavity field $h = \sqrt q\, z$"
+                      + (r" (label $+1$, weighted by twice its probability given $h$)" if self.teacher
+                         else "") + (r"; $e^{-\beta}\to0$" if zero_temperature else "") + ".")
+        return factor
 
     def energetic(self, deriv):
         s = sp.Symbol("s", real=True)
@@ -183,11 +278,8 @@ class ThresholdChannel:
         teacher_overlap = R if self.teacher else 0
         if variance != 1 or sp.simplify(overlap - q) != 0 or sp.simplify(coeffs[t] - teacher_overlap) != 0:
             raise DerivationError("RS field representation has the wrong covariance")
-        error_weight = sp.exp(-beta)
-        # Π_a over the replicas: each replica integrates its own x; the threshold λ > κ is x > c
-        c = sp.solve(sp.Eq(lam, self.kappa), x)[0]
-        correct = gaussian_tail(c, deriv)
-        phibar = error_weight + (1 - error_weight) * correct
+        # Π_a over the replicas: each replica integrates its own x
+        phibar = self.output_partition(common, deriv)
         deriv.add("Channel averaged over the replica-specific field",
                   [sp.Eq(sp.Symbol(r"\lambda^a"), lam),
                    sp.Eq(sp.Symbol(r"\mathbb{E}[\lambda^a\lambda^b]"), overlap),
@@ -198,6 +290,7 @@ class ThresholdChannel:
         if not self.teacher:
             G_n = sp.log(GaussianAverage(phibar**n, z))
             G = replica_limit(G_n, n)
+            self.cavity_weight = sp.S.One
         else:
             # label −1 (t < 0) is the mirror image (t, s_⊥, x) → −(t, s_⊥, x) of label +1: twice the t > 0
             # half. Rotate (t, s_⊥) to s ∝ R t + √(q−R²) s_⊥ and integrate the orthogonal direction over t > 0
@@ -216,6 +309,7 @@ class ThresholdChannel:
                 raise DerivationError("teacher weight is not a probability of one label")
             # d/dn log(2 E_s[w φ̄^n]) at n = 0 is 2 E_s[w log φ̄] / (2 E_s[w]) = 2 E_s[w log φ̄]
             G = sp.diff(2 * GaussianAverage(weight * phibar_s**n, s), n).subs(n, 0)
+            self.cavity_weight = 2 * weight.xreplace({s: z})
             G = expand_averages(G)
             deriv.add("Teacher label and rotation of the fields",
                       [sp.Eq(sp.Symbol("s"), rot_s), sp.Eq(sp.Symbol(r"\int_{t>0} Do"), weight)],
@@ -256,6 +350,7 @@ def gardner_free_energy(model, weights, channel, alpha, title=None):
           + ".")
     params = sorted(f.free_symbols - set(ops), key=lambda s_: (s_ != beta, s_.name))
     structure = {"weights": weights, "conjugates": conjugates, "multipliers": multipliers, "entropic": G_S, "energetic": G_E, "alpha": alpha}
+    structure["channel"] = channel
     return GardnerFreeEnergy(model, f, ops, params, d, structure)
 
 
@@ -312,12 +407,50 @@ def learning_saddle_point(fe):
     d.add("Saddle-point equations", [sp.Eq(k, v) for k, v in equations.items()],
           r"Derivatives under the averages, Stein's lemma, each equation solved for its order "
           r"parameter (the derivative in a conjugate fixes the overlap and vice versa).")
+    replicon = replicon_eigenvalue(fe, deriv=d)
     result = LearningSaddlePoint(fe.model, equations, fe.expr, fe.order_parameters, fe.parameters,
-                                 None, d, "finite", beta)
+                                 replicon, d, "finite", beta)
     result.overlaps = ()          # q stays below 1 at T → 0 (version space): no C = β(1 − q)
     result.self_overlap = 1
     result._zero = version_space_limit(fe, result)
     return result
+
+
+def replicon_eigenvalue(fe, zero_temperature=False, deriv=None):
+    """The replicon eigenvalue ``λ_R = 1 − α E_out[(∂²_h log Z_out)²] E_in[(∂²_b log Z_in)²]`` of the RS
+    saddle point of a Gardner free energy (``> 0``: RS is stable, the sign convention of the spin
+    models), or ``None`` where the weight prior or the channel contributes no replicon factor.
+
+    The fluctuations ``δq_ab`` of the overlaps and ``δq̂_ab`` of their conjugates in the replicon
+    sector (``Σ_b δq_ab = 0``) decouple from the other sectors; the quadratic form of ``f`` there is
+    ``[[−α λ_out, 1], [1, −λ_in]]`` per pair, with ``λ_out`` the replicon curvature of the energetic term
+    in ``q_ab`` and ``λ_in`` that of the entropic term in ``q̂_ab`` — the connected correlations of two
+    replicas in their single-example and single-weight effective measures, ``(∂²_h log Z_out)²`` and
+    ``(∂²_b log Z_in)²`` averaged over the cavity fields. RS is stable while the determinant
+    ``α λ_out λ_in − 1`` stays negative. Each factor comes from its own class
+    (:meth:`ThresholdChannel.replicon_factor`, :meth:`SphericalWeights.replicon_factor`,
+    :meth:`IsingWeights.replicon_factor`), differentiated by SymPy.
+
+    References
+    ----------
+    E. Gardner and B. Derrida, J. Phys. A 21, 271 (1988) (binary weights); the spherical case
+    at ``q → 1``: ``α_c(κ) ∫_{−κ}^∞ Dt < 1`` (stable for ``κ ≥ 0``); A. Engel and C. Van den Broeck,
+    *Statistical Mechanics of Learning* (CUP 2001), the AT analysis of the storage problem;
+    J. R. L. de Almeida and D. J. Thouless, J. Phys. A 11, 983 (1978).
+    """
+    structure = fe._structure
+    weights, channel = structure["weights"], structure.get("channel")
+    if channel is None or not hasattr(weights, "replicon_factor") or not hasattr(channel, "replicon_factor"):
+        return None
+    outer = channel.replicon_factor(zero_temperature, deriv)
+    inner = weights.replicon_factor(structure["entropic"], channel.teacher, deriv)
+    replicon = 1 - structure["alpha"] * outer * inner
+    if deriv is not None:
+        deriv.add("Replicon eigenvalue", sp.Eq(sp.Symbol(r"\lambda_R"), replicon),
+                  r"Replicon sector of the overlaps and their conjugates: RS is stable while "
+                  r"$\alpha\,\mathbb{E}_{\rm out}[(\partial_h^2\log Z_{\rm out})^2]\,"
+                  r"\mathbb{E}_{\rm in}[(\partial_b^2\log Z_{\rm in})^2] < 1$ (Gardner and Derrida 1988).")
+    return replicon
 
 
 def version_space_limit(fe, finite):
@@ -358,8 +491,9 @@ def version_space_limit(fe, finite):
           r"$\beta\to\infty$ inside the logarithm of the channel ($e^{-\beta}\to0$): only weights "
           r"without errors keep their weight. $\beta f \to -s$, the entropy of the version space.")
     params = sorted(minus_s.free_symbols - set(fe.order_parameters), key=lambda s_: s_.name)
-    zero = LearningSaddlePoint(fe.model, equations, minus_s, fe.order_parameters, params, None, d, "zero",
-                       None, finite=finite)
+    replicon = replicon_eigenvalue(fe, zero_temperature=True, deriv=d)
+    zero = LearningSaddlePoint(fe.model, equations, minus_s, fe.order_parameters, params, replicon, d,
+                               "zero", None, finite=finite)
     zero.overlaps = ()
     zero.self_overlap = 1
     zero.entropy = -minus_s
