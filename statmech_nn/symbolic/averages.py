@@ -204,23 +204,21 @@ class Tilt(sp.Function):
 
     Written as ``exp(u − s)`` the factor ``e^{−s}`` of a shift ``s`` free of the averaged variable would
     be pulled out of the average by linearity (:func:`expand_averages`), undoing the shift that keeps
-    the average from under- or overflowing; ``Tilt`` keeps it inside. Exact derivatives
+    the average from under- or overflowing; ``Tilt`` keeps it inside. ``Tilt(u, 0)`` is ``e^u`` kept as
+    one factor, so that a bounded exponent (e.g. ``−βγ KL``) is not split into unbounded factors
+    ``e^{u_1} e^{u_2}`` by the expansion of the averages. Exact derivatives
     (``∂_u Tilt = Tilt``, ``∂_s Tilt = −Tilt``); the kernels print it as ``exp(u - s)``.
     """
 
     is_real = True
-
-    @classmethod
-    def eval(cls, u, s):
-        if s.is_zero:
-            return sp.exp(u)
-        return None
 
     def fdiff(self, argindex=1):
         return self if argindex == 1 else -self
 
     def _latex(self, printer):
         u, s = self.args
+        if s.is_zero:
+            return r"e^{%s}" % printer._print(u)
         return r"e^{%s - \left(%s\right)}" % (printer._print(u), printer._print(s))
 
 

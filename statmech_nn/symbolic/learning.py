@@ -632,7 +632,8 @@ class FlatMeanPrior(Prior):
         return (field * m + c * m**2 / 2 + self.potential).xreplace({m: variable})
 
     def log_partition_quadratic(self, field, c):
-        return sp.log(UniformAverage(sp.exp(self.exponent(field, c)), m))
+        # one exponential factor: its terms (e.g. the KL to a reference) are bounded only together
+        return sp.log(UniformAverage(Tilt(self.exponent(field, c), 0), m))
 
     single_site = DiscretePrior.single_site
 
@@ -810,7 +811,8 @@ def _reference_density(exponent_1, deriv):
     task-1 student, whose other ``s − 1`` replicas give ``U[e^{g_1}]^{s−1} → 1/U[e^{g_1}]``."""
     s_rep = sp.Symbol("s", positive=True)
     F = sp.Function("F")(m_ref)
-    weight = UniformAverage(sp.exp(exponent_1) * F, m_ref) * UniformAverage(sp.exp(exponent_1), m_ref)**(s_rep - 1)
+    weight = (UniformAverage(Tilt(exponent_1, 0) * F, m_ref)
+              * UniformAverage(Tilt(exponent_1, 0), m_ref)**(s_rep - 1))
     marginal = weight.subs(s_rep, 0)
     deriv.add("Reference: the task-1 solution as a quenched prior",
               [sp.Eq(sp.Symbol("g_1"), exponent_1),
@@ -826,13 +828,18 @@ def _exchange_reference_averages(G, exponent_1):
     """Fubini: ``E_z[U_{m¹}[e^{g_1} X] / U_{m¹}[e^{g_1}]] = U_{m¹}[ρ(m¹) X]`` for ``X`` free of ``z``, with
     the reference density ``ρ(m¹) = E_z[e^{g_1(m¹)} / U_{m'}[e^{g_1(m')}]]``: the task-2 part ``X`` is then
     integrated once per ``m¹`` instead of once per ``(z, m¹)``."""
-    norm = UniformAverage(sp.exp(exponent_1), m_ref)
-    rho = GaussianAverage(sp.exp(exponent_1) / UniformAverage(sp.exp(exponent_1.xreplace({m_ref: m_copy})),
+    norm = UniformAverage(Tilt(exponent_1, 0), m_ref)
+    rho = GaussianAverage(Tilt(exponent_1, 0) / UniformAverage(Tilt(exponent_1.xreplace({m_ref: m_copy}), 0),
                                                               m_copy), z)
     count = [0]
 
+    def canonical(e):   # Tilt arguments in expanded form, so that equal tilts compare equal
+        return e.replace(lambda t: isinstance(t, Tilt), lambda t: Tilt(*[sp.expand(a) for a in t.args]))
+
+    norm, tilt_1 = canonical(norm), canonical(Tilt(exponent_1, 0))
+
     def swap(e):
-        numer, denom = sp.fraction(e.integrand)
+        numer, denom = sp.fraction(canonical(e.integrand))
         if denom != norm:
             raise DerivationError(f"reference average has an unexpected form: {e}")
         out = []
@@ -840,7 +847,7 @@ def _exchange_reference_averages(G, exponent_1):
             const, avg = term.as_independent(z, as_Add=False)
             if not (isinstance(avg, UniformAverage) and avg.variable == m_ref):
                 raise DerivationError(f"reference average has an unexpected term: {term}")
-            X = sp.simplify(avg.integrand / sp.exp(exponent_1))
+            X = avg.integrand / tilt_1
             if X.has(z):
                 raise DerivationError("the task-2 part depends on the reference's Gaussian z")
             out.append(const * UniformAverage(rho * X, m_ref))
