@@ -215,11 +215,11 @@ class Tilt(sp.Function):
     def fdiff(self, argindex=1):
         return self if argindex == 1 else -self
 
-    def _latex(self, printer):
+    def _latex(self, printer, exp=None):
         u, s = self.args
-        if s.is_zero:
-            return r"e^{%s}" % printer._print(u)
-        return r"e^{%s - \left(%s\right)}" % (printer._print(u), printer._print(s))
+        out = (r"e^{%s}" % printer._print(u) if s.is_zero
+               else r"e^{%s - \left(%s\right)}" % (printer._print(u), printer._print(s)))
+        return out if exp is None else r"\left(%s\right)^{%s}" % (out, exp)
 
 
 class Anchor(sp.Function):
@@ -233,8 +233,9 @@ class Anchor(sp.Function):
     def fdiff(self, argindex=1):
         return sp.S.Zero
 
-    def _latex(self, printer):
-        return r"\left.%s\right|_{\mathrm{fixed}}" % printer._print(self.args[0])
+    def _latex(self, printer, exp=None):
+        out = r"\left.%s\right|_{\mathrm{fixed}}" % printer._print(self.args[0])
+        return out if exp is None else r"\left(%s\right)^{%s}" % (out, exp)
 
 
 def averages_in(expr, kind=Average):
