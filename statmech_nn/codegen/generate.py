@@ -12,7 +12,10 @@ replicon):
 4. All Gaussian averages of one function become **one** loop over the quadrature nodes with one
    accumulator per distinct integrand; :func:`sympy.cse` runs over the integrands together (so ``tanh``
    of a field is computed once per node) and loop-invariant subexpressions are hoisted out of the loop.
-   Nested Gaussian averages become nested loops.
+   Nested Gaussian averages become nested loops. Uniform averages over ``m ∈ [−1, 1]``
+   (:class:`~statmech_nn.symbolic.averages.UniformAverage`) become loops over the same reference
+   nodes mapped by the tanh–sinh rule of :func:`~statmech_nn.codegen.primitives.interval_node`, so
+   the solver's node doubling certifies them too.
 
 The generated module defines, for ``n`` order parameters ``x`` and parameters ``p`` (float64 arrays in
 the order of ``SaddlePoint.order_parameters`` / ``.parameters``) and quadrature nodes/weights ``Z, W``:
@@ -29,7 +32,7 @@ import re
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
-from ..symbolic.averages import DiscreteAverage, GaussianAverage, stein
+from ..symbolic.averages import Average, DiscreteAverage, GaussianAverage, Tilt, UniformAverage, stein
 from .stable import absorb_exponentials, stabilise
 
 __all__ = ["generate_source", "KernelSpec", "lower"]
@@ -46,7 +49,8 @@ import math
 import numba
 import numpy as np
 
-from statmech_nn.codegen.primitives import H, kink_map, kink_node, log2cosh, logH, mills, sech2
+from statmech_nn.codegen.primitives import (H, interval_node, kink_map, kink_node, log2cosh, logH,
+                                            mills, sech2)
 
 NX = {nx}
 _jit = numba.njit(cache=True, fastmath=False, error_model="numpy")
@@ -207,6 +211,10 @@ def evaluate_batch(X, P, Z, W, F, HESS, REPL):
 '''
 
 
+#: averages the kernels integrate by quadrature on the solver's reference nodes
+_QUADRATURE = (GaussianAverage, UniformAverage)
+
+
 class KernelSpec:
     """What a generated module computes: names, sizes and which optional kernels it has.
 
@@ -216,7 +224,8 @@ class KernelSpec:
         Names in the order of the ``x`` and ``p`` arrays.
     has_replicon : bool
     has_gaussian : bool
-        Whether any kernel integrates over ``z`` (if not, the quadrature size is irrelevant).
+        Whether any kernel has a quadrature (Gaussian or uniform) average (if not, the quadrature
+        size is irrelevant).
     """
 
     def __init__(self, order_parameters, parameters, has_replicon, has_gaussian):
@@ -256,6 +265,12 @@ class _Printer(PythonCodePrinter):
             return f"(1.0/({self._print(inverse)}))"
         return super()._print_Pow(expr, rational=rational)
 
+    def _print_Anchor(self, expr):
+        return f"({self._print(expr.args[0])})"
+
+    def _print_Tilt(self, expr):
+        return f"math.exp({self._print(expr.args[0])} - ({self._print(expr.args[1])}))"
+
     def _print_DiracDelta(self, expr):
         # derivatives of sign/Abs/Heaviside: zero except on a set of measure zero
         return "0.0"
@@ -281,16 +296,17 @@ class _Emitter:
         return sp.Symbol(f"_{prefix}{next(self._count)}")
 
     def _lift(self, exprs, z):
-        """Replace the outermost Gaussian averages by accumulator symbols (renaming ``z``)."""
+        """Replace the outermost quadrature (Gaussian or uniform) averages by accumulator symbols
+        (renaming their variable to ``z``); keys are ``(kind, integrand)``."""
         table = {}
 
         def visit(e):
-            if isinstance(e, GaussianAverage):
-                key = e.integrand.xreplace({e.variable: z})
+            if isinstance(e, _QUADRATURE):
+                key = (type(e), e.integrand.xreplace({e.variable: z}))
                 if key not in table:
                     table[key] = self._new("a")
                 return table[key]
-            if not e.args or not e.has(GaussianAverage):
+            if not e.args or not e.has(*_QUADRATURE):
                 return e
             return e.func(*[visit(a) for a in e.args])
 
@@ -304,15 +320,25 @@ class _Emitter:
         hoisted, body = [], []
         variant = {loop_var} if loop_var is not None else set()
         groups = {}
-        for integrand, acc in table.items():
-            groups.setdefault(_local_field(integrand, z), []).append((integrand, acc))
-        for field, items in groups.items():
-            # one loop per local field, its nodes centred on the field's zero (kink_map)
+        for (kind, integrand), acc in table.items():
+            field = _local_field(integrand, z) if kind is GaussianAverage else None
+            groups.setdefault((kind, field), []).append((integrand, acc))
+        for (kind, field), items in groups.items():
+            # one loop per kind and local field; Gaussian nodes centred on the field's zero
+            # (kink_map), uniform ones on the tanh-sinh rule of [-1, 1] (interval_node)
             accs = [a for _, a in items]
             tmps = [self._new("t") for _ in accs]
             inner_hoisted, inner_body = self.emit(tmps, [i for i, _ in items], loop_var=z)
             tag = z.name[2:] + "_" + str(next(self._count))
             k, w, mp = f"_k{tag}", f"_w{tag}", [f"_s{tag}", f"_z0{tag}", f"_tm{tag}"]
+            if kind is UniformAverage:
+                body += [(0, f"{a} = 0.0") for a in accs] + inner_hoisted
+                body += [(0, f"for {k} in range(Z.shape[0]):"),
+                         (1, f"{z}, {w} = interval_node(Z[{k}], W[{k}])")]
+                body += [(i + 1, text) for i, text in inner_body]
+                body += [(1, f"{a} += {w} * {t}") for a, t in zip(accs, tmps)]
+                variant.update(accs)
+                continue
             if field is None:
                 slope, offset = "0.0", "0.0"
             else:
@@ -357,7 +383,7 @@ def _domain_conditions(f):
     out = []
 
     def visit(e):
-        if isinstance(e, GaussianAverage) or isinstance(e, DiscreteAverage):
+        if isinstance(e, Average):
             return
         if isinstance(e, sp.log) and e.args[0].free_symbols and e.args[0].is_positive is not True:
             out.append(e.args[0])
@@ -372,10 +398,12 @@ def _local_field(integrand, z):
     ``z`` (e.g. ``β(m + √q z)`` in ``tanh``), or None when there is no single such field."""
     fields = set()
     # arguments that contain the variable of a nested average are that average's fields, not ours
-    bound = {v for a in integrand.atoms(GaussianAverage) for v in a.variables}
-    for f in integrand.atoms(sp.Function):
+    bound = {v for a in integrand.atoms(Average) for v in a.variables}
+    # functions inside a Tilt are compensated by its shift: no kink of the integrand
+    tilted = set().union(*(t.atoms(sp.Function) for t in integrand.atoms(Tilt)))
+    for f in integrand.atoms(sp.Function) - tilted:
         for arg in f.args:
-            if arg.has(z) and not isinstance(f, (sp.exp,)) and not (arg.free_symbols & bound):
+            if arg.has(z) and not isinstance(f, (sp.exp, Tilt)) and not (arg.free_symbols & bound):
                 fields.add(arg)
     if len(fields) != 1:
         return None
@@ -426,7 +454,7 @@ def generate_source(saddle_point):
     }
     if saddle_point.replicon is not None:
         pieces["replicon"] = [lower(stabilise(saddle_point.replicon))]
-    has_gaussian = any(e.has(GaussianAverage) for exprs in pieces.values() for e in exprs)
+    has_gaussian = any(e.has(*_QUADRATURE) for exprs in pieces.values() for e in exprs)
 
     emitter = _Emitter(printer)
     upper = [(i, j) for i in range(n) for j in range(i, n)]

@@ -17,7 +17,7 @@ import math
 
 import numba
 
-__all__ = ["log2cosh", "logcosh", "sech2", "H", "logH", "mills", "kink_map", "kink_node"]
+__all__ = ["log2cosh", "logcosh", "sech2", "H", "logH", "mills", "kink_map", "kink_node", "interval_node"]
 
 _LOG2 = math.log(2.0)
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -125,3 +125,28 @@ def kink_node(u, w, s, z0, tmax):
     e = math.exp(tmax * u)
     z = z0 + 0.5 * s * (e - 1.0 / e)
     return z, w * tmax * s * 0.5 * (e + 1.0 / e) * math.exp(-0.5 * z * z) * _SQRT_2PI_INV
+
+
+# -- tanh-sinh quadrature of the uniform average on [-1, 1] (symbolic.averages.UniformAverage) -------
+_TS_TAU = 18.0      # tanh-sinh range: 1 - |m| down to ~e^{-36} ≈ 2e-16, still distinct from 1 in float64
+_TS_TMAX = math.asinh(2.0 * _TS_TAU / math.pi)
+
+
+@_jit
+def interval_node(u, w):
+    """Node ``m ∈ (−1, 1)`` and weight (the ½ of the uniform density included) of ``½∫_{−1}^{1} dm``
+    for the reference node ``u ∈ [−1, 1]`` with trapezoid weight ``w``.
+
+    Each half ``[0, 1]`` (``u ≥ 0``) and ``[−1, 0]`` (``u < 0``) gets its own tanh–sinh map
+    ``|m| = (1 + tanh(π/2 sinh t))/2``, ``t = t_max(2|u| − 1)``: nodes cluster double-exponentially at
+    ``m = 0`` and ``m = ±1``, so endpoint-concentrated integrands (``e^{A m}``, large ``A``) and a
+    jump at ``m = 0`` (``sign m``) converge exponentially under the nested trapezoid refinement
+    (Takahasi & Mori, Publ. RIMS 9, 721 (1974)). ``|m| = 1`` exactly is never a node.
+    """
+    t = _TS_TMAX * (2.0 * abs(u) - 1.0)
+    tau = 0.5 * math.pi * math.sinh(t)
+    half = 0.5 * (1.0 + math.tanh(tau))
+    m = half if u >= 0.0 else -half
+    c = math.cosh(tau)
+    # dm/du = 2 t_max · ½ · (π/2) cosh t / cosh² τ; times ½ for the uniform density
+    return m, w * 0.5 * _TS_TMAX * 0.5 * math.pi * math.cosh(t) / (c * c)

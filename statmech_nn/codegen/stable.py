@@ -149,12 +149,18 @@ def _bottom_up(expr, transform):
 
 def stabilise(expr):
     """Rewrite ``log(c cosh u)``, ``log(c erfc u)``, ``log(c(1 ± erf u))``, ``sinh/cosh`` and
-    ``cosh**-2k`` into the stable functions of this module, everywhere including inside averages."""
+    ``cosh**-2k`` into the stable functions of this module, everywhere including inside averages;
+    a non-integer power of such a base (``H(x)**β``) becomes ``exp(β log H(x))``."""
     def transform(e):
         if isinstance(e, sp.log):
             return _stable_log(e.args[0]) or e
         if e.is_Mul:
             return _stable_mul(e.args)
+        if e.is_Pow and not e.exp.is_Integer:
+            # a tempered likelihood H(x)**beta: exp(beta log H), finite where H**beta underflows
+            log_base = _stable_log(e.base)
+            if log_base is not None:
+                return sp.exp(e.exp * log_base)
         if e.is_Pow:
             return _stable_mul([e])
         return e

@@ -20,6 +20,9 @@ Exact limits: ``γ = 0`` is the binary teacher–student perceptron of task 2 al
 examples: the student is coupled to one configuration of the task-1 Gibbs measure, not to the
 task-1 posterior as a prior.
 
+This Gibbs model is *not* the paper's own: LHZH23 train a variational (mean-field) student with a KL
+coupling to the task-1 solution, derived in :mod:`statmech_nn.models.variational_continual`.
+
 References
 ----------
 C. Li, Z. Huang, W. Zou, H. Huang, Phys. Rev. E 108, 014309 (2023), arXiv:2212.02846 [LHZH23];

@@ -19,6 +19,9 @@ __all__ = [
     "Average",
     "GaussianAverage",
     "DiscreteAverage",
+    "UniformAverage",
+    "Tilt",
+    "Anchor",
     "expand_averages",
     "stein",
     "averages_in",
@@ -161,6 +164,79 @@ class DiscreteAverage(Average):
             values = {v: s for v, (s, _) in zip(self.variables, combo)}
             terms.append(weight * self.integrand.xreplace(values))
         return sp.Add(*terms)
+
+
+class UniformAverage(Average):
+    """``E_m[f(m)] = ½∫_{−1}^{1} dm f(m)``: the flat (uniform) measure of a bounded field ``m ∈ [−1, 1]``.
+
+    The measure of the mean-field means ``m_i = tanh h_i`` of a variational student over binary
+    weights (Li, Huang, Zou, Huang, PRE 108, 014309 (2023)). The generated kernels integrate it with a
+    tanh–sinh (double-exponential) rule on each half ``[−1, 0]``, ``[0, 1]``, so that integrands
+    concentrated at the ends ``m → ±1`` and jumps at ``m = 0`` (``sign m``) converge exponentially.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> m, a = sp.symbols("m a", real=True)
+    >>> sp.diff(UniformAverage(sp.exp(a * m), m), a).integrand
+    m*exp(a*m)
+    """
+
+    def __new__(cls, integrand, variable):
+        integrand = sp.sympify(integrand)
+        if isinstance(variable, (tuple, sp.Tuple)):  # rebuilt from .args by SymPy
+            (variable,) = variable
+        return sp.Expr.__new__(cls, integrand, sp.Tuple(variable))
+
+    @property
+    def variable(self):
+        return self.args[1][0]
+
+    def _latex(self, printer):
+        return r"\left\langle %s \right\rangle_{%s\in[-1,1]}" % (
+            printer._print(self.integrand), printer._print(self.variable))
+
+    def _sympystr(self, printer):
+        return "U_%s[%s]" % (printer._print(self.variable), printer._print(self.integrand))
+
+
+class Tilt(sp.Function):
+    """``Tilt(u, s) = e^{u − s}``, one factor: the shifted integrand of ``log E[e^u] = s + log E[e^{u−s}]``.
+
+    Written as ``exp(u − s)`` the factor ``e^{−s}`` of a shift ``s`` free of the averaged variable would
+    be pulled out of the average by linearity (:func:`expand_averages`), undoing the shift that keeps
+    the average from under- or overflowing; ``Tilt`` keeps it inside. ``Tilt(u, 0)`` is ``e^u`` kept as
+    one factor, so that a bounded exponent (e.g. ``−βγ KL``) is not split into unbounded factors
+    ``e^{u_1} e^{u_2}`` by the expansion of the averages. Exact derivatives
+    (``∂_u Tilt = Tilt``, ``∂_s Tilt = −Tilt``); the kernels print it as ``exp(u - s)``.
+    """
+
+    is_real = True
+
+    def fdiff(self, argindex=1):
+        return self if argindex == 1 else -self
+
+    def _latex(self, printer, exp=None):
+        u, s = self.args
+        out = (r"e^{%s}" % printer._print(u) if s.is_zero
+               else r"e^{%s - \left(%s\right)}" % (printer._print(u), printer._print(s)))
+        return out if exp is None else r"\left(%s\right)^{%s}" % (out, exp)
+
+
+class Anchor(sp.Function):
+    """The value of its argument, with zero derivatives: the centre or shift of an exact identity whose
+    result does not depend on it (e.g. the Gaussian shift ``x = y + x̂`` of an average, exact for every
+    ``x̂``), so that differentiating the identity at fixed anchor is exact and short. The kernels print
+    the argument."""
+
+    is_real = True
+
+    def fdiff(self, argindex=1):
+        return sp.S.Zero
+
+    def _latex(self, printer, exp=None):
+        out = r"\left.%s\right|_{\mathrm{fixed}}" % printer._print(self.args[0])
+        return out if exp is None else r"\left(%s\right)^{%s}" % (out, exp)
 
 
 def averages_in(expr, kind=Average):

@@ -34,17 +34,19 @@ from __future__ import annotations
 import sympy as sp
 
 from ..errors import DerivationError
-from .averages import GaussianAverage, expand_averages, gaussian_closed_form, stein
+from .averages import (Anchor, GaussianAverage, Tilt, UniformAverage, expand_averages,
+                       gaussian_closed_form, stein)
 from .derivation import Derivation, aligned_lines
 from .engine import _solve_for, beta, hyperbolic_to_tanh, n, z
 from .free_energy import FreeEnergy, SaddlePoint
-from .priors import IsingPrior
+from .priors import DiscretePrior, IsingPrior, Prior
 from .replica import replica_limit
 
 __all__ = ["GardnerFreeEnergy", "SphericalWeights", "IsingWeights", "ThresholdChannel", "gaussian_tail",
            "gardner_free_energy", "learning_saddle_point", "version_space_limit", "q_to_one_limit",
            "t", "x", "reference_marginal", "CoupledIsingWeights", "franz_parisi_free_energy",
-           "replicon_eigenvalue"]
+           "replicon_eigenvalue", "FlatMeanPrior", "VariationalWeights", "ProbitChannel",
+           "variational_free_energy", "variational_franz_parisi_free_energy", "VariationalFreeEnergy"]
 
 #: teacher field (standard normal), the replica-specific Gaussian of the student field
 t = sp.Symbol("t", real=True)
@@ -399,20 +401,29 @@ class LearningSaddlePoint(SaddlePoint):
         return super().compile(**options)
 
 
-def learning_saddle_point(fe):
-    """Saddle point of a Gardner free energy, with its ``T → 0`` (version-space) limit attached."""
+def learning_saddle_point(fe, version_space=True, stable=False):
+    """Saddle point of a Gardner free energy, with its ``T → 0`` (version-space) limit attached
+    (unless ``version_space`` is false: a problem without that limit, e.g. a tempered likelihood).
+    With ``stable``, ``f`` is put in its stable form (``log H``, ``H^β = e^{β log H}``) before it is
+    differentiated, so the equations hold the inverse Mills ratio where ``H`` underflows."""
     d = fe.derivation.copy(f"Saddle point of the {fe.model.title}")
-    equations = _fixed_point_equations(fe.expr, fe._structure)
+    if stable:
+        from ..codegen.stable import stabilise
+        f = stabilise(fe.expr)
+    else:
+        f = fe.expr
+    equations = _fixed_point_equations(f, fe._structure)
     equations = {o: equations[o] for o in fe.order_parameters}
     d.add("Saddle-point equations", [sp.Eq(k, v) for k, v in equations.items()],
           r"Derivatives under the averages, Stein's lemma, each equation solved for its order "
           r"parameter (the derivative in a conjugate fixes the overlap and vice versa).")
     replicon = replicon_eigenvalue(fe, deriv=d)
-    result = LearningSaddlePoint(fe.model, equations, fe.expr, fe.order_parameters, fe.parameters,
+    result = LearningSaddlePoint(fe.model, equations, f, fe.order_parameters, fe.parameters,
                                  replicon, d, "finite", beta)
     result.overlaps = ()          # q stays below 1 at T → 0 (version space): no C = β(1 − q)
     result.self_overlap = 1
-    result._zero = version_space_limit(fe, result)
+    if version_space:
+        result._zero = version_space_limit(fe, result)
     return result
 
 
@@ -710,3 +721,339 @@ def franz_parisi_free_energy(model, coupling, teacher_overlap, reference_equatio
     structure = {"weights": weights, "conjugates": conjugates, "multipliers": multipliers,
                  "entropic": G_S, "energetic": G_E, "alpha": alpha}
     return GardnerFreeEnergy(model, f, ops, params, d, structure)
+
+
+# -- variational continual learning (LHZH23) ------------------------------------------------------
+#
+# Li, Huang, Zou, Huang, Phys. Rev. E 108, 014309 (2023), arXiv:2212.02846 [LHZH23], as implemented in
+# the authors' code (GitHub Chan-Li/VCL: FirstTaskReplica.py, SecondTaskReplica.py, fig-2-a,b.py,
+# fig-3.py). The student is a mean-field distribution over binary weights, Q(w) = Π_i (1 + m_i w_i)/2,
+# trained in the space of its means m_i ∈ [−1, 1] (flat measure) with the β-weighted log-likelihood of
+# the Gaussian-field (probit) approximation of its preactivation; task 2 adds β γ KL(Q ‖ Q_1) to the
+# task-1 solution Q_1, whose means m¹ are drawn from the task-1 replica measure (Franz–Parisi).
+
+#: mean of one weight of the student, of the reference (task-1) student, a copy of the latter, and the
+#: sign of teacher 2 in the gauge of teacher 1 (w*²_i = B_i w*¹_i)
+m = sp.Symbol("m", real=True)
+m_ref = sp.Symbol("m^1", real=True)
+m_copy = sp.Symbol("m'", real=True)
+B = sp.Symbol("B", real=True)
+r = sp.Symbol("r", real=True)
+r_hat = sp.Symbol("r_hat", real=True)
+q_star = sp.Symbol("q_star", nonnegative=True)
+q_star_hat = sp.Symbol("q_star_hat", real=True)
+#: sources of the clipped-weight overlaps (set to zero once the observables are taken)
+_j1 = sp.Symbol("j_1", real=True)
+_j2 = sp.Symbol("j_2", real=True)
+
+
+class FlatMeanPrior(Prior):
+    """The flat measure ``½dm`` of a mean ``m ∈ [−1, 1]`` (LHZH23's variational student), optionally
+    tilted by a site potential ``V(m)``: ``φ(x, c) = log ⟨e^{x m + c m²/2 + V(m)}⟩_{m∈[−1,1]}``.
+
+    The replicated single-site problem is that of any prior with a free diagonal overlap
+    (:meth:`DiscretePrior.single_site`); the average over ``m`` stays a
+    :class:`~statmech_nn.symbolic.averages.UniformAverage`.
+    """
+
+    name = "flat mean-field"
+
+    def __init__(self, potential=0):
+        self.potential = sp.sympify(potential)
+
+    def exponent(self, field, c, variable=m):
+        return (field * m + c * m**2 / 2 + self.potential).xreplace({m: variable})
+
+    def log_partition_quadratic(self, field, c):
+        # one exponential factor: its terms (e.g. the KL to a reference) are bounded only together
+        return sp.log(UniformAverage(Tilt(self.exponent(field, c), 0), m))
+
+    single_site = DiscretePrior.single_site
+
+
+def bernoulli_kl(mean, reference):
+    """``KL(Q_m ‖ Q_{m¹})`` of two mean-field weights ``Q_m(w) = (1 + w m)/2``, summed by SymPy over
+    ``w = ±1``."""
+    terms = []
+    for w_ in (-1, 1):
+        p, p_ref = (1 + w_ * mean) / 2, (1 + w_ * reference) / 2
+        terms.append(p * (sp.log(p) - sp.log(p_ref)))
+    return sp.Add(*terms)
+
+
+class VariationalWeights:
+    """Entropic term of LHZH23's variational student (task 1): means ``m ∈ [−1, 1]`` with flat measure,
+    overlaps ``q = m^a·m^b/N``, ``r = m·w*/N`` (teacher gauged to ``+1``) and the self-overlap
+    ``q_* = m·m/N`` imposed with ``q̂``, ``r̂``, ``q̂_*``; single-site exponent
+    ``(q̂_* − q̂/2) m² + √q̂ z m + r̂ m`` (FirstTaskReplica.py, ``partial_S``).
+
+    A source ``j sign(m)`` in the site measure gives, by differentiation at ``j = 0``, the teacher
+    overlap of the clipped weights ``p = E⟨sign m⟩`` (``ε_g = arccos(p)/π``, fig-2-a,b.py).
+    """
+
+    name = "variational (flat mean-field)"
+
+    def entropic(self, deriv, teacher=True):
+        prior = FlatMeanPrior(_j1 * sp.sign(m))
+        site, _ = prior.single_site(r_hat, q_hat, n, z, deriv, diag=2 * q_star_hat)
+        constraints = -n * (n - 1) / 2 * q_hat * q - n * q_star_hat * q_star - n * r_hat * r
+        G = expand_averages(replica_limit(constraints + site, n))
+        self.observables = {sp.Symbol("p", real=True): expand_averages(sp.diff(G, _j1).subs(_j1, 0))}
+        G = G.subs(_j1, 0)
+        deriv.add("Entropic term: flat measure of the means",
+                  [sp.Eq(sp.Symbol("G_S"), G)],
+                  r"Overlaps $q$, $r$ and the self-overlap $q_* = m\cdot m/N$ (weight variance "
+                  r"$1 - q_*$) imposed by $\delta$-functions with multipliers $\hat q, \hat r, \hat q_*$; "
+                  r"$\lim_{n\to0}\frac1n$ by SymPy.")
+        return G, [(q, q_hat), (r, r_hat), (q_star, q_star_hat)], {}
+
+
+class ProbitChannel:
+    """Energetic term of the variational student: the β-tempered likelihood of the teacher's label in
+    the Gaussian-field approximation of the mean-field preactivation (LHZH23; FirstTaskReplica.py,
+    ``partial_E``).
+
+    For ``w ~ Q_m`` the preactivation ``w·ξ/√N`` is Gaussian with mean ``λ = m·ξ/√N`` and variance
+    ``1 − q_*``, so ``P(y | ξ) = ∫Dξ' θ(y(λ + √(1 − q_*) ξ')) = H(−yλ/√(1 − q_*))``; each example
+    contributes ``H(...)^β``. The RS fields ``λ^a = √(q_* − q) x_a + √q s`` with teacher field ``t``
+    (``⟨st⟩ = r/√q``) give ``G_E = 2⟨H(−rs/√(q − r²)) log ⟨H(−λ/√(1 − q_*))^β⟩_x⟩_s``, i.e. (``s, x → −s,
+    −x``) the code's ``2∫Dz H(rz/√(q−r²)) ln ∫Dx H(g)^β``.
+    """
+
+    teacher = True
+
+    def energetic(self, deriv):
+        s = sp.Symbol("s", real=True)
+        s_perp = sp.Symbol(r"s_\perp", real=True)
+        o = sp.Symbol("o", real=True)
+        noise = sp.Symbol(r"\xi", real=True)
+        lam = sp.sqrt(q_star - q) * x + r * t + sp.sqrt(q - r**2) * s_perp
+        coeffs = {v: lam.coeff(v) for v in (x, t, s_perp)}
+        if (sp.simplify(sum(c_**2 for c_ in coeffs.values()) - q_star) != 0
+                or sp.simplify(coeffs[t]**2 + coeffs[s_perp]**2 - q) != 0
+                or sp.simplify(coeffs[t] - r) != 0):
+            raise DerivationError("RS field representation has the wrong covariance")
+        # label +1 of the mean-field student: its preactivation λ + √(1 − q_*) ξ' is positive
+        threshold = sp.solve(sp.Eq(lam + sp.sqrt(1 - q_star) * noise, 0), noise)[0]
+        likelihood = gaussian_tail(threshold, deriv)
+        # rotate (t, s_⊥) to s ∝ r t + √(q−r²) s_⊥ and the orthogonal o
+        rot_s = (r * t + sp.sqrt(q - r**2) * s_perp) / sp.sqrt(q)
+        rot_o = (sp.sqrt(q - r**2) * t - r * s_perp) / sp.sqrt(q)
+        inverse = sp.solve([sp.Eq(s, rot_s), sp.Eq(o, rot_o)], [t, s_perp], dict=True)[0]
+        if sp.simplify(inverse[t]**2 + inverse[s_perp]**2 - s**2 - o**2) != 0:
+            raise DerivationError("field rotation is not orthogonal")
+        lam_s = sp.sqrt(q_star - q) * x + sp.sqrt(q) * s
+        if sp.simplify(lam.xreplace(inverse) - lam_s) != 0:
+            raise DerivationError("student field does not reduce to the rotated field")
+        # in the form c(1 + erf u), whose logarithm and powers have the stable log H form
+        likelihood_s = sp.factor_terms(gaussian_tail(
+            sp.solve(sp.Eq(lam_s + sp.sqrt(1 - q_star) * noise, 0), noise)[0]).rewrite(sp.erf))
+        teacher_weight = sp.factor_terms(gaussian_tail(sp.solve(sp.Eq(inverse[t], 0), o)[0]).rewrite(sp.erf))
+        if sp.simplify(teacher_weight + teacher_weight.subs(s, -s) - 1) != 0:
+            raise DerivationError("teacher weight is not a probability of one label")
+        # d/dn log(2 E_s[w φ̄^n]) at n = 0 (the two labels mirror each other, 2 E_s[w] = 1)
+        G = sp.diff(2 * GaussianAverage(teacher_weight * sp.Symbol("phibar")**n, s), n).subs(n, 0)
+        # Gaussian shift x = y + x̂ (exact): log φ̄ = β log P(x̂) − x̂²/2 + log E_y[e^{β log P(y + x̂) − x̂ y
+        # − β log P(x̂)}]. x̂ = βc ℓ'(u₀)/(1 + βc²), ℓ = log P as a function of its field u = u₀ + c x,
+        # is the maximum of β log P(x) − x²/2 to leading order (exact where log P is quadratic), so the
+        # y-average is of order one: P^β ~ e^{−βu²/2} neither under- nor overflows at any node
+        from ..codegen.stable import stabilise
+        u = sp.Dummy("u")
+        field_slope = sp.diff(lam_s, x) / sp.sqrt(1 - q_star)
+        field_offset = lam_s.xreplace({x: 0}) / sp.sqrt(1 - q_star)
+        ell = stabilise(sp.log(sp.factor_terms(gaussian_tail(-u).rewrite(sp.erf))))
+        x_hat = Anchor(sp.factor_terms(sp.simplify(beta * field_slope / (1 + beta * field_slope**2)))
+                       * sp.diff(ell, u).xreplace({u: field_offset}))
+        y = sp.Symbol("y", real=True)
+        log_P = sp.log(likelihood_s)
+        if sp.simplify(stabilise(log_P) - ell.xreplace({u: field_offset + field_slope * x})) != 0:
+            raise DerivationError("likelihood is not a function of the field u0 + c x")
+        # the identity holds for every x̂ and every shift: both are held fixed under differentiation
+        anchor = Anchor(beta * log_P.xreplace({x: x_hat}))
+        shifted = Tilt(beta * log_P.xreplace({x: y + x_hat}) - x_hat * y, anchor)
+        log_phibar = Anchor(anchor.args[0] - x_hat**2 / 2) + sp.log(GaussianAverage(shifted, y))
+        G = expand_averages(G.xreplace({sp.log(sp.Symbol("phibar")): log_phibar})).xreplace({s: z})
+        deriv.add("Energetic term: tempered likelihood of the mean-field student",
+                  [sp.Eq(sp.Symbol(r"\lambda^a"), lam),
+                   sp.Eq(sp.Symbol(r"P(y=+1\mid\lambda)"), likelihood),
+                   sp.Eq(sp.Symbol("s"), rot_s),
+                   sp.Eq(sp.Symbol(r"\int_{t>0} Do"), teacher_weight),
+                   sp.Eq(sp.Symbol(r"\hat x"), x_hat),
+                   sp.Eq(sp.Symbol("G_E"), G)],
+                  r"Gaussian-field approximation: $w\cdot\xi/\sqrt N$ under $Q_m$ has mean $\lambda$ and "
+                  r"variance $1-q_*$; each example weighs $P(y\mid\lambda)^\beta$. RS fields with "
+                  r"$\langle\lambda^a\lambda^b\rangle = q$, $\langle(\lambda^a)^2\rangle = q_*$, "
+                  r"$\langle\lambda^a t\rangle = r$; label $\mathrm{sign}(t)$, both labels alike; "
+                  r"$\lim_{n\to0}\frac1n$ by SymPy. The $x$-average is centred by the exact Gaussian "
+                  r"shift $x = y + \hat x$ at the leading-order maximum $\hat x$ of "
+                  r"$\beta\log P - x^2/2$, so that it neither under- nor overflows.")
+        return G
+
+
+class VariationalFreeEnergy(GardnerFreeEnergy):
+    """Free energy of LHZH23's variational student; its saddle point has no version-space limit
+    (``β`` tempers a likelihood, ``T = 1/β > 0``). ``observables`` maps the clipped-weight overlaps
+    (``p`` for task 1; ``p_1``, ``p_2`` for task 2) to their expressions in the conjugates."""
+
+    def saddle_point(self):
+        if self._saddle is None:
+            self._saddle = learning_saddle_point(self, version_space=False, stable=True)
+        return self._saddle
+
+    @property
+    def observables(self):
+        return self._structure["observables"]
+
+
+def _assemble(model, G_S, G_E, alpha, conjugates, observables, d, what):
+    # sums of averages kept as they are (multiplying out the Gaussian shift of G_E only swells f)
+    f = expand_averages(-(sp.Add(*sp.Add.make_args(G_S)) + alpha * G_E) / beta)
+    ops = [x_ for pair in conjugates for x_ in pair]
+    d.add("Free energy", sp.Eq(sp.Symbol("f"), -(sp.Symbol("G_S") + alpha * sp.Symbol("G_E")) / beta),
+          what + ", extremised over " + ", ".join(f"${sp.latex(o)}$" for o in ops) + ".")
+    params = sorted(f.free_symbols - set(ops), key=lambda s_: (s_ != beta, s_.name))
+    structure = {"conjugates": conjugates, "multipliers": {}, "entropic": G_S, "energetic": G_E,
+                 "alpha": alpha, "observables": observables}
+    return VariationalFreeEnergy(model, f, ops, params, d, structure)
+
+
+def variational_free_energy(model, alpha, title=None):
+    """``f = −(G_S + α G_E)/β`` of LHZH23's variational teacher–student perceptron (task 1).
+
+    Stationarity gives the code's conventions (FirstTaskReplica.py): ``q = E⟨m⟩²``, ``r = E⟨m⟩``,
+    ``q_* = E⟨m²⟩`` and ``q̂ = −2α ∂G_E/∂q``, ``r̂ = α ∂G_E/∂r``, ``q̂_* = α ∂G_E/∂q_*``.
+    """
+    d = Derivation(title or f"Replica-symmetric free energy of the {model.title}")
+    d.add("Variational Gardner volume",
+          sp.Eq(sp.Symbol(r"-\beta f"),
+                sp.Symbol(r"\lim_{N\to\infty}\frac1N\mathbb{E}\log\int_{[-1,1]^N}\! dm\,\prod_{\mu=1}^{\alpha N}"
+                          r"H\!\Big(-\frac{y_\mu\, m\cdot\xi_\mu}{\sqrt{N(1-q_*)}}\Big)^{\beta}")),
+          r"Mean-field student $Q(w) = \prod_i(1+m_iw_i)/2$ over binary weights, trained in the space of "
+          r"its means with the $\beta$-weighted log-likelihood; labels $y = \mathrm{sign}(w^*\cdot\xi)$ "
+          r"of a binary teacher (Li, Huang, Zou, Huang, PRE 108, 014309 (2023)). Replica trick over $n$ "
+          r"students.")
+    weights = VariationalWeights()
+    G_S, conjugates, _ = weights.entropic(d)
+    G_E = ProbitChannel().energetic(d)
+    return _assemble(model, G_S, G_E, alpha, conjugates, weights.observables, d,
+                     r"$f = -(G_S + \alpha G_E)/\beta$")
+
+
+def _reference_density(exponent_1, deriv):
+    """``U_{m¹}[e^{g_1} F] / U_{m¹}[e^{g_1}]``: the reference is replica 1 of ``s → 0`` replicas of the
+    task-1 student, whose other ``s − 1`` replicas give ``U[e^{g_1}]^{s−1} → 1/U[e^{g_1}]``."""
+    s_rep = sp.Symbol("s", positive=True)
+    F = sp.Function("F")(m_ref)
+    weight = (UniformAverage(Tilt(exponent_1, 0) * F, m_ref)
+              * UniformAverage(Tilt(exponent_1, 0), m_ref)**(s_rep - 1))
+    marginal = weight.subs(s_rep, 0)
+    deriv.add("Reference: the task-1 solution as a quenched prior",
+              [sp.Eq(sp.Symbol("g_1"), exponent_1),
+               sp.Eq(sp.Symbol(r"\mathbb{E}_{m^1}F"), sp.Symbol(r"\lim_{s\to0}") * weight),
+               sp.Eq(sp.Symbol(r"\mathbb{E}_{m^1}F"), marginal)],
+              r"The reference means $m^1$ are replica 1 of $s\to0$ replicas of the task-1 student, with "
+              r"its saddle-point conjugates $\hat q_1, \hat r_1, \hat q_{1*}$ (Franz--Parisi). Cross "
+              r"overlaps of student and reference have no conjugate (neither meets the other's data).")
+    return marginal, F
+
+
+def _exchange_reference_averages(G, exponent_1):
+    """Fubini: ``E_z[U_{m¹}[e^{g_1} X] / U_{m¹}[e^{g_1}]] = U_{m¹}[ρ(m¹) X]`` for ``X`` free of ``z``, with
+    the reference density ``ρ(m¹) = E_z[e^{g_1(m¹)} / U_{m'}[e^{g_1(m')}]]``: the task-2 part ``X`` is then
+    integrated once per ``m¹`` instead of once per ``(z, m¹)``."""
+    norm = UniformAverage(Tilt(exponent_1, 0), m_ref)
+    rho = GaussianAverage(Tilt(exponent_1, 0) / UniformAverage(Tilt(exponent_1.xreplace({m_ref: m_copy}), 0),
+                                                              m_copy), z)
+    count = [0]
+
+    def canonical(e):   # Tilt arguments in expanded form, so that equal tilts compare equal
+        return e.replace(lambda t: isinstance(t, Tilt), lambda t: Tilt(*[sp.expand(a) for a in t.args]))
+
+    norm, tilt_1 = canonical(norm), canonical(Tilt(exponent_1, 0))
+
+    def swap(e):
+        numer, denom = sp.fraction(canonical(e.integrand))
+        if denom != norm:
+            raise DerivationError(f"reference average has an unexpected form: {e}")
+        out = []
+        for term in sp.Add.make_args(sp.expand(numer)):
+            const, avg = term.as_independent(z, as_Add=False)
+            if not (isinstance(avg, UniformAverage) and avg.variable == m_ref):
+                raise DerivationError(f"reference average has an unexpected term: {term}")
+            X = avg.integrand / tilt_1
+            if X.has(z):
+                raise DerivationError("the task-2 part depends on the reference's Gaussian z")
+            out.append(const * UniformAverage(rho * X, m_ref))
+        count[0] += 1
+        return sp.Add(*out)
+
+    G = G.replace(lambda e: isinstance(e, GaussianAverage) and e.variable == z and e.has(m_ref), swap)
+    if not count[0]:
+        raise DerivationError("no reference average to exchange")
+    return expand_averages(G), rho
+
+
+def variational_franz_parisi_free_energy(model, alpha, coupling, teacher_overlap, reference_conjugates,
+                                         symbols, title=None):
+    """Franz–Parisi potential of LHZH23's task 2: ``f = −(G_S + α₂ G_E(q₂, r₂, q₂*))/β``.
+
+    The new means ``m`` feel the task-2 data (``G_E`` of :class:`ProbitChannel` with the task-2 overlaps:
+    task-2 inputs are independent of task-1 inputs) and ``−βγ KL(Q_m ‖ Q_{m¹})`` to the reference means
+    ``m¹`` drawn from the task-1 replica measure. Site exponent (SecondTaskReplica.py ``partial_S``):
+    ``(q̂₂* − q̂₂/2) m² + √q̂₂ x m + r̂₂ B m − βγ KL``, ``B = ±1`` with probability ``(1 ± r₀)/2``.
+
+    Parameters
+    ----------
+    alpha, coupling, teacher_overlap : sympy.Symbol
+        ``α₂``, ``γ`` and the teacher–teacher overlap ``r₀``.
+    reference_conjugates : tuple of sympy.Symbol
+        ``q̂₁, r̂₁, q̂₁*``, the task-1 saddle point (parameters of the potential).
+    symbols : tuple of sympy.Symbol
+        ``q₂, q̂₂, r₂, r̂₂, q₂*, q̂₂*``.
+
+    The ``observables`` of the result are ``p_1 = E⟨sign m⟩`` (teacher 1) and ``p_2 = E[B⟨sign m⟩]``
+    (teacher 2), from sources ``j₁ sign m + j₂ B sign m`` in the site measure; ``ε_i = arccos(p_i)/π``.
+    """
+    q_2, q_hat_2, r_2, r_hat_2, q_star_2, q_star_hat_2 = symbols
+    q_hat_1, r_hat_1, q_star_hat_1 = reference_conjugates
+    d = Derivation(title or f"Franz–Parisi potential of the {model.title}")
+    d.add("Franz--Parisi potential",
+          sp.Eq(sp.Symbol(r"-\beta f"),
+                sp.Symbol(r"\lim_{N\to\infty}\frac1N\mathbb{E}\int dP_1(m^1)\log\int_{[-1,1]^N}\!dm\, "
+                          r"e^{\beta\sum_\mu \log H(-y^2_\mu m\cdot\xi_\mu/\sqrt{N(1-q_*)}) "
+                          r"- \beta\gamma\, \mathrm{KL}(Q_m\|Q_{m^1})}")),
+          r"Task 1 is learned first; its solution $Q_{m^1}$ is the prior and the reference of task 2 "
+          r"(teacher $w^{*2}$, $w^{*1}\cdot w^{*2}/N = r_0$, $\alpha_2 N$ new examples), coupled through "
+          r"$\beta\gamma$ times the KL divergence (Li, Huang, Zou, Huang, PRE 108, 014309 (2023)). "
+          r"Replicas: $s\to0$ of the reference, $n\to0$ of the new student.")
+    task1 = FlatMeanPrior()
+    exponent_1 = task1.exponent(r_hat_1 + sp.sqrt(q_hat_1) * z, 2 * q_star_hat_1 - q_hat_1, m_ref)
+    marginal, F = _reference_density(exponent_1, d)
+    kl = bernoulli_kl(m, m_ref)
+    d.add("Coupling to the reference", sp.Eq(sp.Symbol(r"\mathrm{KL}(Q_m\|Q_{m^1})"), kl),
+          r"Per weight, $\sum_{w=\pm1} Q_m(w)\log\frac{Q_m(w)}{Q_{m^1}(w)}$ with $Q_m(w) = (1+wm)/2$.")
+    prior = FlatMeanPrior(-beta * coupling * kl + _j1 * sp.sign(m) + _j2 * B * sp.sign(m))
+    site, _ = prior.single_site(r_hat_2 * B, q_hat_2, n, x, d, diag=2 * q_star_hat_2)
+    (student,) = [a for a in site.atoms(GaussianAverage)]
+    b_weights = {1: (1 + teacher_overlap) / 2, -1: (1 - teacher_overlap) / 2}
+    site_n = sp.Add(*[pb * GaussianAverage(marginal.xreplace({F: student.xreplace({B: b_})}), z)
+                      for b_, pb in b_weights.items()])
+    constraints = (-n * (n - 1) / 2 * q_hat_2 * q_2 - n * q_star_hat_2 * q_star_2 - n * r_hat_2 * r_2)
+    G = expand_averages(replica_limit(constraints + sp.log(site_n), n))
+    G, rho = _exchange_reference_averages(G, exponent_1)
+    observables = {sp.Symbol("p_1", real=True): expand_averages(sp.diff(G, _j1).subs({_j1: 0, _j2: 0})),
+                   sp.Symbol("p_2", real=True): expand_averages(sp.diff(G, _j2).subs({_j1: 0, _j2: 0}))}
+    G_S = G.subs({_j1: 0, _j2: 0})
+    d.add("Entropic term: new means with the reference as prior",
+          [sp.Eq(sp.Symbol(r"P(B = \pm1)"), (1 + sp.Symbol(r"\pm") * teacher_overlap) / 2),
+           sp.Eq(sp.Symbol(r"\rho(m^1)"), rho),
+           *aligned_lines("G_S", G_S, 1)],
+          r"Teacher 2 in the gauge of teacher 1, $w^{*2}_i = B_i$; overlaps $q_2, r_2 = m\cdot w^{*2}/N, "
+          r"q_{2*}$ imposed with $\hat q_2, \hat r_2, \hat q_{2*}$; $\lim_{n\to0}\frac1n$ by SymPy, then the "
+          r"reference's $z$ and $m^1$ integrals exchanged (Fubini), $\rho$ the density of $m^1$.")
+    G_E = ProbitChannel().energetic(d).xreplace({q: q_2, r: r_2, q_star: q_star_2})
+    d.add("Task-2 channel", sp.Eq(sp.Symbol(r"G_E(q_2, r_2, q_{2*})"), G_E),
+          r"The channel above with the task-2 overlaps: only the new student meets the task-2 examples.")
+    conjugates = [(q_2, q_hat_2), (r_2, r_hat_2), (q_star_2, q_star_hat_2)]
+    return _assemble(model, G_S, G_E, alpha, conjugates, observables, d,
+                     r"$f = -(G_S + \alpha_2 G_E(q_2, r_2, q_{2*}))/\beta$")

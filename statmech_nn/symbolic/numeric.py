@@ -7,7 +7,7 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from .averages import Average, DiscreteAverage, GaussianAverage, merge_gaussian_averages
+from .averages import Average, DiscreteAverage, GaussianAverage, UniformAverage, merge_gaussian_averages
 
 __all__ = ["evaluate"]
 
@@ -54,6 +54,13 @@ def _eval(e, dps):
         points = sorted(set([-8, -4, -2, -1, 0, 1, 2, 4, 8] + _kinks(inner, z)))
         points = [-mpmath.inf] + points + [mpmath.inf]
         return mpmath.quad(lambda t: g(t) * mpmath.exp(-t * t / 2) * weight, points, maxdegree=10)
+    if isinstance(e, UniformAverage):
+        m = e.variable
+
+        def at(t):
+            return _eval(e.integrand.xreplace({m: sp.Float(t, dps)}), dps)
+        # tanh-sinh (mpmath's default) on each half: endpoint peaks and a jump at m = 0 (sign m)
+        return mpmath.quad(at, [-1, 0, 1]) / 2
     if isinstance(e, sp.Basic) and any(isinstance(a, Average) for a in sp.preorder_traversal(e)):
         avgs = [a for a in e.args]
         values = [_eval(a, dps) for a in avgs]
