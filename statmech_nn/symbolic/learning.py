@@ -450,7 +450,7 @@ def replicon_eigenvalue(fe, zero_temperature=False, deriv=None):
     J. R. L. de Almeida and D. J. Thouless, J. Phys. A 11, 983 (1978).
     """
     structure = fe._structure
-    weights, channel = structure["weights"], structure.get("channel")
+    weights, channel = structure.get("weights"), structure.get("channel")
     if channel is None or not hasattr(weights, "replicon_factor") or not hasattr(channel, "replicon_factor"):
         return None
     outer = channel.replicon_factor(zero_temperature, deriv)
