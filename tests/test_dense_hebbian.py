@@ -209,3 +209,16 @@ def test_unsupervised_noise_depends_on_M_and_bad_input():
         solver.solve(alpha=0.01, rho=0.1, M=0.5, T=0.1)        # M >= 1
     with pytest.raises(ParameterError):
         sup.solve(alpha=0.01, rho=-0.1, T=0.1)
+
+
+def test_paramagnet_at_high_temperature_is_stable(supervised4):
+    # at q = λ_q = 0 the noise field ∝ √λ_q makes the Hessian's terms 0·inf; the solver takes the
+    # Hessian as its limit from inside, so the paramagnet (m = q = 0) counts as stable above the
+    # ordered phases (the (ρ, T) phase diagram had unclassified cells there)
+    model, solver = supervised4
+    sol = solver.solve(alpha=0.005, rho=0.0, T=0.6, guess={"m": 0.0, "lambda_m": 0.0, "q": 0.0, "lambda_q": 0.0})
+    assert sol["m"] == 0.0 and sol["q"] == 0.0 and sol["lambda_q"] == 0.0
+    assert np.all(np.isfinite(sol.hessian)) and sol.stable and sol.curvature_stable
+    # f ⊃ λ_m m/4 − T E log 2cosh(β λ_m/4 + …): H_{m λ_m} = 1/4, H_{λ_m λ_m} = −T (β/4)² = −β/16 at zero field
+    assert sol.hessian[0, 1] == pytest.approx(0.25, abs=1e-12)
+    assert sol.hessian[1, 1] == pytest.approx(-1 / 0.6 / 16, rel=1e-9)

@@ -20,6 +20,10 @@ __all__ = ["Solver", "Solution"]
 STABILITY_TOL = 1e-9
 """Replicon eigenvalues and Schur-complement curvatures down to ``-STABILITY_TOL`` count as stable."""
 
+HESSIAN_NUDGE = 1e-12
+"""Where the Hessian is not finite at a solution, exact zeros of the order parameters are moved this far
+into the domain and the Hessian is taken there (its limit from inside)."""
+
 
 class Solution:
     """Order parameters, free energy and diagnostics of a saddle-point solve.
@@ -357,6 +361,16 @@ class Solver:
             f, h, r = np.empty(sel.size), np.empty((sel.size, n, n)), np.empty(sel.size)
             kernels.module.evaluate_batch(np.ascontiguousarray(X[sel]), np.ascontiguousarray(P[sel]),
                                           Z, W, f, h, r)
+            bad = ~np.all(np.isfinite(h), axis=(1, 2))
+            if bad.any():
+                # a saddle point on the edge of the domain (e.g. λ_q = 0 under a square root, where the
+                # Hessian's terms are 0·inf): take the Hessian as the limit from inside
+                Xn = X[sel][bad]
+                Xn[Xn == 0.0] = HESSIAN_NUDGE
+                hn = np.empty((Xn.shape[0], n, n))
+                kernels.module.evaluate_batch(Xn, np.ascontiguousarray(P[sel][bad]), Z, W,
+                                              np.empty(Xn.shape[0]), hn, np.empty(Xn.shape[0]))
+                h[bad] = hn
             F[sel], Hs[sel], R[sel] = f, h, r
         curvature_stable = converged & np.isfinite(F)
         if branch.magnetisations:
