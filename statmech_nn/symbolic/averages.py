@@ -70,17 +70,8 @@ class Average(sp.Expr):
         return self.func(integrand, *self.args[1:])
 
 
-class GaussianAverage(Average):
-    """``E_z[f(z)] = ∫ dz exp(-z²/2)/√(2π) f(z)`` for a standard normal ``z``.
-
-    Examples
-    --------
-    >>> import sympy as sp
-    >>> z, q, b = sp.symbols("z q beta", positive=True)
-    >>> avg = GaussianAverage(sp.tanh(b * sp.sqrt(q) * z) ** 2, z)
-    >>> sp.diff(avg, q).integrand == sp.diff(avg.integrand, q)
-    True
-    """
+class _OneVariableAverage(Average):
+    """An average over one variable, ``E_v[f(v)]``."""
 
     def __new__(cls, integrand, variable):
         integrand = sp.sympify(integrand)
@@ -91,6 +82,19 @@ class GaussianAverage(Average):
     @property
     def variable(self):
         return self.args[1][0]
+
+
+class GaussianAverage(_OneVariableAverage):
+    """``E_z[f(z)] = ∫ dz exp(-z²/2)/√(2π) f(z)`` for a standard normal ``z``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> z, q, b = sp.symbols("z q beta", positive=True)
+    >>> avg = GaussianAverage(sp.tanh(b * sp.sqrt(q) * z) ** 2, z)
+    >>> sp.diff(avg, q).integrand == sp.diff(avg.integrand, q)
+    True
+    """
 
     def _latex(self, printer):
         return r"\left\langle %s \right\rangle_{%s}" % (
@@ -166,7 +170,7 @@ class DiscreteAverage(Average):
         return sp.Add(*terms)
 
 
-class UniformAverage(Average):
+class UniformAverage(_OneVariableAverage):
     """``E_m[f(m)] = ½∫_{−1}^{1} dm f(m)``: the flat (uniform) measure of a bounded field ``m ∈ [−1, 1]``.
 
     The measure of the mean-field means ``m_i = tanh h_i`` of a variational student over binary
@@ -181,16 +185,6 @@ class UniformAverage(Average):
     >>> sp.diff(UniformAverage(sp.exp(a * m), m), a).integrand
     m*exp(a*m)
     """
-
-    def __new__(cls, integrand, variable):
-        integrand = sp.sympify(integrand)
-        if isinstance(variable, (tuple, sp.Tuple)):  # rebuilt from .args by SymPy
-            (variable,) = variable
-        return sp.Expr.__new__(cls, integrand, sp.Tuple(variable))
-
-    @property
-    def variable(self):
-        return self.args[1][0]
 
     def _latex(self, printer):
         return r"\left\langle %s \right\rangle_{%s\in[-1,1]}" % (
