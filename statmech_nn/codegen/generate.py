@@ -332,22 +332,17 @@ class _Emitter:
             tag = z.name[2:] + "_" + str(next(self._count))
             k, w, mp = f"_k{tag}", f"_w{tag}", [f"_s{tag}", f"_z0{tag}", f"_tm{tag}"]
             if kind is UniformAverage:
-                body += [(0, f"{a} = 0.0") for a in accs] + inner_hoisted
-                body += [(0, f"for {k} in range(Z.shape[0]):"),
-                         (1, f"{z}, {w} = interval_node(Z[{k}], W[{k}])")]
-                body += [(i + 1, text) for i, text in inner_body]
-                body += [(1, f"{a} += {w} * {t}") for a, t in zip(accs, tmps)]
-                variant.update(accs)
-                continue
-            if field is None:
-                slope, offset = "0.0", "0.0"
+                node = f"interval_node(Z[{k}], W[{k}])"
             else:
-                slope = self.printer.doprint(sp.diff(field, z))
-                offset = self.printer.doprint(field.xreplace({z: 0}))
-            body += [(0, f"{', '.join(mp)} = kink_map({slope}, {offset})")]
+                if field is None:
+                    slope, offset = "0.0", "0.0"
+                else:
+                    slope = self.printer.doprint(sp.diff(field, z))
+                    offset = self.printer.doprint(field.xreplace({z: 0}))
+                body += [(0, f"{', '.join(mp)} = kink_map({slope}, {offset})")]
+                node = f"kink_node(Z[{k}], W[{k}], {', '.join(mp)})"
             body += [(0, f"{a} = 0.0") for a in accs] + inner_hoisted
-            body += [(0, f"for {k} in range(Z.shape[0]):"),
-                     (1, f"{z}, {w} = kink_node(Z[{k}], W[{k}], {', '.join(mp)})")]
+            body += [(0, f"for {k} in range(Z.shape[0]):"), (1, f"{z}, {w} = {node}")]
             body += [(i + 1, text) for i, text in inner_body]
             body += [(1, f"{a} += {w} * {t}") for a, t in zip(accs, tmps)]
             variant.update(accs)
