@@ -7,7 +7,7 @@ import sympy as sp
 
 from statmech_nn.codegen import compile_saddle_point, primitives as P
 from statmech_nn.codegen.generate import generate_source
-from statmech_nn.codegen.stable import Log2Cosh, LogH, Mills, Sech2, stabilise
+from statmech_nn.symbolic.rewrite import Log2Cosh, LogH, Mills, Sech2, stabilise
 from statmech_nn.solve import reference_rule
 
 from _handmade import hopfield_saddle, sk_saddle
@@ -163,7 +163,7 @@ def test_exponential_of_a_completed_square_is_absorbed_into_its_average():
 
     import sympy as sp
 
-    from statmech_nn.codegen.stable import absorb_exponentials
+    from statmech_nn.symbolic.rewrite import absorb_exponentials
     from statmech_nn.symbolic.averages import GaussianAverage
     Y, c = sp.Symbol("Y", real=True), sp.Symbol("c", positive=True)
     split = sp.exp(-c) * GaussianAverage(sp.exp(-2 * c * Y) * sp.exp(-c * Y**2), Y)

@@ -16,7 +16,7 @@ from statmech_nn.errors import ParameterError
 from statmech_nn.symbolic.averages import GaussianAverage, averages_in
 from statmech_nn.symbolic.numeric import evaluate
 from statmech_nn.models.dense_hebbian import DenseHebbian
-from statmech_nn.symbolic.pbody import DenseHebbianExamples
+from statmech_nn.models.dense_hebbian import DenseHebbianExamples
 
 
 def _kappa(p, rho, setting, M=None):

@@ -17,6 +17,7 @@ import statmech_nn as snn
 from statmech_nn.errors import DerivationError, ParameterError
 from statmech_nn.symbolic.engine import derive
 from statmech_nn.symbolic.interactions import ExternalField, Hamiltonian, HebbianCouplings
+from statmech_nn.symbolic.laws import DiscreteLaw
 from statmech_nn.symbolic.numeric import evaluate
 from statmech_nn.symbolic.priors import IsingPrior
 
@@ -123,19 +124,19 @@ def _retrieval_y(alpha, d):
 def test_engine_derives_the_pattern_moments_and_rejects_uncentred_patterns():
     d, a, alpha = sp.symbols("d a alpha")
     # diluted {−1, 0, 1} with P(0) = d: mean 0, variance 1 − d
-    assert HebbianCouplings(alpha, 1, (-1, 0, 1), ((1 - d) / 2, d, (1 - d) / 2)).pattern_moments() \
+    assert HebbianCouplings(alpha, 1, DiscreteLaw((-1, 0, 1), ((1 - d) / 2, d, (1 - d) / 2))).pattern_moments() \
         == (0, sp.factor(1 - d))
     # biased ±1 with P(±1) = (1 ± a)/2 and the rule (ξ − a)(ξ' − a) (AGS, PRA 35, 2293 (1987)):
     # mean 0, variance 1 − a²
-    mean, var = HebbianCouplings(alpha, 1, (-1, 1), ((1 - a) / 2, (1 + a) / 2), a).pattern_moments()
+    mean, var = HebbianCouplings(alpha, 1, DiscreteLaw((-1, 1), ((1 - a) / 2, (1 + a) / 2), centre=a)).pattern_moments()
     assert mean == 0 and sp.expand(var - (1 - a**2)) == 0
     # biased entries without the centre: E ξ = a ≠ 0 would make P − K patterns a field of order αN
-    uncentred = Hamiltonian(IsingPrior(), [HebbianCouplings(alpha, 1, (-1, 1), ((1 - a) / 2, (1 + a) / 2)),
+    uncentred = Hamiltonian(IsingPrior(), [HebbianCouplings(alpha, 1, DiscreteLaw((-1, 1), ((1 - a) / 2, (1 + a) / 2))),
                                            ExternalField(sp.Symbol("h"))])
     with pytest.raises(DerivationError, match="mean"):
         derive(snn.model("hopfield"), uncentred)
-    with pytest.raises(DerivationError, match="sum to 1"):
-        HebbianCouplings(alpha, 1, (-1, 1), (sp.Rational(1, 2), sp.Rational(1, 3))).pattern_moments()
+    with pytest.raises(ParameterError, match="sum to 1"):
+        DiscreteLaw((-1, 1), (sp.Rational(1, 2), sp.Rational(1, 3)))
 
 
 def test_zero_dilution_and_zero_bias_give_the_binary_model(diluted, biased):

@@ -11,7 +11,7 @@ import sympy as sp
 from scipy import integrate, optimize, special
 
 import statmech_nn as snn
-from statmech_nn.codegen.stable import Mills
+from statmech_nn.symbolic.rewrite import Mills
 from statmech_nn.symbolic.averages import GaussianAverage
 
 

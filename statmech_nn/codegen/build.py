@@ -23,7 +23,7 @@ import sympy as sp
 
 __all__ = ["cache_dir", "compile_saddle_point", "CompiledKernels"]
 
-_GENERATOR_FILES = ("generate.py", "stable.py", "primitives.py", "build.py")
+_GENERATOR_FILES = ("generate.py", "primitives.py", "build.py")
 _LOADED = {}
 _LOCK = threading.Lock()
 
@@ -70,7 +70,8 @@ def _key(saddle_point):
     here = pathlib.Path(__file__).parent
     for name in _GENERATOR_FILES:
         h.update((here / name).read_bytes())
-    h.update((here.parent / "symbolic" / "averages.py").read_bytes())   # lowering uses its Stein
+    for name in ("averages.py", "rewrite.py"):   # lowering uses their Stein and stable forms
+        h.update((here.parent / "symbolic" / name).read_bytes())
     h.update(f"{numba.__version__} {sys.version_info[:2]}".encode())
     h.update(saddle_point.model.name.encode())
     h.update(saddle_point.temperature.encode())

@@ -3,7 +3,7 @@
 Pipeline for every expression (right-hand sides, their Jacobian, the free energy, its Hessian and the
 replicon):
 
-1. :func:`~statmech_nn.codegen.stable.stabilise` (``log 2cosh``, ``log H``, ``sech²`` forms), then the
+1. :func:`~statmech_nn.symbolic.rewrite.stabilise` (``log 2cosh``, ``log H``, ``sech²`` forms), then the
    exact derivatives with :func:`sympy.diff` (averages differentiate under the integral sign).
 2. Stein's lemma inside every Gaussian average, including powers ``z**k``
    (``E[z^k g] = E[d/dz (z^{k-1} g)]``), so that factors like ``1/√q`` produced by differentiation
@@ -32,8 +32,9 @@ import re
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
-from ..symbolic.averages import Average, DiscreteAverage, GaussianAverage, Tilt, UniformAverage, stein
-from .stable import absorb_exponentials, stabilise
+from ..symbolic.averages import (Average, DiscreteAverage, GaussianAverage, SiteIntegral, Tilt, UniformAverage,
+                                 stein)
+from ..symbolic.rewrite import absorb_exponentials, stabilise
 
 __all__ = ["generate_source", "KernelSpec", "lower"]
 
@@ -282,6 +283,9 @@ def lower(expr, use_stein=True):
     expr = sp.sympify(expr)
     if use_stein:
         expr = stein(expr)
+    # single-site integrals of continuous priors on the Gaussian nodes, after Stein (their variable is
+    # not a Hubbard–Stratonovich Gaussian)
+    expr = expr.replace(lambda e: isinstance(e, SiteIntegral), lambda e: e.as_gaussian_average())
     return absorb_exponentials(expr.replace(lambda e: isinstance(e, DiscreteAverage), lambda e: e.as_sum()))
 
 

@@ -41,12 +41,7 @@ class Model:
     montecarlo_size = 400
 
     def __init__(self, **options):
-        self.parameter_specs = self.make_parameter_specs()
-        valid = sorted(set(self.structural_options) | set(self.parameter_specs) | {"beta"})
-        unknown = sorted(set(options) - set(valid))
-        if unknown:
-            raise ParameterError(f"model {self.name!r} has no option(s) {', '.join(map(repr, unknown))};"
-                                 f" valid options: {', '.join(valid)}")
+        # structural options first: they decide the declaration and so the parameters
         self.options = {}
         for key, (default, allowed, doc) in self.structural_options.items():
             value = options.pop(key, default)
@@ -54,6 +49,12 @@ class Model:
                 raise ParameterError(f"option {key!r} of model {self.name!r} must be one of "
                                      f"{list(allowed)} ({doc}); got {value!r}")
             self.options[key] = value
+        self.parameter_specs = self.make_parameter_specs()
+        valid = sorted(set(self.structural_options) | set(self.parameter_specs) | {"beta"})
+        unknown = sorted(set(options) - set(valid))
+        if unknown:
+            raise ParameterError(f"model {self.name!r} has no option(s) {', '.join(map(repr, unknown))};"
+                                 f" valid options: {', '.join(valid)}")
         # remaining options are parameter defaults, validated like solve-time values
         self.defaults = {k: float(v) for k, v in validate_parameters(self.parameter_specs, options).items()
                          if k in options or (k == "T" and "beta" in options)}
@@ -129,7 +130,7 @@ class Model:
     def free_energy(self):
         """The RS free energy derived by the replica engine (cached)."""
         if self._free_energy is None:
-            from ..symbolic.engine import derive
+            from ..symbolic.assembly import derive
             self._free_energy = derive(self, self.hamiltonian())
         return self._free_energy
 

@@ -5,13 +5,12 @@ References
 Agliari, Barra, Galluzzi, Tantari, Tavani, arXiv:1407.5300 (2014), sec. 2: ``m = tanh(β(Jm + h))``,
 ``T_c = J``.
 """
+from .. import blocks as B
 from ..parameters import Parameter
-from ..symbolic.interactions import ExternalField, Hamiltonian, UniformCouplings
-from ..symbolic.priors import IsingPrior
-from .base import Model, temperature_parameter
+from .declared import DeclaredModel
 
 
-class CurieWeiss(Model):
+class CurieWeiss(DeclaredModel):
     name = "curie-weiss"
     title = "Curie–Weiss model"
     references = ("Agliari et al., arXiv:1407.5300, sec. 2",)
@@ -19,17 +18,14 @@ class CurieWeiss(Model):
     #: a point inside the ordered phase, used by the registry-wide tests and examples
     ordered_point = {"J": 1.0, "h": 0.0, "T": 0.5}
 
-    def make_parameter_specs(self):
-        return {
-            "J": Parameter("J", 1.0, "ferromagnetic coupling", lower=0.0, open_lower=True),
-            "h": Parameter("h", 0.0, "external field"),
-            "T": temperature_parameter(),
-        }
+    description = r"Ising spins, all-to-all ferromagnetic couplings $J/N$, uniform field $h$."
 
-    def hamiltonian(self):
-        return Hamiltonian(IsingPrior(), [UniformCouplings(self.symbol("J")),
-                                          ExternalField(self.symbol("h"))],
-                           r"Ising spins, all-to-all ferromagnetic couplings $J/N$, uniform field $h$.")
+    def declaration(self):
+        return B.Ising(), [B.Ferromagnetic("J", magnetisation="m"), B.Field("h")]
+
+    def parameter_overrides(self):
+        return {"J": Parameter("J", 1.0, "ferromagnetic coupling", lower=0.0, open_lower=True),
+                "h": Parameter("h", 0.0, "external field")}
 
     def classify(self, values, parameters, replicon=float("nan")):
         """``"m > 0"``, ``"m < 0"`` or ``"paramagnet"``: in a field the two magnetised branches are

@@ -5,7 +5,7 @@ arXiv:2212.00606 (supervised) and arXiv:2211.14067 (unsupervised)).
 ``P = α N^{p−1}`` archetypes ``ξ^μ = ±1``, ``M`` examples of each, ``η^{μ,a} = χ^{μ,a} ξ^μ`` with
 ``P(χ = ±1) = (1 ± r)/2``. Supervised: the couplings use the per-archetype average
 ``η̂^μ = (1/(rM)) Σ_a η^{μ,a}``; unsupervised: every example, scaled by ``1/(M r^p)`` (see
-:class:`~statmech_nn.symbolic.pbody.DenseHebbianExamples`, which derives the signal and the noise
+:class:`DenseHebbianExamples`, which derives the signal and the noise
 from the law of ``χ``). Control parameters: ``alpha``, ``T``, the dataset entropy
 ``rho = (1 − r²)/(M r²)`` and, unsupervised, ``M``. The condensed archetype acts through
 ``m = (1/N) Σ_i ξ_i χ̄_i σ_i`` (``χ̄ = (1/(rM)) Σ_a χ^a``, Gaussian ``1 + √ρ Y`` in the large-``M``
@@ -43,19 +43,148 @@ tests/test_dense_hebbian_mc.py gives the measured finite-size trend.
 """
 import math
 
+import sympy as sp
+
+from .. import blocks as B
+from ..errors import DerivationError
 from ..parameters import Parameter
-from ..symbolic.interactions import Hamiltonian
-from ..symbolic.pbody import DenseHebbianExamples
-from ..symbolic.priors import IsingPrior
-from .base import Model, temperature_parameter
+from ..symbolic.pbody import overlap_power
+from ..symbolic.state import N, beta
+from .declared import DeclaredModel
 from .p_spin import conjugate_seeds
 
-__all__ = ["DenseHebbian"]
+__all__ = ["DenseHebbian", "DenseHebbianExamples", "Examples"]
 
-SETTINGS = DenseHebbianExamples.SETTINGS
+SETTINGS = ("supervised", "unsupervised")
 
 
-class DenseHebbian(Model):
+
+class DenseHebbianExamples:
+    """p-body Hebbian couplings built from ``M`` noisy examples ``η^{μ,a} = χ^{μ,a} ξ^μ`` of each of
+    ``P = α N^{p−1}`` archetypes ``ξ^μ = ±1`` (``χ = ±1`` i.i.d., ``P(χ = 1) = (1 + r)/2``): the dense
+    Hebbian learners of Agliari et al., arXiv:2212.00606 (supervised) and arXiv:2211.14067
+    (unsupervised). ``p ≥ 3``; archetype 1 condensed.
+
+    - ``setting="supervised"``: ``H = −(1/(p N^{p−1})) Σ_μ Σ_{i1≠…≠ip} Π_k η̂^μ_{ik} σ_{ik}`` with the
+      teacher's per-archetype average ``η̂^μ_i = (1/(rM)) Σ_a η^{μ,a}_i``;
+    - ``setting="unsupervised"``: ``H = −(1/(p N^{p−1} M r^p)) Σ_μ Σ_a Σ_{i1≠…≠ip} Π_k η^{μ,a}_{ik}
+      σ_{ik}`` (every example on its own).
+
+    Control parameters: the load ``α``, the dataset entropy ``ρ = (1 − r²)/(M r²)`` and, for the
+    unsupervised setting, ``M`` (its noise depends on ``r`` and ``M`` separately). The engine derives
+    from the law of ``χ`` (i) the signal: in both settings the condensed archetype enters through
+    ``X = (1/N) Σ_i ξ_i χ̄_i σ_i`` with ``χ̄ = (1/(rM)) Σ_a χ^a`` (unsupervised: the ``M`` example
+    overlaps are exchangeable, so at the saddle point they are equal, ``Σ_a n_a^p = M (rX)^p``), with
+    mean ``E χ̄ = 1`` and variance ``ρ``; (ii) the noise: the second cumulant of a non-condensed
+    archetype, ``κ`` times that of :class:`DenseHebbianCouplings`, with
+    ``κ = (E η̂²)^p = (1 + ρ)^p`` (supervised) and ``κ = Σ_{a,b} E[Π_k χ^a_k χ^b_k]/(M r^p)²
+    = 1 − 1/M + (1 + ρM)^p/M`` (unsupervised). The site variable ``χ̄`` is taken Gaussian,
+    ``χ̄ = 1 + √ρ Y`` (the papers' large-dataset limit, central limit theorem in ``M``); ``ρ = 0``
+    is :class:`DenseHebbianCouplings` exactly. The site problem is written in the gauge
+    ``σ_i → ξ^1_i σ_i`` (no external field), which removes ``ξ^1``.
+    """
+
+    SETTINGS = SETTINGS
+
+    def __init__(self, p, alpha, rho, M=None, setting="supervised"):
+        self.p = int(p)
+        if self.p < 3:
+            raise DerivationError("DenseHebbianExamples needs p >= 3")
+        if setting not in self.SETTINGS:
+            raise DerivationError(f"setting must be one of {self.SETTINGS}, got {setting!r}")
+        if setting == "unsupervised" and M is None:
+            raise DerivationError("the unsupervised setting needs the number of examples M")
+        self.alpha, self.rho, self.M, self.setting = alpha, rho, M, setting
+
+    def display(self):
+        p = self.p
+        if self.setting == "supervised":
+            return -sp.Symbol(r"\frac{1}{%d N^{%d}}\sum_{\mu=1}^{P}\sum_{i_1\neq\dots\neq i_{%d}}"
+                              r"\hat\eta^\mu_{i_1}\cdots\hat\eta^\mu_{i_{%d}}\sigma_{i_1}\cdots\sigma_{i_{%d}}"
+                              % (p, p - 1, p, p, p))
+        return -sp.Symbol(r"\frac{1}{%d N^{%d} M r^{%d}}\sum_{\mu=1}^{P}\sum_{a=1}^{M}\sum_{i_1\neq\dots"
+                          r"\neq i_{%d}}\eta^{\mu,a}_{i_1}\cdots\eta^{\mu,a}_{i_{%d}}\sigma_{i_1}\cdots"
+                          r"\sigma_{i_{%d}}" % (p, p - 1, p, p, p, p))
+
+    def example_moments(self):
+        """``(E χ̄, Var χ̄, κ)`` from the law of ``χ``, in terms of ``ρ`` (and ``M``)."""
+        p = self.p
+        r, M, k = sp.symbols("r M k", positive=True)
+        # χ = ±1 with P(χ = 1) = (1 + r)/2: E χ = r, E χ² = 1; distinct examples independent
+        chi_mean, chi_sq = sp.Rational(1, 2) * (1 + r) - sp.Rational(1, 2) * (1 - r), sp.S.One
+        sum_sq = M * chi_sq + M * (M - 1) * chi_mean**2            # E (Σ_a χ^a)²
+        mean = sp.simplify(M * chi_mean / (r * M))
+        var = sp.simplify(sum_sq / (r * M) ** 2 - mean**2)
+        if self.setting == "supervised":
+            kappa = (sum_sq / (r * M) ** 2) ** p                     # (E η̂²)^p, sites independent
+        else:
+            # Σ_{a,b} E Π_k χ^a_{i_k} χ^b_{i_k}: a = b gives 1, a ≠ b gives (E χ)^{2p}
+            kappa = (M + M * (M - 1) * chi_mean ** (2 * p)) / (M * r**p) ** 2
+        # r² = 1/(1 + ρM): the dataset entropy ρ = (1 − r²)/(M r²)
+        rho = sp.Symbol("rho", positive=True)
+        to_rho = {r: 1 / sp.sqrt(1 + rho * M)}
+        mean, var = sp.simplify(mean.subs(to_rho)), sp.simplify(var.subs(to_rho))
+        kappa = sp.factor(sp.simplify(kappa.subs(to_rho)))
+        subs = {rho: self.rho}
+        if self.M is not None:
+            subs[M] = self.M
+        return mean.subs(subs), var.subs(subs), kappa.subs(subs)
+
+    def apply(self, calc):
+        d = calc.derivation
+        p, alpha = self.p, self.alpha
+        s2 = calc.prior.self_overlap
+        mean, var, kappa = self.example_moments()
+        if mean != 1 or sp.simplify(var - self.rho) != 0:
+            raise DerivationError(f"example average has mean {mean}, variance {var}: expected 1 and rho")
+        Y = sp.Symbol("Y", real=True)
+        chibar = mean + sp.sqrt(var) * Y
+        d.add("Examples of the archetypes",
+              [sp.Eq(sp.Symbol(r"\eta^{\mu,a}_i"), sp.Symbol(r"\chi^{\mu,a}_i\xi^\mu_i")),
+               sp.Eq(sp.Symbol(r"\mathbb{E}\,\bar\chi"), mean),
+               sp.Eq(sp.Symbol(r"\mathrm{Var}\,\bar\chi"), var),
+               sp.Eq(sp.Symbol(r"\bar\chi"), chibar),
+               sp.Eq(sp.Symbol(r"\kappa"), kappa)],
+              r"$P(\chi = \pm1) = (1 \pm r)/2$, $\bar\chi = \frac{1}{rM}\sum_a\chi^a$, "
+              r"$\rho = \frac{1-r^2}{Mr^2}$. The condensed archetype acts through "
+              r"$X = \frac{1}{N}\sum_i\xi_i\bar\chi_i\sigma_i$ in both settings (unsupervised: the "
+              r"$M$ example overlaps are exchangeable and equal at the saddle point); $\bar\chi$ is "
+              r"Gaussian for large $M$. $\kappa$ multiplies the second cumulant of each "
+              r"non-condensed archetype (" + self.setting + r"); the gauge $\sigma_i\to\xi^1_i\sigma_i$ "
+              r"removes $\xi^1$.")
+        c_m = beta / p
+        calc.condense("dense Hebbian examples", "m", "xi chibar", c_m, p, site_vector=chibar,
+                      quenched=[(Y, "gaussian")])
+        # non-condensed archetypes: the cumulant expansion of DenseHebbianCouplings times κ
+        t = beta / (p * N ** (p - 1))
+        c_q = sp.simplify(alpha * N ** (p - 1) * t**2 / 2 * sp.factorial(p) * N**p / N * kappa)
+        if c_q.has(N):
+            raise DerivationError("dense Hebbian scaling does not give an extensive free energy")
+        d.add("Average over non-condensed archetypes and their examples",
+              sp.Eq(sp.Symbol(r"\frac{P}{N}\log\mathbb{E}\,e^{tY_\mu}"),
+                    c_q * sp.Symbol(r"\sum_{a,b}Q_{ab}^{%d}" % p)),
+              r"As for $p$-body Hebbian couplings of the archetypes (second cumulant only for $p\ge 3$), "
+              r"with the variance of the examples' products: $\kappa$.")
+        calc.energetic += calc.replica_sum(c_q * s2**p)
+        calc.overlap_energy(overlap_power(2 * c_q, p, "dense Hebbian examples"))
+
+class Examples(B.Term):
+    """The block of :class:`DenseHebbianExamples`: ``p``-body Hebbian couplings built from ``M`` noisy
+    examples of each archetype (``setting`` supervised or unsupervised), load ``alpha``, dataset
+    entropy ``rho`` (and ``M``, a parameter name, unsupervised)."""
+
+    _refs = (("alpha", "load"), ("rho", "dataset entropy"), ("M", "examples"))
+    label = "Hebbian couplings from examples"
+
+    def __init__(self, p, alpha, rho, M=None, setting="supervised"):
+        self.p, self.alpha, self.rho, self.M, self.setting = int(p), alpha, rho, M, setting
+
+    def build(self, symbols, owner):
+        M = symbols[self.M] if isinstance(self.M, str) else self.M
+        return DenseHebbianExamples(self.p, symbols[self.alpha], symbols[self.rho], M, self.setting)
+
+
+class DenseHebbian(DeclaredModel):
     name = "dense-hebbian"
     title = "dense Hebbian network learning from examples"
     references = ("Agliari et al., Dense Hebbian neural networks: a replica symmetric picture of "
@@ -88,25 +217,22 @@ class DenseHebbian(Model):
         self._setting = options.get("setting", "supervised")
         super().__init__(**options)
 
-    def make_parameter_specs(self):
-        specs = {
-            "alpha": Parameter("alpha", 0.01, "load P/N^(p-1)", lower=0.0),
-            "rho": Parameter("rho", 0.1, "dataset entropy (1 - r^2)/(M r^2)", lower=0.0),
-            "T": temperature_parameter(),
-        }
-        if self._setting == "unsupervised":
-            specs["M"] = Parameter("M", 10.0, "examples per archetype", lower=1.0)
-        return specs
+    def parameter_overrides(self):
+        return {"alpha": Parameter("alpha", 0.01, "load P/N^(p-1)", lower=0.0),
+                "rho": Parameter("rho", 0.1, "dataset entropy (1 - r^2)/(M r^2)", lower=0.0),
+                "M": Parameter("M", 10.0, "examples per archetype", lower=1.0)}
 
-    def hamiltonian(self):
+    def declaration(self):
         p, setting = self.options["p"], self.options["setting"]
-        M = self.symbol("M") if setting == "unsupervised" else None
-        return Hamiltonian(IsingPrior(), [DenseHebbianExamples(p, self.symbol("alpha"), self.symbol("rho"),
-                                                                M, setting)],
-                           rf"Ising neurons, ${p}$-body Hebbian couplings built ({setting}) from $M$ "
-                           r"examples of quality $r$ of each of $P = \alpha N^{p-1}$ random $\pm1$ "
-                           r"archetypes, dataset entropy $\rho = (1-r^2)/(Mr^2)$. Replica symmetry is "
-                           r"assumed.")
+        return B.Ising(), [Examples(p, "alpha", "rho", "M" if setting == "unsupervised" else None, setting)]
+
+    @property
+    def description(self):
+        p, setting = self.options["p"], self.options["setting"]
+        return (rf"Ising neurons, ${p}$-body Hebbian couplings built ({setting}) from $M$ "
+                r"examples of quality $r$ of each of $P = \alpha N^{p-1}$ random $\pm1$ "
+                r"archetypes, dataset entropy $\rho = (1-r^2)/(Mr^2)$. Replica symmetry is "
+                r"assumed.")
 
     def default_guess(self, names):
         return conjugate_seeds([super().default_guess(names)], self.options["p"])[0]

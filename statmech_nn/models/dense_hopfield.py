@@ -35,17 +35,15 @@ P. Baldi and S. Venkatesh, PRL 58, 913 (1987); Amit, Gutfreund, Sompolinsky, Ann
 """
 import math
 
+from .. import blocks as B
 from ..parameters import Parameter
-from ..symbolic.interactions import ExternalField, Hamiltonian, HebbianCouplings
-from ..symbolic.pbody import DenseHebbianCouplings
-from ..symbolic.priors import IsingPrior
-from .base import Model, temperature_parameter
+from .declared import DeclaredModel
 from .p_spin import conjugate_seeds
 
 __all__ = ["DenseHopfield"]
 
 
-class DenseHopfield(Model):
+class DenseHopfield(DeclaredModel):
     name = "dense-hopfield"
     title = "dense Hopfield network"
     references = ("Gardner, J. Phys. A 20, 3453 (1987)",
@@ -62,22 +60,20 @@ class DenseHopfield(Model):
         p = self.options["p"]
         return {"alpha": 0.05 if p == 2 else 0.1 / math.factorial(p - 1), "h": 0.0, "T": 0.1}
 
-    def make_parameter_specs(self):
-        return {
-            "alpha": Parameter("alpha", 0.05, "load P/N^(p-1)", lower=0.0),
-            "h": Parameter("h", 0.0, "uniform external field"),
-            "T": temperature_parameter(),
-        }
+    def parameter_overrides(self):
+        return {"alpha": Parameter("alpha", 0.05, "load P/N^(p-1)", lower=0.0),
+                "h": Parameter("h", 0.0, "uniform external field")}
 
-    def hamiltonian(self):
+    def declaration(self):
+        return B.Ising(), [B.Hebbian("alpha", p=self.options["p"]), B.Field("h")]
+
+    @property
+    def description(self):
         p = self.options["p"]
-        alpha = self.symbol("alpha")
-        couplings = HebbianCouplings(alpha, 1) if p == 2 else DenseHebbianCouplings(p, alpha)
-        return Hamiltonian(IsingPrior(), [couplings, ExternalField(self.symbol("h"))],
-                           rf"Ising neurons, ${p}$-body Hebbian couplings of $P = \alpha N^{{{p - 1}}}$ "
-                           r"random $\pm1$ patterns (distinct sites in each tuple), field $h$. Replica "
-                           r"symmetry is assumed; where the replicon is negative the true solution "
-                           r"breaks it.")
+        return (rf"Ising neurons, ${p}$-body Hebbian couplings of $P = \alpha N^{{{p - 1}}}$ "
+                r"random $\pm1$ patterns (distinct sites in each tuple), field $h$. Replica "
+                r"symmetry is assumed; where the replicon is negative the true solution "
+                r"breaks it.")
 
     def default_guess(self, names):
         return conjugate_seeds([super().default_guess(names)], self.options["p"])[0]

@@ -22,16 +22,15 @@ at ``T = 0``, ``T_g = 1 + √α``; PRL 55, 1530 (1985) and PRA 32, 1007 (1985): 
 ``α = 0``; PRA 35, 2293 (1987): biased patterns.
 """
 
+from .. import blocks as B
 from ..errors import ParameterError
 from ..parameters import Parameter
-from ..symbolic.interactions import ExternalField, Hamiltonian, HebbianCouplings
-from ..symbolic.priors import IsingPrior
-from .base import Model, temperature_parameter
+from .declared import DeclaredModel
 
 PATTERN_KINDS = ("binary", "diluted", "biased")
 
 
-class Hopfield(Model):
+class Hopfield(DeclaredModel):
     name = "hopfield"
     title = "Hopfield model"
     references = ("Amit, Gutfreund & Sompolinsky, Ann. Phys. 173, 30 (1987)",
@@ -63,33 +62,28 @@ class Hopfield(Model):
             if kind == "diluted":
                 self.ordered_point["alpha"] = 0.02
 
+    def parameter_overrides(self):
+        return {"alpha": Parameter("alpha", 0.05, "load P/N", lower=0.0),
+                "h": Parameter("h", 0.0, "uniform external field"),
+                "d": Parameter("d", 0.2, "pattern dilution P(xi = 0)", lower=0.0, upper=1.0, open_upper=True),
+                "a": Parameter("a", 0.2, "pattern bias: P(xi = ±1) = (1 ± a)/2", lower=-1.0, upper=1.0,
+                               open_lower=True, open_upper=True)}
+
     def make_parameter_specs(self):
-        specs = {
-            "alpha": Parameter("alpha", 0.05, "load P/N", lower=0.0),
-            "h": Parameter("h", 0.0, "uniform external field"),
-            "T": temperature_parameter(),
-        }
-        if self._pattern_kind == "diluted":
-            specs["d"] = Parameter("d", 0.2, "pattern dilution P(xi = 0)", lower=0.0, upper=1.0,
-                                   open_upper=True)
-        elif self._pattern_kind == "biased":
-            specs["a"] = Parameter("a", 0.2, "pattern bias: P(xi = ±1) = (1 ± a)/2", lower=-1.0,
-                                   upper=1.0, open_lower=True, open_upper=True)
-        return specs
+        specs = super().make_parameter_specs()
+        return {k: specs[k] for k in ("alpha", "h", "T", "d", "a") if k in specs}
 
-    def pattern_law(self):
-        """``(support, weights, centre)`` of the pattern entries (``weights`` None: uniform)."""
-        if self._pattern_kind == "diluted":
-            d = self.symbol("d")
-            return (-1, 0, 1), ((1 - d) / 2, d, (1 - d) / 2), 0
-        if self._pattern_kind == "biased":
-            a = self.symbol("a")
-            return (-1, 1), ((1 - a) / 2, (1 + a) / 2), a
-        return (-1, 1), None, 0
+    def pattern_block(self):
+        """The law of the pattern entries (option ``pattern``)."""
+        return {"binary": B.Binary(), "diluted": B.Diluted("d"), "biased": B.Biased("a")}[self._pattern_kind]
 
-    def hamiltonian(self):
-        support, weights, centre = self.pattern_law()
-        description = {
+    def declaration(self):
+        return B.Ising(), [B.Hebbian("alpha", patterns=self.pattern_block(), condensed=self.options["patterns"]),
+                           B.Field("h")]
+
+    @property
+    def description(self):
+        return {
             "binary": r"Ising neurons, Hebbian couplings of $P = \alpha N$ random $\pm1$ patterns, "
                       r"field $h$.",
             "diluted": r"Ising neurons, Hebbian couplings of $P = \alpha N$ diluted patterns "
@@ -97,9 +91,6 @@ class Hopfield(Model):
             "biased": r"Ising neurons, Hebbian couplings $(\xi_i - a)(\xi_j - a)$ of $P = \alpha N$ "
                       r"biased patterns, $P(\xi = \pm1) = (1 \pm a)/2$, field $h$.",
         }[self._pattern_kind]
-        return Hamiltonian(IsingPrior(), [HebbianCouplings(self.symbol("alpha"), self.options["patterns"],
-                                                           support, weights, centre),
-                                          ExternalField(self.symbol("h"))], description)
 
     def sign_symmetric(self, parameters):
         """Binary and diluted patterns: always (their law is symmetric, so ``m → −m`` with

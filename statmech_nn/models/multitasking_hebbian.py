@@ -31,11 +31,10 @@ E. Agliari, A. Alessandrelli, A. Barra, F. Ricci-Tersenghi, arXiv:2308.04106 (20
 E. Agliari, A. Barra, A. Galluzzi, F. Guerra, F. Moauro, PRL 109, 268101 (2012);
 S. Bartolucci, A. Annibale, arXiv:1405.2454 (2014).
 """
+from .. import blocks as B
 from ..errors import ParameterError
 from ..parameters import Parameter
-from ..symbolic.interactions import ExternalField, Hamiltonian, HebbianCouplings
-from ..symbolic.priors import IsingPrior
-from .base import Model, temperature_parameter
+from .base import Model
 from .hopfield import Hopfield
 
 __all__ = ["MultitaskingHebbian"]
@@ -75,25 +74,26 @@ class MultitaskingHebbian(Hopfield):
             point["alpha"] = 0.01
         return point
 
-    def make_parameter_specs(self):
-        specs = {
-            "d": Parameter("d", 0.3, "pattern dilution P(xi = 0)", lower=0.0, upper=1.0, open_upper=True),
-            "h": Parameter("h", 0.0, "uniform external field"),
-            "T": temperature_parameter(),
-        }
-        if self._load == "finite":
-            specs["alpha"] = Parameter("alpha", 0.01, "load P/N", lower=0.0)
-        return specs
+    def parameter_overrides(self):
+        return {"d": Parameter("d", 0.3, "pattern dilution P(xi = 0)", lower=0.0, upper=1.0, open_upper=True),
+                "h": Parameter("h", 0.0, "uniform external field"),
+                "alpha": Parameter("alpha", 0.01, "load P/N", lower=0.0)}
 
-    def hamiltonian(self):
-        support, weights, centre = self.pattern_law()
-        alpha = self.symbol("alpha") if self._load == "finite" else 0
-        K = self.options["patterns"]
+    def make_parameter_specs(self):
+        specs = super(Hopfield, self).make_parameter_specs()
+        return {k: specs[k] for k in ("d", "h", "T", "alpha") if k in specs}
+
+    def declaration(self):
+        load = "alpha" if self._load == "finite" else 0
+        return B.Ising(), [B.Hebbian(load, patterns=B.Diluted("d"), condensed=self.options["patterns"]),
+                           B.Field("h")]
+
+    @property
+    def description(self):
         load = r"$P = K$" if self._load == "low" else r"$P = \alpha N$"
-        return Hamiltonian(IsingPrior(), [HebbianCouplings(alpha, K, support, weights, centre),
-                                          ExternalField(self.symbol("h"))],
-                           rf"Ising neurons, Hebbian couplings of {load} diluted patterns "
-                           rf"$\xi\in\{{0,\pm1\}}$, $P(\xi = 0) = d$, all $K = {K}$ condensed, field $h$.")
+        K = self.options["patterns"]
+        return (rf"Ising neurons, Hebbian couplings of {load} diluted patterns "
+                rf"$\xi\in\{{0,\pm1\}}$, $P(\xi = 0) = d$, all $K = {K}$ condensed, field $h$.")
 
     def hierarchical_seed(self, names, ratio=0.5):
         """Overlaps ``m_k = ratio^{k−1}`` (the hierarchical ordering) and the default for the rest."""

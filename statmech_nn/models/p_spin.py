@@ -32,11 +32,9 @@ References
 E. Gardner, Nucl. Phys. B 257, 747 (1985); B. Derrida, Phys. Rev. B 24, 2613 (1981);
 A. Crisanti and H.-J. Sommers, Z. Phys. B 87, 341 (1992).
 """
+from .. import blocks as B
 from ..parameters import Parameter
-from ..symbolic.interactions import ExternalField, GaussianCouplings, Hamiltonian
-from ..symbolic.pbody import PBodyGaussianCouplings
-from ..symbolic.priors import IsingPrior, SphericalPrior
-from .base import Model, temperature_parameter
+from .declared import DeclaredModel
 
 __all__ = ["PSpin", "conjugate_seeds"]
 
@@ -53,7 +51,7 @@ def conjugate_seeds(seeds, p):
     return out
 
 
-class PSpin(Model):
+class PSpin(DeclaredModel):
     name = "p-spin"
     title = "p-spin glass"
     references = ("Gardner, Nucl. Phys. B 257, 747 (1985)",
@@ -70,27 +68,27 @@ class PSpin(Model):
     #: the sampler stores all C(N, p) couplings: C(100, 3) = 161 700
     montecarlo_size = 100
 
-    def make_parameter_specs(self):
-        return {
-            "J0": Parameter("J0", 0.0, "mean coupling (times 2N^{p-1}/p!)"),
-            "h": Parameter("h", 0.0, "external field"),
-            "T": temperature_parameter(),
-        }
+    def parameter_overrides(self):
+        return {"J0": Parameter("J0", 0.0, "mean coupling (times 2N^{p-1}/p!)"),
+                "h": Parameter("h", 0.0, "external field")}
 
-    def hamiltonian(self):
+    def declaration(self):
         p = self.options["p"]
-        couplings = (GaussianCouplings(self.symbol("J0")) if p == 2
-                     else PBodyGaussianCouplings(p, self.symbol("J0")))
+        units = B.Spherical() if self.options["spins"] == "spherical" else B.Ising()
+        # couplings N(J0 p!/(2N^{p-1}), p!/(2N^{p-1})): zero-mean Gaussian ones plus their p-body mean
+        return units, [B.GaussianCouplings(1, p=p), B.Ferromagnetic("J0", p=p, magnetisation="m"), B.Field("h")]
+
+    @property
+    def description(self):
+        p = self.options["p"]
         spherical = self.options["spins"] == "spherical"
-        prior = SphericalPrior() if spherical else IsingPrior()
-        return Hamiltonian(prior, [couplings, ExternalField(self.symbol("h"))],
-                           ("Spherical spins $\\sum_i\\sigma_i^2 = N$" if spherical else "Ising spins")
-                           + rf", Gaussian ${p}$-body couplings of mean $J_0 {p}!/(2N^{{{p - 1}}})$ and "
-                           rf"variance ${p}!/(2N^{{{p - 1}}})$, field $h$. Below the RS instability "
-                           r"(replicon $\lambda_R < 0$) the true solution breaks replica symmetry "
-                           r"(one-step RSB for $p \geq 3$, Gardner 1985; Crisanti and Sommers 1992 for "
-                           r"spherical spins, whose 1RSB transitions the RS calculation does not give): the RS free "
-                           r"energy derived here is exact only where replica symmetry holds.")
+        return (("Spherical spins $\\sum_i\\sigma_i^2 = N$" if spherical else "Ising spins")
+                + rf", Gaussian ${p}$-body couplings of mean $J_0 {p}!/(2N^{{{p - 1}}})$ and "
+                rf"variance ${p}!/(2N^{{{p - 1}}})$, field $h$. Below the RS instability "
+                r"(replicon $\lambda_R < 0$) the true solution breaks replica symmetry "
+                r"(one-step RSB for $p \geq 3$, Gardner 1985; Crisanti and Sommers 1992 for "
+                r"spherical spins, whose 1RSB transitions the RS calculation does not give): the RS free "
+                r"energy derived here is exact only where replica symmetry holds.")
 
     def default_guess(self, names):
         guess = super().default_guess(names)

@@ -45,8 +45,9 @@ layers (the linear stability of ``q = p = 0``), spin glass–retrieval line;
 Barra, Bernacchia, Santucci, Contucci, Neural Networks 34, 1 (2012): Hopfield ⇔ RBM with Gaussian
 hidden units; Amit, Gutfreund, Sompolinsky, Ann. Phys. 173, 30 (1987) for the Hopfield lines.
 """
+from .. import blocks as B
 from ..parameters import Parameter
-from .base import Model, temperature_parameter
+from .declared import DeclaredModel
 
 __all__ = ["RBM", "marginal_visible_hamiltonian"]
 
@@ -56,7 +57,7 @@ MIXTURE_PARAMETERS = {"visible": "delta_v", "hidden": "delta_h", "weights": "del
 
 
 def _prior(name, role, delta=None):
-    from ..symbolic.engine import beta
+    from ..symbolic.state import beta
     from ..symbolic.priors import GaussianMixturePrior, GaussianPrior, IsingPrior, SphericalPrior
     if name == "mixture":
         # units: the Gaussian part carries its self-energy in H like the Gaussian option (variance
@@ -71,7 +72,26 @@ def _prior(name, role, delta=None):
     return GaussianPrior(1 / beta if role != "weights" else 1)
 
 
-class RBM(Model):
+class Layer(B.Law):
+    """A layer's law as the RBM uses it (option value ``kind``): Gaussian units carry their self-energy
+    in ``H`` (prior ``N(0, 1/β)``), Gaussian weights are standard normal, ``mixture`` is the
+    Gaussian-to-Boolean family with the parameter ``delta``."""
+
+    _refs = (("delta", "probability"),)
+
+    def __init__(self, kind, role, delta=None):
+        self.kind, self.role, self.delta = kind, role, delta
+
+    def prior(self, symbols):
+        return _prior(self.kind, self.role, symbols[self.delta] if self.delta else None)
+
+    weight_prior = prior
+
+    def __repr__(self):
+        return f"Layer({self.kind!r}, {self.role!r})"
+
+
+class RBM(DeclaredModel):
     """Restricted Boltzmann machine (bipartite spin glass), derived by the replica engine."""
 
     name = "rbm"
@@ -102,29 +122,28 @@ class RBM(Model):
             self.ordered_point = {"alpha": 1.0, "T": 0.5}
             self.ordered_name = "spin glass"
 
-    def make_parameter_specs(self):
-        specs = {
-            "alpha": Parameter("alpha", 0.05, "load P/N (hidden units per visible unit)", lower=0.0,
-                               open_lower=True),
-            "T": temperature_parameter(),
-        }
+    def parameter_overrides(self):
+        specs = {"alpha": Parameter("alpha", 0.05, "load P/N (hidden units per visible unit)", lower=0.0,
+                                    open_lower=True)}
         for role in getattr(self, "_mixture_roles", ()):
             name = MIXTURE_PARAMETERS[role]
             specs[name] = Parameter(name, 0.5, f"Boolean weight of the {role} prior ½N(±√δ, 1 − δ) "
                                     "(0 Gaussian, 1 Boolean ±1)", lower=0.0, upper=1.0)
         return specs
 
-    def hamiltonian(self):
-        from ..symbolic.bipartite import BipartiteCouplings
-        from ..symbolic.interactions import Hamiltonian
+    def declaration(self):
         o = self.options
-        visible, hidden, weights = (
-            _prior(o[k], k, self.symbol(MIXTURE_PARAMETERS[k]) if o[k] == "mixture" else None)
-            for k in ("visible", "hidden", "weights"))
+        visible, hidden, weights = (Layer(o[k], k, MIXTURE_PARAMETERS[k] if o[k] == "mixture" else None)
+                                    for k in ("visible", "hidden", "weights"))
         retrieval = o["hidden"] in ("gaussian", "mixture")
-        return Hamiltonian(visible, [BipartiteCouplings(self.symbol("alpha"), hidden, weights, retrieval)],
-                           f"{o['visible']} visible units, {o['hidden']} hidden units (P = alpha N), "
-                           f"{o['weights']} weights" + ("; pattern 1 retrieved." if retrieval else "."))
+        return visible, [B.Bipartite("alpha", hidden=hidden, weights=weights, retrieval=retrieval)]
+
+    @property
+    def description(self):
+        o = self.options
+        retrieval = o["hidden"] in ("gaussian", "mixture")
+        return (f"{o['visible']} visible units, {o['hidden']} hidden units (P = alpha N), "
+                f"{o['weights']} weights" + ("; pattern 1 retrieved." if retrieval else "."))
 
     def sign_symmetric(self, parameters):
         """Always: the weight prior is symmetric, ``m → −m`` with ``ξ → −ξ``."""

@@ -11,13 +11,15 @@ References
 Sherrington and Kirkpatrick, PRL 35, 1792 (1975); de Almeida and Thouless, J. Phys. A 11, 983 (1978);
 Kosterlitz, Thouless and Jones, PRL 36, 1217 (1976) (spherical units).
 """
+from .. import blocks as B
 from ..parameters import Parameter
-from ..symbolic.interactions import ExternalField, GaussianCouplings, Hamiltonian
-from ..symbolic.priors import IsingPrior, prior_from_name
-from .base import Model, temperature_parameter
+from .declared import DeclaredModel
+
+#: the units of the option ``units``
+UNITS = {"ising": B.Ising, "binary": B.Binary01, "gaussian": B.Gaussian, "spherical": B.Spherical}
 
 
-class SherringtonKirkpatrick(Model):
+class SherringtonKirkpatrick(DeclaredModel):
     name = "sk"
     title = "Sherrington–Kirkpatrick model"
     references = ("Sherrington & Kirkpatrick, PRL 35, 1792 (1975)",
@@ -30,20 +32,19 @@ class SherringtonKirkpatrick(Model):
     #: a point inside the ordered phase, used by the registry-wide tests and examples
     ordered_point = {"J0": 1.5, "h": 0.0, "T": 0.5}
 
-    def make_parameter_specs(self):
-        return {
-            "J0": Parameter("J0", 0.0, "mean coupling times N"),
-            "h": Parameter("h", 0.0, "external field"),
-            "T": temperature_parameter(),
-        }
+    @property
+    def description(self):
+        return (f"{self.options['units']} spins, " + r"Gaussian couplings of mean $J_0/N$ and variance $1/N$, "
+                r"field $h$.")
 
-    def hamiltonian(self):
-        units = self.options.get("units", "ising")
-        prior = IsingPrior() if units == "ising" else prior_from_name(units)
-        return Hamiltonian(prior, [GaussianCouplings(self.symbol("J0")),
-                                          ExternalField(self.symbol("h"))],
-                           f"{prior.name} spins, " + r"Gaussian couplings of mean $J_0/N$ and variance $1/N$, "
-                           r"field $h$.")
+    def declaration(self):
+        # couplings N(J0/N, 1/N): zero-mean Gaussian couplings plus ferromagnetic ones J0/N
+        return UNITS[self.options["units"]](), [B.GaussianCouplings(1), B.Ferromagnetic("J0", magnetisation="m"),
+                                                B.Field("h")]
+
+    def parameter_overrides(self):
+        return {"J0": Parameter("J0", 0.0, "mean coupling times N"),
+                "h": Parameter("h", 0.0, "external field")}
 
     def default_guess(self, names):
         guess = super().default_guess(names)

@@ -20,6 +20,9 @@ __all__ = ["Solver", "Solution"]
 STABILITY_TOL = 1e-9
 """Replicon eigenvalues and Schur-complement curvatures down to ``-STABILITY_TOL`` count as stable."""
 
+DOMAIN_TOL = 1e-8
+"""How far (relative) an order parameter may sit outside its domain before the point is refused."""
+
 HESSIAN_NUDGE = 1e-12
 """Where the Hessian is not finite at a solution, exact zeros of the order parameters are moved this far
 into the domain and the Hessian is taken there (its limit from inside)."""
@@ -153,13 +156,52 @@ class _Branch:
                     f"{saddle_point.model.name!r} (its parameters: {', '.join(sorted(specs))})")
         if "beta" in self._columns and "T" not in specs:
             raise ParameterError(f"model {saddle_point.model.name!r} has no temperature parameter 'T'")
+        roles = getattr(saddle_point, "roles", None) or {}
         mags = []
-        for name in self.order_parameters:
-            if not name.startswith("m"):
+        for x in saddle_point.order_parameters:
+            # the leading magnetisations (by role; by name for saddle points without roles)
+            if not (roles.get(x) == "magnetisation" if roles else str(x).startswith("m")):
                 break
             mags.append(len(mags))
         self.magnetisations = mags
+        self._domain(saddle_point)
         self.kernels = compile_saddle_point(saddle_point)
+
+    def _domain(self, saddle_point):
+        """Bounds of each order parameter and constraints ``g(x, p) >= 0`` of a physical solution."""
+        import sympy as sp
+        n = len(self.order_parameters)
+        self.lower, self.upper = np.full(n, -np.inf), np.full(n, np.inf)
+        for j, x in enumerate(saddle_point.order_parameters):
+            lo, hi = (getattr(saddle_point, "domains", None) or {}).get(x, (None, None))
+            if lo is not None:
+                self.lower[j] = float(lo)
+            if hi is not None:
+                self.upper[j] = float(hi)
+        self.constraints = []
+        symbols = list(saddle_point.order_parameters) + list(saddle_point.parameters)
+        for g in getattr(saddle_point, "constraints", ()) or ():
+            self.constraints.append((g, sp.lambdify(symbols, g, "numpy")))
+
+    def outside(self, X, P):
+        """Which rows of ``X`` (order parameters) at parameters ``P`` leave the domain, and why."""
+        tol = DOMAIN_TOL * np.maximum(1.0, np.abs(X))
+        low = X < self.lower - tol
+        high = X > self.upper + tol
+        bad = low.any(axis=1) | high.any(axis=1)
+        reasons = {}
+        for i in np.flatnonzero(bad):
+            j = int(np.flatnonzero(low[i] | high[i])[0])
+            side = (f"< {self.lower[j]:g}" if low[i, j] else f"> {self.upper[j]:g}")
+            reasons[i] = f"{self.order_parameters[j]} = {X[i, j]:.6g} {side}"
+        for g, f in self.constraints:
+            with np.errstate(all="ignore"):
+                value = np.broadcast_to(np.asarray(f(*X.T, *P.T), float), (X.shape[0],))
+            viol = ~(value >= -DOMAIN_TOL)
+            for i in np.flatnonzero(viol & ~bad):
+                reasons[i] = f"{g} = {value[i]:.6g} < 0"
+            bad |= viol
+        return bad, reasons
 
     def parameter_matrix(self, values, idx):
         cols = []
@@ -316,6 +358,7 @@ class Solver:
         iterations = np.zeros(size, np.int64)
         nodes = np.zeros(size, np.int64)
         quad_failed = np.zeros(size, bool)
+        outside = {}
         for kind, idx in groups:
             r = results[kind]
             for j, n in enumerate(self._branch(kind).order_parameters):
@@ -330,10 +373,11 @@ class Solver:
             iterations[idx] = r["iterations"]
             nodes[idx] = r["nodes"]
             quad_failed[idx] = r["quad_failed"]
+            outside.update({int(idx[i]): why for i, why in r["reasons"].items() if r["outside"][i]})
 
         bad = ~converged
         if bad.any() and errors == "raise":
-            raise self._error(bad, quad_failed, flat, fields["residual"], iterations, nodes, names)
+            raise self._error(bad, quad_failed, flat, fields["residual"], iterations, nodes, names, outside)
         for v in order.values():
             v[bad] = np.nan
         fields["free_energy"][bad] = np.nan
@@ -350,6 +394,10 @@ class Solver:
         for j, name in enumerate(branch.order_parameters):
             X[:, j] = flat_guess[name][idx] if name in flat_guess else defaults[name]
         X, res, iters, nodes, converged, quad_failed = self._solve_adaptive(kernels, X, P)
+        # a fixed point outside the order parameters' domain is not a solution
+        outside, reasons = branch.outside(X, P)
+        outside &= converged
+        converged &= ~outside
 
         F = np.full(idx.size, np.nan)
         R = np.full(idx.size, np.nan)
@@ -380,7 +428,8 @@ class Solver:
             stable &= R >= -STABILITY_TOL
         return {"X": X, "residual": res, "iterations": iters, "nodes": nodes, "converged": converged,
                 "quad_failed": quad_failed, "free_energy": F, "replicon": R, "stable": stable,
-                "curvature_stable": curvature_stable, "hessian": Hs}
+                "curvature_stable": curvature_stable, "hessian": Hs, "outside": outside,
+                "reasons": reasons}
 
     def _solve_adaptive(self, kernels, X0, P):
         """Node doubling (see :mod:`statmech_nn.solve.quadrature`) around the batch solver."""
@@ -420,13 +469,17 @@ class Solver:
         quad_failed = ~converged & (res <= self.tol)
         return X, res, iters, nodes, converged, quad_failed
 
-    def _error(self, bad, quad_failed, flat, residual, iterations, nodes, names):
+    def _error(self, bad, quad_failed, flat, residual, iterations, nodes, names, outside=None):
         where = np.flatnonzero(bad)
         i = where[0]
         at = ", ".join(f"{k}={flat[k][i]:g}" for k in flat)
         msg = (f"the saddle point of {self.model.name!r} did not converge at {where.size} of "
                f"{bad.size} point(s); first at {at}: ")
-        if quad_failed[i]:
+        if outside and i in outside:
+            msg += (f"the fixed point reached lies outside the domain of the order parameters "
+                    f"({outside[i]}): not a physical solution. Fix: start from another guess "
+                    f"(guess={{" + ", ".join(f"{n!r}: ..." for n in names) + "}).")
+        elif quad_failed[i]:
             msg += (f"the solution still changed by more than tol={self.tol:g} between "
                     f"{(nodes[i] + 1) // 2} and {nodes[i]} quadrature nodes. Fix: loosen tol, raise "
                     f"max_nodes (Solver(..., max_nodes={2 * self.max_nodes - 1})) or solve at T=0.")

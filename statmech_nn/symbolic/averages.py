@@ -15,11 +15,14 @@ import itertools
 
 import sympy as sp
 
+from ..errors import DerivationError
+
 __all__ = [
     "Average",
     "GaussianAverage",
     "DiscreteAverage",
     "UniformAverage",
+    "SiteIntegral",
     "Tilt",
     "Anchor",
     "expand_averages",
@@ -27,6 +30,8 @@ __all__ = [
     "averages_in",
     "gaussian_closed_form",
     "merge_gaussian_averages",
+    "quenched_average",
+    "outer_averages",
 ]
 
 
@@ -192,6 +197,33 @@ class UniformAverage(_OneVariableAverage):
 
     def _sympystr(self, printer):
         return "U_%s[%s]" % (printer._print(self.variable), printer._print(self.integrand))
+
+
+class SiteIntegral(_OneVariableAverage):
+    """``∫_{−∞}^{∞} dx f(x)``: the single-site integral of a unit with a continuous prior that SymPy cannot
+    do in closed form (e.g. a soft spin ``e^{−V(x)}``). Not a Gaussian average: Stein's lemma does not
+    apply to its variable, which the engine never mixes with the Hubbard–Stratonovich Gaussians. The
+    generated kernels integrate it numerically as ``√(2π) E_x[e^{x²/2} f(x)]`` with the solver's
+    Gaussian nodes (node doubling certifies it; the integrand must decay faster than a Gaussian).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x, h = sp.symbols("x h", real=True)
+    >>> sp.diff(SiteIntegral(sp.exp(-x**4 + h * x), x), h).integrand
+    x*exp(h*x - x**4)
+    """
+
+    def _latex(self, printer):
+        return r"\int d%s\, %s" % (printer._print(self.variable), printer._print(self.integrand))
+
+    def _sympystr(self, printer):
+        return "Int_%s[%s]" % (printer._print(self.variable), printer._print(self.integrand))
+
+    def as_gaussian_average(self):
+        """``√(2π) E_x[e^{x²/2} f(x)]`` (exact)."""
+        x = self.variable
+        return sp.sqrt(2 * sp.pi) * GaussianAverage(sp.exp(x**2 / 2) * self.integrand, x)
 
 
 class Tilt(sp.Function):
@@ -382,3 +414,60 @@ def merge_gaussian_averages(expr):
     return sp.sympify(expr).replace(
         lambda e: isinstance(e, GaussianAverage) and isinstance(e.integrand, GaussianAverage),
         _merge_nested)
+
+
+def quenched_average(expr, quenched):
+    """``expr`` averaged over the per-site quenched variables (pattern entries).
+
+    Each entry is ``(variable, support)`` (uniform weights), ``(variable, support, weights)``,
+    ``(variable, "gaussian")`` (standard Gaussian entries: nested Gaussian averages) or
+    ``(variable, "mixture", δ)``. The variables are independent and must share one distribution
+    (i.i.d. pattern entries).
+    """
+    if not quenched:
+        return expr
+    if any(entry[1] == "mixture" for entry in quenched):
+        return _mixture_average(expr, quenched)
+    laws = {(tuple(entry[1]) if entry[1] != "gaussian" else "gaussian",
+             tuple(entry[2]) if len(entry) > 2 and entry[2] is not None else None)
+            for entry in quenched}
+    if len(laws) != 1:
+        raise DerivationError("the quenched per-site variables must share one distribution, got "
+                              f"{sorted(map(str, laws))}")
+    support, weights = laws.pop()
+    if support == "gaussian":
+        for entry in quenched:
+            expr = GaussianAverage(expr, entry[0])
+        return expr
+    return DiscreteAverage(expr, [entry[0] for entry in quenched], support, weights)
+
+
+def _mixture_average(expr, quenched):
+    """Entries ``(ξ, "mixture", δ)``: ``ξ = √δ s + √(1 − δ) g`` with ``s = ±1`` and a standard
+    Gaussian ``g`` (the Gaussian-to-Boolean pattern law of :class:`~.priors.GaussianMixturePrior`):
+    a Gaussian average over ``g`` inside the discrete average over ``s``."""
+    if any(entry[1] != "mixture" for entry in quenched) or len({entry[2] for entry in quenched}) != 1:
+        raise DerivationError("the quenched per-site variables must share one distribution, got "
+                              f"{sorted(str(entry[1:]) for entry in quenched)}")
+    delta = quenched[0][2]
+    signs = []
+    for entry in quenched:
+        s_k, g_k = sp.Symbol(f"s_{entry[0]}", real=True), sp.Symbol(f"g_{entry[0]}", real=True)
+        expr = GaussianAverage(expr.xreplace({entry[0]: sp.sqrt(delta) * s_k + sp.sqrt(1 - delta) * g_k}), g_k)
+        signs.append(s_k)
+    return DiscreteAverage(expr, signs, (-1, 1))
+
+
+def outer_averages(expr):
+    """Averages of ``expr`` not nested inside another average."""
+    out = []
+
+    def walk(e):
+        if isinstance(e, Average):
+            if e not in out:
+                out.append(e)
+            return
+        for a in e.args:
+            walk(a)
+    walk(expr)
+    return out

@@ -21,7 +21,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..errors import DerivationError
-from .engine import N, beta, replica_a, replica_b
+from .state import N, beta, replica_a, replica_b
 
 __all__ = ["BipartiteCouplings", "weight_variance"]
 
@@ -90,8 +90,6 @@ class BipartiteCouplings:
                                (p, sp.IndexedBase("p")[_a, _b], layer),
                                "Visible overlap $q$ and hidden overlap $p$ (Barra et al. 2018): "
                                "stationarity in $p$ gives $q = \\langle\\sigma\\rangle^2$ and back.")
-        # replicon: δq = μ_v (c) δp, δp = μ_h (c/α) δq  ⇒  λ_R = 1 − (c²/α) μ_v μ_h
-        calc.replicon_bilinear = (c**2 / alpha, layer)
         if self.retrieval:
             self._condense(calc)
 

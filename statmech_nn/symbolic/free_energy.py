@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import sympy as sp
 
+from ..errors import DerivationError
+
 
 __all__ = ["FreeEnergy", "SaddlePoint"]
 
@@ -23,7 +25,7 @@ class FreeEnergy:
         The engine's steps, from the Hamiltonian to ``f``.
     """
 
-    def __init__(self, model, expr, order_parameters, parameters, derivation, structure):
+    def __init__(self, model, expr, order_parameters, parameters, derivation, structure, stationarity=None):
         self.model = model
         self.expr = expr
         self.order_parameters = tuple(order_parameters)
@@ -31,12 +33,14 @@ class FreeEnergy:
         self.derivation = derivation
         self._structure = structure  # engine bookkeeping: conjugate pairs, replicon pieces
         self._saddle = None
+        self._stationarity = stationarity  # the engine step that derives the saddle point
 
     def saddle_point(self):
         """Stationarity of ``f`` in every order parameter, Stein-simplified to fixed-point form."""
         if self._saddle is None:
-            from .engine import saddle_point
-            self._saddle = saddle_point(self)
+            if self._stationarity is None:
+                raise DerivationError(f"no stationarity step was given for {self!r}")
+            self._saddle = self._stationarity(self)
         return self._saddle
 
     def latex(self):
@@ -66,7 +70,7 @@ class SaddlePoint:
     """
 
     def __init__(self, model, equations, free_energy, order_parameters, parameters, replicon,
-                 derivation, temperature="finite", beta=None, finite=None):
+                 derivation, temperature="finite", beta=None, finite=None, limit=None):
         self.model = model
         self.equations = dict(equations)
         self.free_energy = free_energy
@@ -78,14 +82,16 @@ class SaddlePoint:
         self.beta = beta
         self._finite = finite
         self._zero = None
+        self._limit = limit   # the engine step that takes T → 0
 
     def zero_temperature(self):
         """The ``T → 0`` limit with ``C = β(1 − q)`` kept finite."""
         if self.temperature == "zero":
             return self
         if self._zero is None:
-            from .engine import zero_temperature
-            self._zero = zero_temperature(self)
+            if self._limit is None:
+                raise DerivationError(f"no zero-temperature limit is derived for the {self.model.title}")
+            self._zero = self._limit(self)
         return self._zero
 
     def hessian(self):

@@ -16,10 +16,12 @@ import sympy as sp
 import sympy.stats as stats
 
 from ..errors import DerivationError
-from .engine import N, OrderParameter, beta, n, replica_a, replica_b
-from .replica import RSMatrix
+from .laws import DiscreteLaw, centred_moments
+from .replica import LogDet, RSMatrix
+from .state import N, OverlapSource, beta, n, replica_a, replica_b
 
-__all__ = ["Hamiltonian", "UniformCouplings", "GaussianCouplings", "HebbianCouplings", "ExternalField"]
+__all__ = ["Hamiltonian", "UniformCouplings", "GaussianCouplings", "HebbianCouplings", "ExternalField",
+           "gaussian_cumulants"]
 
 _a, _b = replica_a, replica_b
 
@@ -50,33 +52,41 @@ class Hamiltonian:
 
 
 class UniformCouplings:
-    """Mean-field ferromagnet ``H = −(J/2N) Σ_{i,j} σ_i σ_j`` (Curie–Weiss)."""
+    """Mean-field ferromagnet ``H = −(J/2N) Σ_{i,j} σ_i σ_j`` (Curie–Weiss), or its ``p``-body form
+    ``H = −(J N/2) X^p``, ``X = (1/N) Σ_i σ_i`` (the mean of Gaussian p-body couplings, Gardner 1985).
+    The magnetisation is called ``magnetisation`` (default ``m``)."""
 
-    def __init__(self, J):
+    def __init__(self, J, p=2, magnetisation="m", owner="ferromagnetic couplings"):
         self.J = J
+        self.p = int(p)
+        self.magnetisation = str(magnetisation)
+        self.owner = owner
 
     def display(self):
-        return -self.J / (2 * N) * sp.Symbol(r"\sum_{i,j}\sigma_i\sigma_j")
+        if self.p == 2:
+            return -self.J / (2 * N) * sp.Symbol(r"\sum_{i,j}\sigma_i\sigma_j")
+        return -self.J * N / 2 * sp.Symbol(r"\Big(\frac{1}{N}\sum_{i}\sigma_i\Big)^{%d}" % self.p)
 
     def apply(self, calc):
-        m = sp.IndexedBase("m")[_a]
         coefficient = beta * self.J / 2
         calc.derivation.add(
             "Magnetisation",
             sp.Eq(sp.Symbol(r"-\beta H(\sigma^a)"),
-                  N * coefficient * sp.Symbol(r"X_a^2") + sp.Symbol(r"\cdots")),
-            r"With $X_a = \frac{1}{N}\sum_i \sigma_i^a$ the coupling is the square of an empirical "
+                  N * coefficient * sp.Symbol(r"X_a^{%d}" % self.p) + sp.Symbol(r"\cdots")),
+            r"With $X_a = \frac{1}{N}\sum_i \sigma_i^a$ the coupling is a power of an empirical "
             "average.")
-        field_ = calc.hubbard_stratonovich(coefficient, sp.Symbol("m", real=True), m, pair=False)
-        calc.site_field += field_
+        calc.condense(self.owner, self.magnetisation, "1", coefficient, self.p)
 
 
 class GaussianCouplings:
-    """Pairwise couplings ``J_ij ~ N(J0/N, J²/N)``: ``H = −Σ_{i<j} J_ij σ_i σ_j`` (SK)."""
+    """Pairwise couplings ``J_ij ~ N(J0/N, J²/N)``: ``H = −Σ_{i<j} J_ij σ_i σ_j`` (SK). The mean
+    ``J0`` (if not zero) couples the magnetisation ``magnetisation``."""
 
-    def __init__(self, J0, J=1):
-        self.J0 = J0
-        self.J = J
+    def __init__(self, J0=0, J=1, magnetisation="m", owner="Gaussian couplings"):
+        self.J0 = sp.sympify(J0)
+        self.J = sp.sympify(J)
+        self.magnetisation = str(magnetisation)
+        self.owner = owner
 
     def display(self):
         return -sp.Symbol(r"\sum_{i<j} J_{ij}\sigma_i\sigma_j")
@@ -101,57 +111,67 @@ class GaussianCouplings:
               r"$X_a = \frac{1}{N}\sum_i \sigma_i^a$, $Q_{ab} = \frac{1}{N}\sum_i \sigma_i^a\sigma_i^b$;"
               r" diagonal terms are $O(1/N)$; $Q_{aa} = "
               + (rf"\sigma^2 = {s2}$." if s2 is not None else r"q_d$, an order parameter."))
-        closed = getattr(calc.prior, "closed_form", False)
-        if s2 is None:   # units without a fixed σ²: the self-overlap Q_aa is an order parameter
-            if closed:
-                calc.conjugate_overlap(c_q, sp.Symbol("q_d", positive=True), sp.IndexedBase("q_d")[_a],
-                                       sp.Symbol("qhat_d", real=True),
-                                       # "{}": TeX would merge a lone accent group with the next subscript
-                                       sp.IndexedBase(sp.Symbol(r"\hat{q}_{d}{}"))[_a],
-                                       pair=False)
-            else:
-                calc.diagonal_hubbard_stratonovich(c_q, sp.Symbol("q_d", positive=True),
-                                                   sp.IndexedBase("q_d")[_a])
-        else:
-            calc.energetic += calc.replica_sum(c_q * s2**2)
+        _self_overlap_energy(calc, c_q, 2, self.owner)
         if c_m != 0:
-            m = sp.IndexedBase("m")[_a]
-            calc.site_field += calc.hubbard_stratonovich(c_m, sp.Symbol("m", real=True), m,
-                                                         pair=False)
-        q = sp.IndexedBase("q")[_a, _b]
-        if closed:   # closed-form (Gaussian/spherical) sites: q = ⟨σσ⟩ needs the conjugate form
-            calc.conjugate_overlap(2 * c_q, sp.Symbol("q", positive=True), q,
-                                   sp.Symbol("qhat", positive=True), sp.IndexedBase("qhat")[_a, _b])
-        else:
-            calc.hubbard_stratonovich(2 * c_q, sp.Symbol("q", positive=True), q, pair=True)
+            calc.condense(self.owner, self.magnetisation, "1", c_m, 2)
+        calc.overlap_energy(OverlapSource(self.owner, coefficient=2 * c_q, power=2))
+
+
+def _self_overlap_energy(calc, c_q, power, owner):
+    """The diagonal ``a = b`` part ``c_q Σ_a Q_aa^p`` of a Gaussian coupling average: a constant for
+    units with a fixed ``σ²``, otherwise the self-overlap ``q_d`` as an order parameter."""
+    s2 = calc.prior.self_overlap
+    if s2 is not None:
+        calc.energetic += calc.replica_sum(c_q * s2**power)
+        return
+    if power != 2:
+        raise DerivationError(f"{owner}: p-body couplings of {calc.prior.name} units (no fixed σ²) are "
+                              "not implemented")
+    _a = replica_a
+    if getattr(calc.prior, "closed_form", False):
+        calc.conjugate_overlap(c_q, sp.Symbol("q_d", positive=True), sp.IndexedBase("q_d")[_a],
+                               sp.Symbol("qhat_d", real=True),
+                               # "{}": TeX would merge a lone accent group with the next subscript
+                               sp.IndexedBase(sp.Symbol(r"\hat{q}_{d}{}"))[_a], pair=False, owner=owner)
+    else:
+        calc.diagonal_hubbard_stratonovich(c_q, sp.Symbol("q_d", positive=True), sp.IndexedBase("q_d")[_a],
+                                           owner=owner)
 
 
 class HebbianCouplings:
     """Hebbian couplings ``J_ij = (1/N) Σ_μ η_i^μ η_j^μ`` (``i ≠ j``), ``η = ξ − c``, with ``P = αN``
-    random patterns, ``K`` of them condensed (macroscopic overlap), the rest a source of noise (AGS).
+    random patterns of i.i.d. entries of law ``law`` (:mod:`~.laws`; default ``ξ = ±1``), ``K`` of them
+    condensed (macroscopic Mattis overlaps ``m`` or ``m_1..m_K``, named by ``overlap``), the rest a source
+    of noise (AGS).
 
-    By default ``ξ = ±1`` with equal probability and ``c = 0``. ``support``/``weights`` give another
-    i.i.d. law of the entries (e.g. diluted ``{−1, 0, 1}`` with ``((1−d)/2, d, (1−d)/2)``) and
-    ``centre`` the constant ``c`` subtracted in the learning rule (biased patterns: ``c = a`` =
-    mean of ``ξ``, Amit, Gutfreund, Sompolinsky, PRA 35, 2293 (1987), eq. (2.1)). The engine derives
-    the mean and variance ``v = E[η²]`` of ``η`` from that law: the mean must vanish (otherwise the
-    ``P − K`` non-condensed patterns add an extensive ferromagnetic field), ``v`` scales the noise,
-    ``log det(1 − βvQ)``. ``alpha = 0`` (the number, not a symbol) is the low load ``P = K``: the
-    condensed patterns only.
+    The engine derives from the law the mean and variance ``v = E[η²]`` of ``η``: the mean must vanish
+    (otherwise the ``P − K`` non-condensed patterns add an extensive ferromagnetic field), ``v`` scales
+    the noise. The non-condensed patterns are integrated out: Hubbard–Stratonovich with ``n`` Gaussians
+    ``z_a`` per pattern, the pattern average through the law's cumulant generating function to second
+    order, and the Gaussian integral over ``z`` of an RS quadratic form — a ``log det`` of an
+    :class:`~.replica.RSMatrix`. Its conjugate is AGS's ``r`` (``q̂ = αβ² r``, ``α r`` the variance of the
+    noise field per unit ``β²``). ``alpha = 0`` (the number, not a symbol) is the low load ``P = K``.
 
     References
     ----------
     Amit, Gutfreund, Sompolinsky, Ann. Phys. 173, 30 (1987), sec. 2 and PRA 35, 2293 (1987), sec. II.
     """
 
-    def __init__(self, alpha, condensed=1, support=(-1, 1), weights=None, centre=0):
+    def __init__(self, alpha, condensed=1, law=None, overlap="m", owner="Hebbian couplings",
+                 conjugate="r", pattern="xi"):
         self.alpha = alpha
         self.condensed = int(condensed)
-        self.support = tuple(sp.sympify(s) for s in support)
-        self.weights = None if weights is None else tuple(sp.sympify(w) for w in weights)
-        self.centre = sp.sympify(centre)
-        if self.weights is not None and len(self.weights) != len(self.support):
-            raise DerivationError("pattern support and weights differ in length")
+        self.law = law if law is not None else DiscreteLaw((-1, 1))
+        self.overlap = str(overlap)
+        self.owner = owner
+        self.conjugate = str(conjugate)
+        self.pattern = str(pattern)
+        if self.condensed < 0:
+            raise DerivationError(f"{owner}: the number of condensed patterns must be >= 0")
+
+    @property
+    def centre(self):
+        return self.law.centre
 
     def display(self):
         if self.centre == 0:
@@ -162,57 +182,51 @@ class HebbianCouplings:
 
     def pattern_moments(self):
         """``(E[η], E[η²])`` of the centred entries ``η = ξ − c``, from the law of ``ξ``."""
-        weights = self.weights or (sp.Rational(1, len(self.support)),) * len(self.support)
-        total = sp.simplify(sp.Add(*weights))
-        if total != 1:
-            raise DerivationError(f"pattern weights must sum to 1, they sum to {total}")
-        eta = [s - self.centre for s in self.support]
-        mean = sp.factor(sp.Add(*[w * e for w, e in zip(weights, eta)]))
-        variance = sp.factor(sp.Add(*[w * e**2 for w, e in zip(weights, eta)]))
-        return mean, variance
+        return self.law.moments()
+
+    def overlap_names(self):
+        K = self.condensed
+        return [self.overlap] if K == 1 else [f"{self.overlap}_{mu}" for mu in range(1, K + 1)]
 
     def apply(self, calc):
         d = calc.derivation
         alpha, K = self.alpha, self.condensed
         s2 = calc.prior.self_overlap
         if s2 is None:
-            raise DerivationError(f"Hebbian couplings with {calc.prior.name} units (no fixed σ²) are not "
+            raise DerivationError(f"{self.owner} with {calc.prior.name} units (no fixed σ²) are not "
                                   "implemented: the log det(1 − βQ) term needs Q_aa = σ²")
-        mean, v = self.pattern_moments()
-        if mean != 0:
-            raise DerivationError(f"the centred pattern entries have mean {mean} != 0: choose the "
-                                  "centre of the learning rule equal to the mean of the entries")
-        if self.weights is not None or self.centre != 0:
+        mean, v = centred_moments(self.law)
+        t = sp.Symbol("t")
+        if not (isinstance(self.law, DiscreteLaw) and self.law.uniform and self.centre == 0
+                and set(self.law.values) == {-1, 1}):
             xi_ = sp.Symbol(r"\xi")
             d.add("Pattern entries",
-                  [sp.Eq(sp.Symbol(r"P(\xi)"), sp.Add(*[w * sp.Symbol(rf"\delta_{{\xi,{sp.latex(s)}}}")
-                                                       for s, w in zip(self.support, self.weights
-                                                                       or (1,) * len(self.support))])),
+                  [sp.Eq(sp.Symbol(r"\log\mathbb{E}\,e^{t(\xi - %s)}" % sp.latex(self.centre)),
+                         self.law.cumulant_generating_function(t)),
                    sp.Eq(sp.Symbol(r"\mathbb{E}[\xi - %s]" % sp.latex(self.centre)), mean),
                    sp.Eq(sp.Symbol(r"v = \mathbb{E}[(\xi - %s)^2]" % sp.latex(self.centre)), v)],
-                  r"Independent entries; the learning rule uses $\eta = %s$, whose mean and variance "
-                  r"follow from $P(\xi)$." % sp.latex(xi_ - self.centre))
+                  r"Independent entries of the %s law; the learning rule uses $\eta = %s$, whose mean and "
+                  r"variance follow from its cumulant generating function." % (self.law.name,
+                                                                                sp.latex(xi_ - self.centre)))
         d.add("Hebbian couplings as squares",
               sp.Eq(sp.Symbol(r"-\beta H(\sigma^a)"),
-                    sp.Symbol(r"\frac{\beta}{2N}\sum_{\mu}\Big(\sum_i \xi_i^\mu\sigma_i^a\Big)^2")
+                    sp.Symbol(r"\frac{\beta}{2N}\sum_{\mu}\Big(\sum_i \eta_i^\mu\sigma_i^a\Big)^2")
                     - beta * alpha * v * N * s2 / 2),
-              r"The $i = j$ terms give $-\beta P\sigma^2/2$ with $P = \alpha N$; "
-              + ("" if v == 1 else r"($\times v$: $\frac{1}{N}\sum_i (\eta_i^\mu)^2 \to v$) ")
+              r"The $i = j$ terms give $-\beta P v\sigma^2/2$ with $P = \alpha N$; "
               + ("pattern $1$ is" if K == 1 else f"patterns $1..{K}$ are")
               + " condensed, the others are not.")
         calc.energetic += calc.replica_sum(-beta * alpha * v * s2 / 2)
-        names = ["m"] if K == 1 else [f"m_{mu}" for mu in range(1, K + 1)]
         # at low load the T = 0 site term is sign(Σ ξ m + h): real entries let SymPy differentiate it
         # (DiracDelta, zero almost everywhere) for the Jacobian of the solver
         real = {"real": True} if self.alpha == 0 else {}
-        xis = [sp.Symbol("xi", **real) if K == 1 else sp.Symbol(f"xi_{mu}", **real) for mu in range(1, K + 1)]
-        for name, xi in zip(names, xis):
-            m = sp.IndexedBase(name)[_a]
-            calc.site_field += (xi - self.centre) * calc.hubbard_stratonovich(
-                beta / 2, sp.Symbol(name, real=True), m, pair=False,
-                note=rf"Condensed pattern: $X_a = \frac{{1}}{{N}}\sum_i {_site_entry(xi, self.centre)}"
-                     rf"_i \sigma_i^a$.")
-            calc.site_quenched.append((xi, self.support, self.weights))
+        names = self.overlap_names()
+        for mu, name in enumerate(names, 1):
+            xi = sp.Symbol(self.pattern if K == 1 else f"{self.pattern}_{mu}", **real)
+            entry, quenched = self.law.quenched_entry(xi)
+            calc.condense(self.owner, name, f"{xi}", beta / 2, 2, site_vector=entry - self.centre,
+                          quenched=[quenched],
+                          note=rf"Condensed pattern: $X_a = \frac{{1}}{{N}}\sum_i "
+                               rf"{_site_entry(xi, self.centre)}_i \sigma_i^a$.")
         if self.alpha == 0:
             # low load (alpha given as the number 0, not a symbol): only the K condensed patterns,
             # no noise and no overlap q (Agliari et al., PRL 109, 268101 (2012); arXiv:2308.04106)
@@ -220,44 +234,49 @@ class HebbianCouplings:
                   r"A finite number of patterns, all condensed: no non-condensed noise, no overlap "
                   r"$q$.")
             return
-        # non-condensed patterns: HS with Gaussian z_a, average over ξ, Gaussian integral over z
-        x = sp.Symbol("x")
-        logcosh = sp.series(sp.log(sp.cosh(x)), x, 0, 4).removeO()
+        calc.overlap_energy(self._noise(calc, s2))
+
+    def _noise(self, calc, s2):
+        """The non-condensed patterns integrated out, as an :class:`OverlapSource` of the overlap."""
+        d = calc.derivation
+        t = sp.Symbol("t")
+        cgf = self.law.cumulant_generating_function(t)
+        # per pattern: HS with z_a, so t_i = √(β/N) Σ_a z_a σ_i^a is O(N^{-1/2}); the cumulant expansion
+        # of log E e^{t η} to second order, summed over sites: Σ_i t_i² = (β/N) Σ_ab z_a z_b Σ_i σ_i^a σ_i^b
+        expansion = sp.series(cgf, t, 0, 3).removeO()
+        first, half_second = sp.simplify(expansion.coeff(t, 1)), sp.simplify(expansion.coeff(t, 2))
+        if first != 0:
+            raise DerivationError(f"{self.owner}: the centred entries have mean {first} != 0")
+        q = sp.Symbol("q", positive=True)
+        # exponent (1/2) zᵀ K z with K_ab = 2 (second cumulant/2) β Q_ab: the Gaussian integral of
+        # exp(−½ zᵀ(1 − K) z)
+        M = RSMatrix(1 - 2 * half_second * beta * s2, -2 * half_second * beta * q, n)
+        per_pattern = M.gaussian_log_integral()
+        rs_energy = sp.expand(self.alpha * per_pattern)
+        matrix = LogDet(-self.alpha / 2, 1, -2 * half_second * beta, s2)
+        if sp.simplify(rs_energy - sp.expand(matrix.rs(q, n))) != 0:
+            raise DerivationError(f"{self.owner}: the Gaussian integral over the non-condensed overlaps "
+                                  "is not the log det of the RS matrix")
         d.add("Average over non-condensed patterns",
-              [sp.Eq(sp.Symbol(r"\log\cosh x"), logcosh + sp.Symbol(r"O(x^4)")),
-               sp.Eq(sp.Symbol(r"\mathbb{E}_\xi\, e^{\frac{\beta}{2N}\sum_a(\sum_i\xi_i\sigma_i^a)^2}"),
-                     sp.Symbol(r"\int\prod_a Dz_a\, e^{\frac{\beta%s}{2}\sum_{ab} z_a Q_{ab} z_b}"
-                               r" = \det(1-\beta%s Q)^{-1/2}"
-                               % ((r" \left(" + sp.latex(v) + r"\right)",) * 2 if v != 1 else ("", ""))))],
-              r"Each non-condensed pattern: HS with $n$ Gaussians $z_a$, then "
-              r"$\mathbb{E}_\xi \cosh(\sqrt{\beta/N}\sum_a z_a\sigma_i^a)$ to second order, then the "
-              r"Gaussian integral; there are $P - K \simeq \alpha N$ of them."
-              + ("" if v == 1 else r" The entries $\eta$ have mean $0$ and variance $v = %s$ "
-                 r"(their third moment gives $O(N^{-1/2})$)." % sp.latex(v)))
-        q_rs = sp.Symbol("q", positive=True)
-        r_rs = sp.Symbol("r", positive=True)
-        Q = RSMatrix(1 - beta * v * s2, -beta * v * q_rs, n)   # 1 − βvQ with Q_aa = σ², Q_ab = q
-        logdet_coefficient = -alpha / 2
-        calc.rs_energetic_extra += logdet_coefficient * Q.logdet()
-        # δ(Q_ab − q_ab) with conjugate (αβ²/2) r_ab per ordered pair: AGS eq. (2.9)
-        q = sp.IndexedBase("q")[_a, _b]
-        r = sp.IndexedBase("r")[_a, _b]
-        conj = alpha * beta**2
-        calc.energetic += calc.pair_sum(-conj * r * q)
-        calc.site_pair += conj * r
+              [sp.Eq(sp.Symbol(r"\log\mathbb{E}\,e^{t\eta}"), expansion + sp.Symbol(r"O(t^3)")),
+               sp.Eq(sp.Symbol(r"\mathbb{E}_\eta\, e^{\frac{\beta}{2N}\sum_a(\sum_i\eta_i\sigma_i^a)^2}"),
+                     sp.Symbol(r"\int\prod_a Dz_a\, e^{\frac{\beta v}{2}\sum_{ab} z_a Q_{ab} z_b}")),
+               sp.Eq(sp.Symbol(r"\log\int\prod_a Dz_a\, e^{-\frac12 z^T M z + \frac12 z^T z}"),
+                     per_pattern),
+               sp.Eq(sp.Symbol(r"M"), sp.Symbol(r"\mathrm{RS}(%s,\ %s)" % (sp.latex(M.diag), sp.latex(M.off))))],
+              r"Each non-condensed pattern: Hubbard--Stratonovich with $n$ Gaussians $z_a$; the entries' "
+              r"cumulant generating function to second order in $t = \sqrt{\beta/N}\sum_a z_a\sigma_i^a$ "
+              r"(higher cumulants are $O(N^{-1/2})$); the Gaussian integral over $z$ of the RS matrix $M$ "
+              r"from its two eigenvalues. There are $P - K \simeq \alpha N$ such patterns.")
+        r = sp.Symbol(self.conjugate, positive=True)
         d.add("Overlaps and their conjugates",
-              [sp.Eq(sp.Symbol(r"1"), sp.Symbol(r"\int dq_{ab}\,dr_{ab}\, e^{-N\alpha\beta^2 r_{ab}"
-                                                 r"(q_{ab} - Q_{ab})}")),
-               sp.Eq(sp.Symbol(r"\frac{1}{N}\log\mathbb{E}Z^n"),
-                     sp.Symbol(r"-\frac{\alpha}{2}\log\det(1-\beta q) - \alpha\beta^2\sum_{a<b} r_{ab}"
-                               r" q_{ab} + \log\mathcal{Z}_1 + \cdots"))],
-              r"The overlap matrix enters through $\log\det(1 - \beta Q)$: it is fixed by a delta "
-              r"function whose conjugate, scaled as in AGS, is $r_{ab}$.")
-        calc.order_parameters.append(OrderParameter(q_rs, q, "delta", r_rs, overlap=True))
-        calc.order_parameters.append(OrderParameter(r_rs, r, "delta", q_rs))
-        # replicon curvature of c·log det(A0 + sQ): −2 c s² / (A_d − A_o)², here s = −β
-        calc._add_replicon(sp.simplify(-2 * logdet_coefficient * (beta * v)**2
-                                       / Q.replicon_eigenvalue**2))
+              [sp.Eq(sp.Symbol(r"1"), sp.Symbol(r"\int dq_{ab}\,d%s_{ab}\, e^{-N\alpha\beta^2 %s_{ab}"
+                                                 r"(q_{ab} - Q_{ab})}" % (sp.latex(r), sp.latex(r))))],
+              r"The overlap matrix enters through the $\log\det$: it is fixed by a delta function whose "
+              r"conjugate, scaled as in AGS ($\hat q = \alpha\beta^2 %s$), is $%s_{ab}$." % (sp.latex(r),
+                                                                                          sp.latex(r)))
+        return OverlapSource(self.owner, rs_energy=rs_energy, matrix=matrix,
+                             conjugate=(r, self.alpha * beta**2))
 
 
 def _site_entry(xi, centre):
@@ -280,4 +299,3 @@ class ExternalField:
 
     def apply(self, calc):
         calc.site_field += beta * self.h
-

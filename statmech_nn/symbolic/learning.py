@@ -37,7 +37,9 @@ from ..errors import DerivationError
 from .averages import (Anchor, GaussianAverage, Tilt, UniformAverage, expand_averages,
                        gaussian_closed_form, stein)
 from .derivation import Derivation, aligned_lines
-from .engine import _solve_for, beta, hyperbolic_to_tanh, n, z
+from .rewrite import hyperbolic_to_tanh
+from .state import beta, n, z
+from .stationarity import solve_for as _solve_for
 from .free_energy import FreeEnergy, SaddlePoint
 from .priors import DiscretePrior, IsingPrior, Prior
 from .replica import replica_limit
@@ -247,7 +249,7 @@ class ThresholdChannel:
         """
         if self.cavity_weight is None:
             self.energetic(Derivation("energetic term"))
-        from ..codegen.stable import LogH, stabilise   # SymPy-only rewrite rules
+        from .rewrite import LogH, stabilise   # SymPy-only rewrite rules
         c0 = sp.Symbol("c", real=True)
         log_tail = stabilise(sp.log(gaussian_tail(c0)))
         if not isinstance(log_tail, LogH):
@@ -408,7 +410,7 @@ def learning_saddle_point(fe, version_space=True, stable=False):
     differentiated, so the equations hold the inverse Mills ratio where ``H`` underflows."""
     d = fe.derivation.copy(f"Saddle point of the {fe.model.title}")
     if stable:
-        from ..codegen.stable import stabilise
+        from .rewrite import stabilise
         f = stabilise(fe.expr)
     else:
         f = fe.expr
@@ -493,7 +495,7 @@ def version_space_limit(fe, finite):
     d = finite.derivation.copy(f"Version-space (T → 0) limit of the {fe.model.title}")
     # log H in its stable form before differentiating: the equations then hold the inverse Mills
     # ratio φ/H, finite where H underflows (q → 1)
-    from ..codegen.stable import stabilise
+    from .rewrite import stabilise
     equations = _fixed_point_equations(stabilise(minus_s), fe._structure)
     equations = {o: equations[o] for o in fe.order_parameters}
     d.add("Zero temperature: version space",
@@ -857,7 +859,7 @@ class ProbitChannel:
         # − β log P(x̂)}]. x̂ = βc ℓ'(u₀)/(1 + βc²), ℓ = log P as a function of its field u = u₀ + c x,
         # is the maximum of β log P(x) − x²/2 to leading order (exact where log P is quadratic), so the
         # y-average is of order one: P^β ~ e^{−βu²/2} neither under- nor overflows at any node
-        from ..codegen.stable import stabilise
+        from .rewrite import stabilise
         u = sp.Dummy("u")
         field_slope = sp.diff(lam_s, x) / sp.sqrt(1 - q_star)
         field_offset = lam_s.xreplace({x: 0}) / sp.sqrt(1 - q_star)

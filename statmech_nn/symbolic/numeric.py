@@ -7,7 +7,8 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from .averages import Average, DiscreteAverage, GaussianAverage, UniformAverage, merge_gaussian_averages
+from .averages import (Average, DiscreteAverage, GaussianAverage, SiteIntegral, UniformAverage,
+                       merge_gaussian_averages)
 
 __all__ = ["evaluate"]
 
@@ -61,6 +62,12 @@ def _eval(e, dps):
             return _eval(e.integrand.xreplace({m: sp.Float(t, dps)}), dps)
         # tanh-sinh (mpmath's default) on each half: endpoint peaks and a jump at m = 0 (sign m)
         return mpmath.quad(at, [-1, 0, 1]) / 2
+    if isinstance(e, SiteIntegral):
+        x = e.variable
+
+        def site(t):
+            return _eval(e.integrand.xreplace({x: sp.Float(t, dps)}), dps)
+        return mpmath.quad(site, [-mpmath.inf, -4, -2, 0, 2, 4, mpmath.inf])
     if isinstance(e, sp.Basic) and any(isinstance(a, Average) for a in sp.preorder_traversal(e)):
         avgs = [a for a in e.args]
         values = [_eval(a, dps) for a in avgs]

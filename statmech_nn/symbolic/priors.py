@@ -11,7 +11,7 @@ import functools
 
 import sympy as sp
 
-from .averages import GaussianAverage
+from .averages import GaussianAverage, SiteIntegral
 
 __all__ = ["Prior", "IsingPrior"]
 
@@ -95,7 +95,7 @@ class IsingPrior(Prior):
 # ------------------------------------------------------------------------------------------------
 
 __all__ += ["DiscretePrior", "BinaryPrior", "DilutedPrior", "GaussianPrior", "SphericalPrior",
-            "prior_from_name", "PRIOR_NAMES"]
+            "SoftSpinPrior", "prior_from_name", "PRIOR_NAMES"]
 
 
 def _site_step(deriv, prior, field, pair, diag, result, how):
@@ -136,6 +136,7 @@ class DiscretePrior(Prior):
     """
 
     name = "discrete"
+    takes_diagonal = True
 
     def __init__(self, values, weights, name=None):
         from ..errors import ParameterError
@@ -277,6 +278,7 @@ class GaussianPrior(Prior):
 
     name = "Gaussian"
     closed_form = True
+    takes_diagonal = True
 
     def __init__(self, variance=1):
         from ..errors import ParameterError
@@ -311,8 +313,7 @@ class GaussianPrior(Prior):
     def single_site(self, field, pair, n, z, deriv, diag=0, calc=None):
         from .replica import RSMatrix
         M = RSMatrix(1 / self.variance_ - diag, -pair, n)
-        result = (-n * sp.log(self.variance_) / 2 - M.logdet() / 2
-                  + field**2 * n / (2 * M.longitudinal_eigenvalue))
+        result = -n * sp.log(self.variance_) / 2 + M.gaussian_log_integral(field)
         _site_step(deriv, self, field, pair, diag, result,
                    r"the replicated site integral is Gaussian, $\int d^n\sigma\, e^{-\frac12\sigma^T M "
                    r"\sigma + A\,\mathbf{1}^T\sigma}$ with the RS matrix $M$ of diagonal $1/v - D$ and "
@@ -337,6 +338,7 @@ class SphericalPrior(Prior):
 
     name = "spherical"
     closed_form = True
+    takes_diagonal = True
     multiplier = sp.Symbol("lambda", positive=True)
 
     @property
@@ -354,8 +356,7 @@ class SphericalPrior(Prior):
         from .replica import RSMatrix
         lam = self.multiplier
         M = RSMatrix(lam - diag, -pair, n)
-        result = (n * (lam + sp.log(2 * sp.pi)) / 2 - M.logdet() / 2
-                  + field**2 * n / (2 * M.longitudinal_eigenvalue))
+        result = n * (lam + sp.log(2 * sp.pi)) / 2 + M.gaussian_log_integral(field)
         if calc is not None:
             calc.add_multiplier(lam, root="largest")
         _site_step(deriv, self, field, pair, diag, result,
@@ -363,6 +364,80 @@ class SphericalPrior(Prior):
                    r"(\sum_i(\sigma_i^a)^2 - N)}$ per replica (RS: one $\lambda$); the site integral is "
                    r"then Gaussian with the RS matrix $M$ of diagonal $\lambda - D$ and off-diagonal $-B$.")
         return result, field + sp.sqrt(pair) * z
+
+
+class SoftSpinPrior(Prior):
+    """Soft spins: the Lebesgue measure tilted by a potential, ``dP(σ) ∝ e^{−V(σ)} dσ`` (e.g. the quartic
+    ``V = λ(σ² − 1)²``), for a ``V`` that grows faster than ``σ²`` (the measure must stay normalisable
+    with the quadratic tilt of the single-site problem).
+
+    No closed form: the tilted log-partition ``φ(x, c) = log ∫dσ e^{−V(σ) + xσ + cσ²/2}`` is a
+    :class:`~.averages.SiteIntegral` that the generated kernels integrate numerically; its derivatives
+    (mean, variance) are taken under the integral by SymPy. The self-overlap is an order parameter.
+
+    Parameters
+    ----------
+    potential : sympy.Expr
+        ``V`` as an expression in ``variable`` (and model parameters).
+    variable : sympy.Symbol
+        The symbol of the spin in ``potential``.
+
+    References
+    ----------
+    Sompolinsky and Zippelius, PRB 25, 6860 (1982) (soft-spin spin glasses).
+    """
+
+    name = "soft-spin"
+    takes_diagonal = True
+    self_overlap = None
+
+    def __init__(self, potential, variable):
+        from ..errors import ParameterError
+        potential, variable = sp.sympify(potential), sp.sympify(variable)
+        if not isinstance(variable, sp.Symbol):
+            raise ParameterError(f"SoftSpinPrior: the variable must be a SymPy symbol, got {variable!r}")
+        if not potential.has(variable):
+            raise ParameterError(f"SoftSpinPrior: the potential {potential} does not depend on {variable}")
+        s = sp.Symbol("s", real=True)
+        self.potential = potential.xreplace({variable: s})
+        self.spin = s
+        # the measure must be normalisable under any quadratic tilt: V must outgrow σ²
+        growth = sp.limit(self.potential.xreplace({sym: sp.Rational(1, 2) for sym in
+                                                   self.potential.free_symbols - {s}}) / s**2, s, sp.oo)
+        if growth is not sp.oo:
+            raise ParameterError(f"SoftSpinPrior: V = {potential} must grow faster than {variable}**2 "
+                                 "(otherwise the single-site measure with a quadratic tilt is not "
+                                 "normalisable); use Gaussian units for a quadratic V")
+        self.support = ()
+
+    def log_partition_quadratic(self, x, c):
+        s = self.spin
+        return sp.log(SiteIntegral(sp.exp(-self.potential + x * s + c * s**2 / 2), s))
+
+    def log_partition(self, x):
+        return self.log_partition_quadratic(x, 0)
+
+    def mean(self, x, c=0):
+        t = sp.Dummy("t")
+        return sp.diff(self.log_partition_quadratic(t, c), t).subs(t, x)
+
+    def variance(self, x, c=0):
+        t = sp.Dummy("t")
+        return sp.diff(self.log_partition_quadratic(t, c), t, 2).subs(t, x)
+
+    def single_site(self, field, pair, n, z, deriv, diag=0, calc=None):
+        """As :meth:`DiscretePrior.single_site`: a Gaussian ``z`` for the replica pairs, then each replica
+        sees ``φ(A + √B z, D − B)``."""
+        diag = sp.sympify(diag)
+        x = field + sp.sqrt(pair) * z
+        phi = self.log_partition_quadratic(x, diag - pair)
+        result = sp.log(GaussianAverage(sp.exp(n * phi), z))
+        _site_step(deriv, self, field, pair, diag, result,
+                   r"with $\sum_{a<b}\sigma^a\sigma^b = \frac12[(\sum_a\sigma^a)^2 - \sum_a(\sigma^a)^2]$ "
+                   r"the square is linearised by a Gaussian $z$; each replica gives the single-site integral "
+                   r"$\phi(x, c) = \log\int d\sigma\, e^{-V(\sigma) + x\sigma + c\sigma^2/2}$, $V = "
+                   + sp.latex(self.potential) + r"$ (no closed form: integrated numerically).")
+        return result, x
 
 
 #: names accepted by :func:`prior_from_name`

@@ -6,7 +6,7 @@ import sympy as sp
 from ..errors import DerivationError
 from .averages import expand_averages
 
-__all__ = ["RSMatrix", "replica_limit"]
+__all__ = ["RSMatrix", "LogDet", "replica_limit", "replicon_direction"]
 
 
 class RSMatrix:
@@ -55,6 +55,31 @@ class RSMatrix:
         off = (1 / ll - 1 / lr) / self.n
         return RSMatrix(sp.simplify(1 / lr + off), sp.simplify(off), self.n)
 
+    def ones_quadratic_form(self):
+        """``1ᵀ M⁻¹ 1``, the sum of the entries of the inverse (from :meth:`inverse`)."""
+        inv = self.inverse()
+        return sp.factor(sp.simplify(self.n * (inv.diag + (self.n - 1) * inv.off)))
+
+    def gaussian_log_integral(self, linear=0):
+        """``log ∫ Π_a dz_a/√(2π) exp(−½ zᵀ M z + b Σ_a z_a)`` for this positive-definite ``M``.
+
+        The Gaussian integral in the eigenbasis of ``M``: ``−½ log det M + (b²/2) 1ᵀ M⁻¹ 1``, both from
+        the two eigenvalues (``n`` symbolic).
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> n, a, b = sp.symbols("n a b", positive=True)
+        >>> sp.simplify(replica_limit(RSMatrix(1 + a, a, n).gaussian_log_integral(b), n)
+        ...             - (-sp.log(1) / 2 - a / 2 + b**2 / 2))
+        0
+        """
+        b = sp.sympify(linear)
+        out = -self.logdet() / 2
+        if b != 0:
+            out += b**2 * self.ones_quadratic_form() / 2
+        return out
+
     def explicit(self, size):
         """A concrete ``size × size`` SymPy matrix (for checks at integer ``n``)."""
         return sp.Matrix(size, size, lambda i, j: self.diag if i == j else self.off)
@@ -75,3 +100,56 @@ def replica_limit(expr, n):
         raise DerivationError(f"the replicated action does not vanish at n = 0 (got {at_zero}); "
                               "the replica limit lim (1/n) log E Z^n does not exist")
     return expand_averages(sp.diff(expr, n).subs(n, 0))
+
+
+def replicon_direction(size):
+    """An explicit ``size × size`` (``size ≥ 4``) symmetric perturbation ``δQ`` in the replicon sector
+    (zero diagonal, every row summing to zero): ``δQ_12 = δQ_34 = 1``, ``δQ_13 = δQ_24 = −1``."""
+    if size < 4:
+        raise DerivationError("the replicon sector needs at least 4 replicas")
+    entries = {(0, 1): 1, (2, 3): 1, (0, 2): -1, (1, 3): -1}
+
+    def element(i, j):
+        return entries.get((min(i, j), max(i, j)), 0)
+
+    return sp.Matrix(size, size, element)
+
+
+class LogDet:
+    """The replica-matrix function ``c log det(A_0 1 + s Q)`` of the overlap matrix ``Q`` (``Q_aa = σ²``,
+    ``Q_ab = q`` in the RS ansatz), as the Gaussian integral over the non-condensed overlaps of a
+    Hebbian term leaves it.
+
+    :meth:`rs` is its value for symbolic ``n`` (from :class:`RSMatrix`); :meth:`replicon_curvature` the
+    second derivative per replica pair along a replicon perturbation ``δQ`` of ``Q``, from the identity
+    ``∂²_ε log det(A + ε B) = −Tr(A⁻¹ B A⁻¹ B)`` evaluated on explicit ``4 × 4`` and ``5 × 5`` matrices
+    (it must not depend on ``n``; otherwise the engine refuses).
+    """
+
+    def __init__(self, coefficient, diagonal, scale, self_overlap):
+        self.coefficient = sp.sympify(coefficient)
+        self.diagonal = sp.sympify(diagonal)
+        self.scale = sp.sympify(scale)
+        self.self_overlap = sp.sympify(self_overlap)
+
+    def matrix(self, q, n_):
+        return RSMatrix(self.diagonal + self.scale * self.self_overlap, self.scale * q, n_)
+
+    def rs(self, q, n_):
+        return self.coefficient * self.matrix(q, n_).logdet()
+
+    def replicon_curvature(self, q):
+        values = []
+        for size in (4, 5):
+            A_inv = self.matrix(q, size).inverse().explicit(size)
+            B = self.scale * replicon_direction(size)
+            pairs = sum(e**2 for e in replicon_direction(size)) / 2
+            second = -(A_inv * B * A_inv * B).trace()
+            values.append(sp.factor(sp.simplify(self.coefficient * second / pairs)))
+        if sp.simplify(values[0] - values[1]) != 0:
+            raise DerivationError(f"the replicon curvature of {self} depends on the number of replicas "
+                                  f"({values[0]} at n = 4, {values[1]} at n = 5): not implemented")
+        return values[0]
+
+    def __repr__(self):
+        return f"{self.coefficient}*logdet({self.diagonal} + {self.scale} Q)"

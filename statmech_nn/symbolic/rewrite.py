@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..symbolic.averages import Average, GaussianAverage
+from .averages import Average, GaussianAverage
 
-__all__ = ["Log2Cosh", "Sech2", "LogH", "Mills", "stabilise", "absorb_exponentials"]
+__all__ = ["Log2Cosh", "Sech2", "LogH", "Mills", "stabilise", "absorb_exponentials", "hyperbolic_to_tanh"]
 
 
 class Log2Cosh(sp.Function):
@@ -185,3 +185,18 @@ def absorb_exponentials(expr):
         rest = [f for f in e.args if not isinstance(f, sp.exp) and f is not avgs[0]]
         return sp.Mul(*rest) * avgs[0].with_integrand(inner)
     return _bottom_up(expr, transform)
+
+
+def hyperbolic_to_tanh(expr):
+    """``sinh u → tanh u · cosh u`` and ``cosh(u)^(−2k) → (1 − tanh² u)^k``: the textbook form that also
+    evaluates without overflow."""
+    def rewrite(e):
+        if isinstance(e, sp.sinh):
+            return sp.tanh(e.args[0]) * sp.cosh(e.args[0])
+        return e
+    expr = expr.replace(lambda e: isinstance(e, sp.sinh), rewrite)
+    expr = expr.replace(
+        lambda e: e.is_Pow and isinstance(e.base, sp.cosh) and e.exp.is_Integer and e.exp < 0
+        and e.exp % 2 == 0,
+        lambda e: (1 - sp.tanh(e.base.args[0]) ** 2) ** (-e.exp // 2))
+    return expr
