@@ -38,6 +38,37 @@ def test_symbolic_layers_import_no_numerics_backends(folder):
         assert not bad, (path, bad)
 
 
+def test_symbolic_layer_imports_no_codegen_even_lazily():
+    # SymPy rewrite rules live in symbolic/rewrite.py: the replica engine never reaches into codegen/
+    # (SaddlePoint.compile hands itself to the solver, the public way from equations to numbers)
+    for path, mods in imported_modules("symbolic").items():
+        bad = [m for m in mods if any(part in ("codegen", "montecarlo", "numba")
+                                      for part in m.replace(".", " ").split())]
+        assert not bad, (path, bad)
+
+
+def test_engine_modules_import_each_other_without_cycles():
+    # the engine split by job is a DAG: state -> assembly -> stationarity -> replicon/zero_temperature,
+    # none of them importing its importer (free_energy receives its steps, it does not import them)
+    graph = {}
+    for path, mods in imported_modules("symbolic").items():
+        name = os.path.splitext(os.path.basename(path))[0]
+        graph[name] = {m.lstrip(".").split(".")[0] for m in mods if m.startswith(".") and not m.startswith("..")}
+    seen, stack = set(), []
+
+    def visit(node):
+        assert node not in stack, f"import cycle: {' -> '.join(stack + [node])}"
+        if node in seen:
+            return
+        stack.append(node)
+        for nxt in graph.get(node, ()):
+            visit(nxt)
+        stack.pop()
+        seen.add(node)
+    for node in graph:
+        visit(node)
+
+
 def test_only_codegen_bridges_sympy_to_numba():
     # numba only in codegen/ and in the numeric kernels of montecarlo/ and fields/, which never see SymPy
     numeric_kernels = ("fields/kernels.py", "fields/raster_kernels.py")

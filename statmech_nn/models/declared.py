@@ -98,6 +98,7 @@ class _Declaration(DeclaredModel):
         self._units, self._terms = units, list(terms)
         self.description, self.references = description, tuple(references)
         super().__init__(**(defaults or {}))
+        self.hamiltonian()    # every block builds its engine object now: a bad block is refused here
         if ordered_point is not None:
             unknown = sorted(set(ordered_point) - set(self.parameter_specs))
             if unknown:

@@ -223,7 +223,9 @@ class SiteIntegral(_OneVariableAverage):
     def as_gaussian_average(self):
         """``√(2π) E_x[e^{x²/2} f(x)]`` (exact)."""
         x = self.variable
-        return sp.sqrt(2 * sp.pi) * GaussianAverage(sp.exp(x**2 / 2) * self.integrand, x)
+        # one exponential: e^{x²/2} alone overflows on the outer nodes where e^{−V} vanishes
+        integrand = sp.powsimp(sp.exp(x**2 / 2) * self.integrand, combine="exp")
+        return sp.sqrt(2 * sp.pi) * GaussianAverage(integrand, x)
 
 
 class Tilt(sp.Function):
@@ -353,6 +355,8 @@ def stein(expr, max_rounds=8):
             if not changed:
                 break
         return avg
+    # a Gaussian variable inside a single-site integral is a constant there: out with it first
+    expr = expr.replace(lambda e: isinstance(e, SiteIntegral), _linear_split)
     expr = expr.replace(lambda e: isinstance(e, GaussianAverage), reduce)
     return expand_averages(expr)
 
