@@ -58,7 +58,10 @@ class MCResult:
     the magnetisation ``m`` for Curie–Weiss and SK), ``energy`` (per spin), ``acceptance`` (accepted
     flips per spin and sweep; for block Gibbs the fraction of visible units that changed), and with two
     replicas ``q`` (the overlap ``(1/N) Σ σ_i^1 σ_i^2``) and ``q2`` (its square). SK at ``T > 0`` adds
-    ``sk_identity_residual`` (see :attr:`diagnostics`).
+    ``sk_identity_residual`` (see :attr:`diagnostics`). Declared models: each term's own order parameters
+    (the Mattis overlaps of a Hebbian term, the magnetisation of a ferromagnetic one, under the
+    engine's names), for ``{0, 1}`` units the self-overlap ``q_d``, and for spherical units
+    ``info["rotation_angle"]``, the largest rotation angle tuned in burn-in.
 
     Attributes
     ----------
@@ -136,6 +139,23 @@ def _resolve_model(model):
     return model
 
 
+def _sampler(model):
+    """``(task key, options)`` of the sampler of ``model``: a registry model's own sampler where it
+    simulates the model's options, otherwise the declared-model sampler built from the model's
+    declaration (:mod:`statmech_nn.montecarlo.declared`), with the declaration's plain description
+    as options."""
+    from ..models import available_models, model_class
+    from .systems import DECLARED, registry_simulates
+    name = model.name
+    registered = name in available_models() and type(model) is model_class(name)
+    if registered and registry_simulates(name, model.options):
+        return name, dict(model.options)
+    if hasattr(model, "sampler_spec") and hasattr(model, "declaration"):
+        from .declared import spec_of
+        return DECLARED, spec_of(model)
+    return name, dict(model.options)     # check_sampler says which models have a sampler
+
+
 def _positive_int(name, value, minimum, why=""):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ParameterError(f"{name} must be an integer >= {minimum}{why}, got {value!r}")
@@ -151,7 +171,8 @@ def _tasks(model, N, points, samples, sweeps, burn_in, seed, dynamics, replicas,
     burn_in = sweeps // 4 if burn_in is None else _positive_int("burn_in", burn_in, 0)
     replicas = _positive_int("replicas", replicas, 1)
     seed = _positive_int("seed", seed, 0)
-    init = check_sampler(model.name, dynamics, init)
+    key, options = _sampler(model)
+    init = check_sampler(key, dynamics, init)
     ladder = [] if tempering is None else sorted(float(t) for t in np.atleast_1d(tempering))
     if tempering is not None and dynamics == "rbm":
         raise ParameterError("parallel tempering is not available with dynamics='rbm'; use "
@@ -173,10 +194,10 @@ def _tasks(model, N, points, samples, sweeps, burn_in, seed, dynamics, replicas,
         if any(not (math.isfinite(t) and t > T) for t in ladder):
             raise ParameterError(f"tempering temperatures must be finite and above T = {T:g}, got "
                                  f"{ladder}")
-        chosen = check_sampler_point(model.name, dict(model.options), N, params, sampler_options)
+        chosen = check_sampler_point(key, options, N, params, sampler_options)
         parameters.append(params)
         for s in range(samples):
-            task = {"model": model.name, "options": dict(model.options), "N": N, "params": params,
+            task = {"model": key, "options": options, "N": N, "params": params,
                     "dynamics": dynamics, "init": init, "sweeps": sweeps, "burn_in": burn_in,
                     "replicas": replicas, "tempering": ladder, "seed": seed, "sample": s}
             if chosen:     # only when given: the keys of tasks without them (resume files) stay as they were
@@ -193,8 +214,12 @@ def _run(tasks, executor, progress, resume, desc):
     from .kernels import warm_up
     from .pbody_kernels import warm_up as warm_up_pbody
     from .runner import run_task
+    from .systems import DECLARED
     warm_up()   # compile in the parent: worker processes then only read numba's cache
     warm_up_pbody()
+    if any(t["model"] == DECLARED for t in tasks):
+        from .declared_kernels import warm_up as warm_up_declared
+        warm_up_declared()
     return run_resumable(run_task, tasks, resume, executor, progress, desc)
 
 
@@ -212,7 +237,11 @@ def monte_carlo(model, N, samples=4, sweeps=1000, burn_in=None, seed=0, executor
         A model with a sampler (:mod:`statmech_nn.montecarlo.systems`): ``curie-weiss``, ``sk``,
         ``hopfield`` (any ``patterns`` option; diluted or biased patterns, option ``pattern``, with
         real-valued centred entries), ``rbm``, ``p-spin``, ``dense-hopfield``, ``multitasking-hebbian``,
-        ``dense-hebbian`` (supervised or unsupervised learning from ``M`` examples per archetype).
+        ``dense-hebbian`` (supervised or unsupervised learning from ``M`` examples per archetype); and
+        any model declared from blocks (:func:`statmech_nn.declare`) with Ising, ``{0, 1}`` or spherical
+        units and pair terms (ferromagnetic, Gaussian, Hebbian couplings, fields), simulated from its
+        declaration (:mod:`statmech_nn.montecarlo.declared`; registry models whose options their own
+        sampler does not simulate, e.g. ``sk`` with spherical units, too).
     N : int
         Number of spins, ``>= 2``.
     samples : int
@@ -264,7 +293,9 @@ def monte_carlo(model, N, samples=4, sweeps=1000, burn_in=None, seed=0, executor
     ParameterError
         ``N < 2``, ``sweeps < 2``, negative ``burn_in``, unknown parameters or out-of-range values,
         a model without a sampler, an unknown dynamics, an unknown or invalid sampler option, a
-        sample too large for memory (dense Hebbian pattern matrix over 256 MiB).
+        sample too large for memory (dense Hebbian pattern matrix over 256 MiB; the dense couplings of a
+        declared model over 1 GiB), a declared model with units or terms the declared sampler does not
+        simulate (the message names the block).
 
     References
     ----------

@@ -307,20 +307,44 @@ def dense_energy(spins, local, h):
 
 
 @_jit
-def _dense_sweep(Jmat, local, spins, beta, h, rule, s):
+def dense_flip(si, fi, h, boolean):
+    """``(ΔE, d)`` of flipping a unit of value ``si`` with local field ``fi`` (zero diagonal): ``d`` is
+    its change, ``−2σ`` for ``±1`` units (``σ → −σ``) or ``1 − 2σ`` for ``{0, 1}`` units
+    (``boolean``, ``σ → 1 − σ``), and ``ΔE = −d (f + h)``."""
+    d = (1 - si) - si if boolean else -2 * si
+    return -d * (fi + h), d
+
+
+@_jit
+def _dense_sweep(Jmat, local, spins, beta, h, rule, s, boolean=False):
+    """One sweep of single-unit flips (:func:`dense_flip`) with cached local fields."""
     N = spins.shape[0]
     accepted = 0
     for i in range(N):
         si = spins[i]
-        dE = 2.0 * si * (local[i] + h)
+        dE, d = dense_flip(si, local[i], h, boolean)
         if _accept(dE, beta, rule, s):
-            spins[i] = -si
-            d = -2.0 * si
+            spins[i] = si + d
             row = Jmat[i]
             for j in range(N):
                 local[j] += d * row[j]
             accepted += 1
     return accepted
+
+
+@_jit
+def _exchange_dense_chains(betas, E, R, s, swaps, swapped, spins, local, counts, h):
+    """Replica exchange between temperature slots of dense-coupling chains (energies from the cached
+    local fields), moving each swapped pair's configuration, local fields and acceptance counts
+    together."""
+    for c in range(spins.shape[0]):
+        E[c] = dense_energy(spins[c], local[c], h)
+    _replica_exchange(betas, E, R, s, swaps, swapped)
+    for lo in range(spins.shape[0] - 1):
+        if swapped[lo]:
+            _swap_rows(spins, lo, lo + 1)
+            _swap_rows(local, lo, lo + 1)
+            counts[lo], counts[lo + 1] = counts[lo + 1], counts[lo]
 
 
 @_jit
@@ -343,14 +367,7 @@ def run_dense(Jmat, local, spins, betas, h, rule, n_sweeps, rng, energy, magneti
         for c in range(C):
             counts[c] = _dense_sweep(Jmat, local[c], spins[c], betas[c % B], h, rule, rng[c])
         if B > 1:
-            for c in range(C):
-                E[c] = dense_energy(spins[c], local[c], h)
-            _replica_exchange(betas, E, R, rng[C], swaps, swapped)
-            for lo in range(C - 1):
-                if swapped[lo]:
-                    _swap_rows(spins, lo, lo + 1)
-                    _swap_rows(local, lo, lo + 1)
-                    counts[lo], counts[lo + 1] = counts[lo + 1], counts[lo]
+            _exchange_dense_chains(betas, E, R, rng[C], swaps, swapped, spins, local, counts, h)
         if record:
             for r in range(R):
                 c = r * B

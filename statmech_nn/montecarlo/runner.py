@@ -69,7 +69,10 @@ def run_task(task):
     system = build_system(task["model"], task["options"], N, params, np.random.default_rng(disorder_ss),
                           task["init"], task["dynamics"], task.get("sampler_options"))
     rng = _chain_streams(chain_ss, C + 1)
-    if system.init is None:
+    if system.kind == "declared":         # float64 units of any kind (see montecarlo.declared)
+        from .declared import start_configurations
+        spins = start_configurations(system, np.random.default_rng(init_ss), C)
+    elif system.init is None:
         spins = np.where(np.random.default_rng(init_ss).random((C, N)) < 0.5, -1, 1).astype(np.int8)
     else:
         spins = np.tile(system.init, (C, 1))
@@ -141,6 +144,11 @@ def run_task(task):
         args = (eta, M, spins, mag, self_coupling, betas, float(sc["h"]), float(sc["shift"]), rule)
         K.run_centred_patterns(*args, burn, rng, K_obs, empty2, empty3, empty2, empty1, np.zeros_like(swaps))
         K.run_centred_patterns(*args, n, rng, K_obs, energy, overlaps, accepted, q, swaps)
+    elif system.kind == "declared":        # a model nobody registered, from its declaration
+        from .declared import run as run_declared
+        angle = run_declared(system, spins, betas, rule, burn, rng, energy, overlaps, accepted, q, swaps)
+        if angle is not None:
+            system.info["rotation_angle"] = angle
     else:  # block Gibbs on the RBM whose marginal is the Hopfield model (see monte_carlo's docstring)
         xi = system.arrays["xi"]
         hidden = np.zeros((R, xi.shape[1]))

@@ -28,6 +28,10 @@ symbolic model). Each builder reproduces *exactly* the Hamiltonian of the model 
   example columns as ``±1`` patterns of the polynomial kernel. Observed: ``m = (1/N) Σ_i η̂^1_i σ_i``
   (unsupervised: the :attr:`System.readout` of the ``M`` example overlaps of archetype 1).
 
+A model that is not registered, or a registry model with options its own sampler does not simulate
+(:data:`REGISTRY_SIMULATES`), is simulated from its declaration under the task key :data:`DECLARED`
+(:mod:`statmech_nn.montecarlo.declared`).
+
 This module imports neither SymPy nor the symbolic layer; it receives the model's name, its structural
 options, validated float parameters and the sampler options (:data:`SAMPLER_OPTIONS`: choices of the
 finite system that are not parameters of the model, e.g. the supervised learner's number of examples).
@@ -42,8 +46,8 @@ import numpy as np
 
 from ..errors import ParameterError
 
-__all__ = ["System", "build_system", "SAMPLERS", "SAMPLER_OPTIONS", "DYNAMICS", "sampler_names",
-           "check_sampler_point"]
+__all__ = ["System", "build_system", "SAMPLERS", "SAMPLER_OPTIONS", "DYNAMICS", "DECLARED", "sampler_names",
+           "check_sampler_point", "registry_simulates"]
 
 #: single-spin dynamics of every model; "rbm" (block Gibbs on the equivalent RBM) for Hopfield only
 DYNAMICS = ("metropolis", "heat-bath")
@@ -55,20 +59,22 @@ class System:
 
     Attributes
     ----------
-    kind : {"patterns", "poly-patterns", "power-sum-patterns", "tuples", "dense", "rbm", "centred"}
+    kind : {"patterns", "poly-patterns", "power-sum-patterns", "tuples", "dense", "rbm", "centred", "declared"}
     N : int
     arrays : dict
         ``xi`` (N, P) int8 for pattern and RBM systems; ``J`` (N, N) float64 for dense ones; ``eta``
         (N, P) float64 for centred and power-sum ones; ``coef`` (ascending coefficients of the energy
         per pattern) for polynomial pattern systems; ``tuples`` (T, p) int32, ``J`` (T,), ``start``
-        (N + 1,) and ``members`` for p-body systems.
+        (N + 1,) and ``members`` for p-body systems; ``J`` (N, N) and ``readout`` (K, N) float64 for
+        declared ones (:mod:`statmech_nn.montecarlo.declared`).
     scalars : dict
         ``J`` (coupling scale), ``p``, ``h``, ``shift`` (constant energy) as the kernel takes them;
-        ``scale`` (the factor of ``Σ_μ e_p``) for power-sum systems.
+        ``scale`` (the factor of ``Σ_μ e_p``) for power-sum systems; ``h`` and ``units`` for declared ones.
     observed : list of str
         Names of the observed overlaps (``m`` or ``m_1, m_2, ...``; the magnetisation for SK).
     init : numpy.ndarray
-        (N,) int8 start configuration, or None for a random one per chain.
+        (N,) int8 start configuration, or None for a random one per chain (declared systems: the
+        float64 direction of the start, see :func:`statmech_nn.montecarlo.declared.build`).
     info : dict
         Facts to report (e.g. the number of patterns ``P``).
     readout : numpy.ndarray, optional
@@ -366,6 +372,29 @@ SAMPLERS = {
     "dense-hebbian": (build_dense_hebbian, DYNAMICS, "pattern"),
 }
 
+#: the task key of a model simulated from its declaration (:mod:`statmech_nn.montecarlo.declared`):
+#: its options are the declaration's plain description (``DeclaredModel.sampler_spec``)
+DECLARED = "declared"
+
+
+def build_declared(spec, N, params, rng, init):
+    from .declared import build
+    return build(spec, N, params, rng, init)
+
+
+SAMPLERS[DECLARED] = (build_declared, DYNAMICS, "pattern")
+
+#: structural options a registry sampler simulates, where it does not simulate every value: other
+#: values (e.g. ``sk`` with spherical units) are simulated from the model's declaration
+REGISTRY_SIMULATES = {"sk": {"units": ("ising",)}, "p-spin": {"spins": ("ising",)}}
+
+
+def registry_simulates(name, options):
+    """Whether the registry sampler of model ``name`` simulates these structural options."""
+    return name in SAMPLERS and name != DECLARED and all(
+        options.get(key, allowed[0]) in allowed for key, allowed in REGISTRY_SIMULATES.get(name, {}).items())
+
+
 #: model registry name -> {sampler option: what it means}; passed to the builder as keywords
 SAMPLER_OPTIONS = {
     "dense-hebbian": {"M": f"examples per archetype of the supervised setting (integer >= 1, default "
@@ -379,13 +408,19 @@ def _check_dense_hebbian(options, N, params, M=None):
 
 #: model registry name -> check(options, N, params, **sampler_options) run before any sample is drawn;
 #: returns the sampler options normalised (plain JSON types: they travel in the task)
-_POINT_CHECKS = {"dense-hebbian": _check_dense_hebbian}
+def _check_declared(spec, N, params):
+    from .declared import check_point
+    return check_point(spec, N, params)
+
+
+_POINT_CHECKS = {"dense-hebbian": _check_dense_hebbian, DECLARED: _check_declared}
 
 INITS = ("pattern", "random")
 
 
 def sampler_names():
-    return list(SAMPLERS)
+    """Registry models with a sampler of their own."""
+    return [name for name in SAMPLERS if name != DECLARED]
 
 
 def check_sampler(name, dynamics, init):
@@ -393,10 +428,12 @@ def check_sampler(name, dynamics, init):
     return ``init`` (``None``: the model's default start)."""
     if name not in SAMPLERS:
         raise ParameterError(f"model {name!r} has no Monte Carlo sampler; models with one: "
-                             f"{', '.join(SAMPLERS)}")
+                             f"{', '.join(sampler_names())} and models declared from blocks "
+                             "(snn.declare) with Ising, Boolean or spherical units and pair terms")
     allowed = SAMPLERS[name][1]
     if dynamics not in allowed:
-        raise ParameterError(f"dynamics {dynamics!r} is not available for model {name!r}; choose one of "
+        what = "models simulated from their declaration" if name == DECLARED else f"model {name!r}"
+        raise ParameterError(f"dynamics {dynamics!r} is not available for {what}; choose one of "
                              f"{', '.join(allowed)}")
     if init is None:
         init = SAMPLERS[name][2]
