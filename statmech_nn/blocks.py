@@ -336,6 +336,10 @@ class Term(Block):
 
     label = "term"
 
+    def describe(self):
+        """A phrase for the derivation's Hamiltonian step."""
+        return self.label
+
     def build(self, symbols, owner):
         raise NotImplementedError
 
@@ -352,6 +356,11 @@ class Ferromagnetic(Term):
         self.J0 = _check_ref(J0, "Ferromagnetic J0", "coupling")
         self.p = _order(p, "Ferromagnetic")
         self.magnetisation = _name(magnetisation, "Ferromagnetic magnetisation")
+
+    def describe(self):
+        body = f"ferromagnetic couplings {self.J0}/N" if self.p == 2 else \
+            f"ferromagnetic {self.p}-body couplings of mean {self.J0}"
+        return f"{body} (magnetisation {self.magnetisation})"
 
     def build(self, symbols, owner):
         from .symbolic.interactions import UniformCouplings
@@ -371,6 +380,9 @@ class GaussianCouplings(Term):
     def __init__(self, J=1, p=2):
         self.J = _check_ref(J, "GaussianCouplings J", "coupling strength")
         self.p = _order(p, "GaussianCouplings")
+
+    def describe(self):
+        return f"Gaussian {self.p}-body couplings of strength {self.J}"
 
     def build(self, symbols, owner):
         J = _resolve(self.J, symbols)
@@ -408,6 +420,11 @@ class Hebbian(Term):
     def _children(self):
         return (self.patterns,)
 
+    def describe(self):
+        body = "Hebbian couplings" if self.p == 2 else f"{self.p}-body Hebbian couplings"
+        return (f"{body} of load {self.load} ({type(self.patterns).__name__.lower()} patterns, "
+                f"{self.condensed} condensed: {self.overlap})")
+
     def build(self, symbols, owner):
         load = _resolve(self.load, symbols)
         if self.p == 2:
@@ -442,6 +459,9 @@ class Field(Term):
 
     def __init__(self, h):
         self.h = _check_ref(h, "Field h", "field")
+
+    def describe(self):
+        return f"field {self.h}"
 
     def build(self, symbols, owner):
         from .symbolic.interactions import ExternalField

@@ -67,11 +67,26 @@ class Model:
     def hamiltonian(self):
         raise NotImplementedError
 
+    def magnetisation_names(self, names):
+        """The magnetisation-like order parameters among ``names`` (Mattis overlaps, magnetisations):
+        by the role the engine gave them, by name (``m…``) for order parameters without a role."""
+        roles = {}
+        if self._free_energy is not None or hasattr(self, "declaration"):
+            try:
+                saddle = self.free_energy().saddle_point()
+                roles = {str(k): v for k, v in (getattr(saddle, "roles", None) or {}).items()}
+                zero = getattr(saddle, "_zero", None)
+                roles.update({str(k): v for k, v in (getattr(zero, "roles", None) or {}).items()})
+            except Exception:   # a model whose derivation fails: names decide
+                roles = {}
+        return [n for n in names if roles.get(n) == "magnetisation" or (n not in roles and n.startswith("m"))]
+
     def default_guess(self, names):
         """Initial values of order parameters: the ordered (retrieval/ferromagnetic) branch."""
         out = {}
+        mags = set(self.magnetisation_names(names))
         for name in names:
-            if name.startswith("m"):
+            if name in mags:
                 out[name] = 1.0
             elif name.startswith("C"):
                 out[name] = 0.1
@@ -89,7 +104,7 @@ class Model:
         (all order parameters 0), the spin glass (magnetisations 0) and one retrieval/ferromagnetic
         start (per sign if ``signed``), plus symmetric mixtures of the first ``k``
         magnetisations."""
-        mags = [n for n in names if n.startswith("m")]
+        mags = self.magnetisation_names(names)
         base = self.default_guess(names)
         glass = {n: v for n, v in base.items() if n not in mags}
         seeds = [dict({n: 0.0 for n in names}, **{n: base[n] for n in names if n.startswith("C")}),
@@ -117,7 +132,8 @@ class Model:
             replica-symmetry breaking use it.
         """
         eps = self.zero_tolerance
-        mags = [v for k, v in values.items() if k.startswith("m") and v == v]
+        names = set(self.magnetisation_names(list(values)))
+        mags = [v for k, v in values.items() if k in names and v == v]
         nonzero = [v for v in mags if abs(v) > eps]
         if not nonzero:
             glass = ("q" in values and values["q"] > eps) or ("C" in values and values["C"] == values["C"])

@@ -87,7 +87,7 @@ class DeclaredModel(Model):
 
     @staticmethod
     def _describe(units, terms):
-        return f"{type(units).__name__} units; " + ", ".join(repr(t) for t in terms) + "."
+        return f"{type(units).__name__} units; " + "; ".join(t.describe() for t in terms) + "."
 
 
 class _Declaration(DeclaredModel):
@@ -109,6 +109,19 @@ class _Declaration(DeclaredModel):
 
     def declaration(self):
         return self._units, self._terms
+
+    def classify(self, values, parameters, replicon=float("nan")):
+        """``"paramagnet"``, ``"spin glass"``, or the non-zero magnetisations by name (``"m ≠ 0"``,
+        ``"M ≠ 0"``, ``"m, M ≠ 0"``; ``" (m<0)"``-style signs where one is negative): a declared model
+        has no paper names for its phases, so its order parameters name them."""
+        eps = self.zero_tolerance
+        mags = [k for k in self.magnetisation_names(list(values)) if values[k] == values[k]]
+        nonzero = [k for k in mags if abs(values[k]) > eps]
+        if not nonzero:
+            return super().classify(values, parameters, replicon)
+        label = ", ".join(nonzero) + " ≠ 0"
+        negative = [k for k in nonzero if values[k] < 0]
+        return label + (f" ({', '.join(negative)}<0)" if negative else "")
 
 
 def declare(name, units, terms, *, title=None, description="", references=(), defaults=None,

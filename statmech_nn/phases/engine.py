@@ -133,7 +133,8 @@ class _Grid:
                 continue
             vals = {k: float(v[n]) for k, v in values.items() if np.isfinite(v[n])}
             if not self.signed:
-                first = next((v for k, v in vals.items() if k.startswith("m") and
+                mags = set(self.model.magnetisation_names(list(vals)))
+                first = next((v for k, v in vals.items() if k in mags and
                               abs(v) > self.model.zero_tolerance), 0.0)
                 if first < 0:
                     continue
@@ -153,15 +154,16 @@ class _Grid:
         alive = dict(recs)
         for a, ra in recs.items():
             for b, rb in recs.items():
-                if a != b and "q" in ra["x"] and "q" in rb["x"] and _same_magnetisation(ra, rb, eps) \
+                if a != b and "q" in ra["x"] and "q" in rb["x"] \
+                    and _same_magnetisation(ra, rb, eps, self.model.magnetisation_names(list(ra["x"]))) \
                         and rb["x"]["q"] > ra["x"]["q"] + eps:
                     alive.pop(a, None)
         return min(alive, key=lambda k: alive[k]["f"])
 
 
-def _same_magnetisation(ra, rb, eps):
-    ma = {k: v for k, v in ra["x"].items() if k.startswith("m")}
-    mb = {k: v for k, v in rb["x"].items() if k.startswith("m")}
+def _same_magnetisation(ra, rb, eps, names):
+    ma = {k: v for k, v in ra["x"].items() if k in names}
+    mb = {k: v for k, v in rb["x"].items() if k in names}
     return ma.keys() == mb.keys() and all(abs(ma[k] - mb[k]) <= 100 * eps for k in ma)
 
 

@@ -305,10 +305,14 @@ class GaussianPrior(Prior):
         return sp.expand(self.log_partition_quadratic(x, 0))
 
     def mean(self, x, c=0):
-        return self.variance_ * x / (1 - c * self.variance_)
+        """``∂φ/∂x`` of the tilted log-partition (SymPy)."""
+        t = sp.Dummy("t")
+        return sp.simplify(sp.diff(self.log_partition_quadratic(t, c), t)).subs(t, x)
 
     def variance(self, x, c=0):
-        return self.variance_ / (1 - c * self.variance_)
+        """``∂²φ/∂x²`` of the tilted log-partition (SymPy)."""
+        t = sp.Dummy("t")
+        return sp.simplify(sp.diff(self.log_partition_quadratic(t, c), t, 2)).subs(t, x)
 
     def single_site(self, field, pair, n, z, deriv, diag=0, calc=None):
         from .replica import RSMatrix
@@ -348,9 +352,18 @@ class SphericalPrior(Prior):
     def mean(self, x, c=0):
         raise NotImplementedError("spherical units have no independent single-unit measure")
 
+    def log_partition_quadratic(self, x, c):
+        """``log ∫dσ e^{−(λ − c)σ²/2 + xσ}``: one unit in the effective Gaussian measure of the
+        multiplier (the integral done by SymPy for a positive precision ``λ − c``)."""
+        s_, X = sp.Symbol("s", real=True), sp.Symbol("X", real=True)
+        k = sp.Symbol("k", positive=True)
+        integral = sp.integrate(sp.exp(-k * s_**2 / 2 + X * s_), (s_, -sp.oo, sp.oo), conds="none")
+        return sp.expand_log(sp.log(integral), force=True).xreplace({k: self.multiplier - c, X: x})
+
     def variance(self, x, c=0):
-        """Susceptibility of one unit in the effective Gaussian measure ``e^{−(λ − c)σ²/2}``."""
-        return 1 / (self.multiplier - c)
+        """Susceptibility of one unit in the effective Gaussian measure ``e^{−(λ − c)σ²/2}``: ``∂²φ/∂x²``."""
+        t = sp.Dummy("t")
+        return sp.simplify(sp.diff(self.log_partition_quadratic(t, c), t, 2)).subs(t, x)
 
     def single_site(self, field, pair, n, z, deriv, diag=0, calc=None):
         from .replica import RSMatrix
