@@ -143,12 +143,24 @@ class Model:
         return self.ordered_name + (" (m<0)" if nonzero[0] < 0 else "")
 
     # -- derived objects ---------------------------------------------------------------------
-    def free_energy(self):
-        """The RS free energy derived by the replica engine (cached)."""
-        if self._free_energy is None:
-            from ..symbolic.assembly import derive
-            self._free_energy = derive(self, self.hamiltonian())
-        return self._free_energy
+    def free_energy(self, rsb=0):
+        """The free energy derived by the replica engine (cached): replica-symmetric (``rsb=0``), one-step
+        RSB (``rsb=1``: order parameters ``q0``, ``q1``, their conjugates and ``x``)."""
+        if rsb == 0:
+            if self._free_energy is None:
+                from ..symbolic.assembly import derive
+                self._free_energy = derive(self, self.hamiltonian())
+            return self._free_energy
+        if rsb == 1:
+            cache = self.__dict__.setdefault("_rsb_free_energies", {})
+            if 1 not in cache:
+                from ..symbolic.rsb import derive_rsb1
+                cache[1] = derive_rsb1(self, self.hamiltonian())
+            return cache[1]
+        if rsb == "full":
+            raise ParameterError("rsb='full' is solved numerically from the Parisi functional: use "
+                                 "statmech_nn.parisi(model, ...)")
+        raise ParameterError(f"rsb must be 0 (replica symmetric), 1 (one-step RSB) or 'full'; got {rsb!r}")
 
     def saddle_point(self):
         return self.free_energy().saddle_point()

@@ -355,8 +355,13 @@ def stein(expr, max_rounds=8):
             if not changed:
                 break
         return avg
-    # a Gaussian variable inside a single-site integral is a constant there: out with it first
-    expr = expr.replace(lambda e: isinstance(e, SiteIntegral), _linear_split)
+    # an outer average's variable inside an inner average (a single-site integral, the block average of
+    # 1RSB) is a constant there: out with it first, so that Stein's lemma sees it
+    variables = {v for a in sp.preorder_traversal(expr) if isinstance(a, Average) for v in a.variables}
+    if variables:
+        expr = expr.replace(lambda e: isinstance(e, Average)
+                            and bool((e.integrand.free_symbols & variables) - set(e.variables)),
+                            _linear_split)
     expr = expr.replace(lambda e: isinstance(e, GaussianAverage), reduce)
     return expand_averages(expr)
 

@@ -38,10 +38,11 @@ class PatternLaw:
         """``(E η, E η²)`` of the centred entry (the second is the variance when the first vanishes),
         from the first two Taylor coefficients of the cumulant generating function."""
         t = sp.Symbol("t")
-        series = sp.series(self.cumulant_generating_function(t), t, 0, 3).removeO()
-        mean = sp.factor(sp.simplify(series.coeff(t, 1)))
-        variance = sp.factor(sp.simplify(2 * series.coeff(t, 2)))
-        return mean, sp.factor(sp.simplify(variance + mean**2))
+        mgf = sp.exp(self.cumulant_generating_function(t))
+        # the moments are the derivatives of the moment generating function at t = 0
+        mean = sp.factor(sp.simplify(sp.diff(mgf, t).subs(t, 0)))
+        second = sp.factor(sp.simplify(sp.diff(mgf, t, 2).subs(t, 0)))
+        return mean, second
 
     def quenched_entry(self, symbol):
         """``(entry, quenched)``: the expression of one entry in terms of a per-site quenched variable

@@ -6,7 +6,7 @@ import sympy as sp
 from ..errors import DerivationError
 from .averages import expand_averages
 
-__all__ = ["RSMatrix", "LogDet", "replica_limit", "replicon_direction"]
+__all__ = ["RSMatrix", "ParisiMatrix", "LogDet", "replica_limit", "replicon_direction"]
 
 
 class RSMatrix:
@@ -53,7 +53,7 @@ class RSMatrix:
         """The inverse, again replica-symmetric."""
         lr, ll = self.replicon_eigenvalue, self.longitudinal_eigenvalue
         off = (1 / ll - 1 / lr) / self.n
-        return RSMatrix(sp.simplify(1 / lr + off), sp.simplify(off), self.n)
+        return RSMatrix(sp.cancel(1 / lr + off), sp.cancel(off), self.n)
 
     def ones_quadratic_form(self):
         """``1ᵀ M⁻¹ 1``, the sum of the entries of the inverse (from :meth:`inverse`)."""
@@ -102,6 +102,67 @@ def replica_limit(expr, n):
     return expand_averages(sp.diff(expr, n).subs(n, 0))
 
 
+class ParisiMatrix:
+    """One-step replica-symmetry-breaking (Parisi) ``n × n`` matrix: ``diag`` on the diagonal, ``within``
+    between two replicas of the same block of ``x`` replicas, ``between`` for replicas of different
+    blocks; ``n`` and ``x`` symbolic.
+
+    Its eigenvalues (``n − n/x`` fold, ``n/x − 1`` fold and the uniform vector) are
+    ``diag − within``, ``diag − within + x (within − between)`` and that plus ``n · between``: from them
+    the determinant and ``1ᵀM⁻¹1`` follow for symbolic ``n``, ``x``. ``x = 1`` or ``within = between`` is
+    the RS matrix.
+
+    References
+    ----------
+    Mézard, Parisi, Virasoro, *Spin Glass Theory and Beyond* (1987), ch. III; Crisanti & Sommers,
+    Z. Phys. B 87, 341 (1992), eqs. (2.9)–(2.12).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> n, x, d, p1, p0 = sp.symbols("n x d p1 p0", positive=True)
+    >>> M = ParisiMatrix(d, p1, p0, x, n)
+    >>> sp.simplify(M.explicit(4, 2).det() - M.det().subs({n: 4, x: 2}))
+    0
+    """
+
+    def __init__(self, diag, within, between, x, n):
+        self.diag, self.within, self.between = map(sp.sympify, (diag, within, between))
+        self.x, self.n = x, n
+
+    def eigenvalues(self):
+        """``[(eigenvalue, multiplicity)]``."""
+        a = self.diag - self.within
+        b = a + self.x * (self.within - self.between)
+        return [(a, self.n - self.n / self.x), (b, self.n / self.x - 1), (b + self.n * self.between, 1)]
+
+    def det(self):
+        return sp.Mul(*[lam ** k for lam, k in self.eigenvalues()])
+
+    def logdet(self):
+        return sp.Add(*[k * sp.log(lam) for lam, k in self.eigenvalues()])
+
+    def ones_quadratic_form(self):
+        """``1ᵀ M⁻¹ 1 = n / λ_uniform``: the uniform vector is an eigenvector."""
+        return self.n / self.eigenvalues()[-1][0]
+
+    def gaussian_log_integral(self, linear=0):
+        """``log ∫ Π_a dz_a/√(2π) exp(−½ zᵀ M z + b Σ_a z_a)`` (as :meth:`RSMatrix.gaussian_log_integral`)."""
+        b = sp.sympify(linear)
+        out = -self.logdet() / 2
+        if b != 0:
+            out += b**2 * self.ones_quadratic_form() / 2
+        return out
+
+    def explicit(self, size, block):
+        """A concrete ``size × size`` matrix with blocks of ``block`` replicas (checks at integer ``n``)."""
+        def element(i, j):
+            if i == j:
+                return self.diag
+            return self.within if i // block == j // block else self.between
+        return sp.Matrix(size, size, element)
+
+
 def replicon_direction(size):
     """An explicit ``size × size`` (``size ≥ 4``) symmetric perturbation ``δQ`` in the replicon sector
     (zero diagonal, every row summing to zero): ``δQ_12 = δQ_34 = 1``, ``δQ_13 = δQ_24 = −1``."""
@@ -138,15 +199,26 @@ class LogDet:
     def rs(self, q, n_):
         return self.coefficient * self.matrix(q, n_).logdet()
 
+    def rsb1(self, q0, q1, x, n_):
+        """The same function of a one-step RSB overlap matrix (``q1`` within blocks of ``x``)."""
+        M = ParisiMatrix(self.diagonal + self.scale * self.self_overlap, self.scale * q1, self.scale * q0, x, n_)
+        return self.coefficient * M.logdet()
+
     def replicon_curvature(self, q):
         values = []
         for size in (4, 5):
-            A_inv = self.matrix(q, size).inverse().explicit(size)
-            B = self.scale * replicon_direction(size)
-            pairs = sum(e**2 for e in replicon_direction(size)) / 2
-            second = -(A_inv * B * A_inv * B).trace()
-            values.append(sp.factor(sp.simplify(self.coefficient * second / pairs)))
-        if sp.simplify(values[0] - values[1]) != 0:
+            # A⁻¹ = c₁ 1 + c₂ J (an RS matrix, J all ones): A⁻¹B = c₁ B + c₂ J B with integer J B, so
+            # Tr(A⁻¹ B A⁻¹ B) is a sum of integer traces times c₁², c₁c₂, c₂²
+            inv = self.matrix(q, size).inverse()
+            c1, c2 = inv.diag - inv.off, inv.off
+            D = replicon_direction(size)
+            J = sp.ones(size, size)
+            JD = J * D
+            traces = [(D * D).trace(), (D * JD).trace(), (JD * JD).trace()]
+            pairs = sum(e**2 for e in D) / 2
+            second = -self.scale**2 * (c1**2 * traces[0] + 2 * c1 * c2 * traces[1] + c2**2 * traces[2])
+            values.append(sp.factor(sp.cancel(self.coefficient * second / pairs)))
+        if sp.cancel(values[0] - values[1]) != 0:
             raise DerivationError(f"the replicon curvature of {self} depends on the number of replicas "
                                   f"({values[0]} at n = 4, {values[1]} at n = 5): not implemented")
         return values[0]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..errors import DerivationError
-from .averages import outer_averages, stein
+from .averages import expand_averages, outer_averages, stein
 from .free_energy import SaddlePoint
 from .rewrite import hyperbolic_to_tanh
 from .replicon import replicon
@@ -24,17 +24,26 @@ __all__ = ["saddle_point", "solve_for", "hyperbolic_to_tanh"]
 
 
 def _derivative(f, symbol):
-    return hyperbolic_to_tanh(stein(hyperbolic_to_tanh(sp.diff(f, symbol))))
+    return expand_averages(hyperbolic_to_tanh(stein(hyperbolic_to_tanh(sp.diff(f, symbol)))))
 
 
 def saddle_point(fe):
     """Stationarity equations of ``fe`` in fixed-point form (Stein-simplified), with the replicon."""
     calc = fe._structure["calc"]
-    pair = fe._structure.get("site_pair", sp.S.Zero)
+    pairs = fe._structure.get("site_pairs") or [fe._structure.get("site_pair", sp.S.Zero)]
     d = fe.derivation.copy(f"Saddle point of the {fe.model.title}")
     f = fe.expr
     equations = {}
-    for op in calc.order_parameters:
+    ops = fe._structure.get("order_parameters", calc.order_parameters)
+    for op in ops:
+        pair = next((B for B in pairs if sp.sympify(B).has(op.symbol)), sp.S.Zero)
+        if op.kind == "breaking":
+            # the Parisi parameter has no fixed-point form of its own: one Newton step of ∂f/∂x = 0
+            # (a fixed point of it is a zero of ∂f/∂x)
+            first = hyperbolic_to_tanh(stein(sp.diff(f, op.symbol)))
+            second = hyperbolic_to_tanh(stein(sp.diff(f, op.symbol, 2)))
+            equations[op.symbol] = op.symbol - first / second
+            continue
         if op.kind == "delta" and not op.overlap and op.partner is not None and op.role == "conjugate" \
                 and sp.diff(pair, op.partner) != 0 and sp.diff(pair, op.symbol) != 0:
             # conjugate of an overlap that other terms feed too: remove the site's part of ∂f/∂q
@@ -61,17 +70,18 @@ def saddle_point(fe):
           r"\langle g'(z)\rangle_z$, and each equation "
           "solved for its order parameter (for a conjugate pair, the derivative in one fixes the "
           "other).")
-    lam = replicon(fe, d)
+    lam = fe._structure.get("replicon_rule", replicon)(fe, d)
     result = SaddlePoint(fe.model, equations, f, fe.order_parameters, fe.parameters, lam, d,
-                         "finite", beta, limit=zero_temperature)
-    result.overlaps = tuple(op.symbol for op in calc.order_parameters if op.overlap)
+                         "finite", beta, limit=fe._structure.get("limit", zero_temperature))
+    result.overlaps = tuple(op.symbol for op in ops if op.overlap)
     result.self_overlap = calc.prior.self_overlap
     result.layer_self_overlaps = {layer.prior.self_overlap for layer in calc.layers
                                   if layer.prior.self_overlap is not None}
-    result.multipliers = tuple(op.symbol for op in calc.order_parameters
+    result.multipliers = tuple(op.symbol for op in ops
                                if op.indexed is None and op.kind == "hs" and op.root is not None)
-    result.roles = {op.symbol: op.role for op in calc.order_parameters}
-    result.domains = {op.symbol: op.domain for op in calc.order_parameters}
+    result.roles = {op.symbol: op.role for op in ops}
+    result.domains = {op.symbol: op.domain for op in ops}
+    result.constraints = list(fe._structure.get("constraints", ()))
     return result
 
 

@@ -43,14 +43,20 @@ def large_beta_average(avg, beta_=beta):
     y = A / B
     Phi = (1 + sp.erf(y / sp.sqrt(2))) / 2
     dens = sp.exp(-y**2 / 2) / sp.sqrt(2 * sp.pi)
-    try:
-        gp, gm = sp.limit(g, t, sp.oo), sp.limit(g, t, -sp.oo)
-    except NotImplementedError as exc:   # e.g. an average nested inside g (mixture patterns)
-        raise DerivationError(f"no zero-temperature rule for E_z[{integrand}]: SymPy: {exc}") from exc
+    bounded = _tanh_polynomial_pieces(g, t)
+    if bounded is None:
+        try:
+            gp, gm = sp.limit(g, t, sp.oo), sp.limit(g, t, -sp.oo)
+        except NotImplementedError as exc:   # e.g. an average nested inside g (mixture patterns)
+            raise DerivationError(f"no zero-temperature rule for E_z[{integrand}]: SymPy: {exc}") from exc
+        integral = None
+    else:
+        gp, gm, integral = bounded
     if gp.is_finite and gm.is_finite:
         lead = gp * Phi + gm * (1 - Phi)
-        even = sp.simplify((g + g.subs(t, -t)) / 2 - (gp + gm) / 2)
-        integral = 2 * sp.integrate(even, (t, 0, sp.oo)) if even != 0 else 0
+        if integral is None:
+            even = sp.simplify((g + g.subs(t, -t)) / 2 - (gp + gm) / 2)
+            integral = 2 * sp.integrate(even, (t, 0, sp.oo)) if even != 0 else 0
         if sp.sympify(integral).has(sp.Integral):
             raise DerivationError(f"SymPy cannot integrate the β → ∞ correction of {g}")
         return lead + integral * dens / (beta_ * B)
@@ -60,6 +66,25 @@ def large_beta_average(avg, beta_=beta):
     positive_part = B * dens + A * Phi          # E[X 1{X>0}]
     negative_part = -B * dens + A * (1 - Phi)   # E[X 1{X<0}]
     return beta_ * (cp * positive_part + cm * negative_part)
+
+
+def _tanh_polynomial_pieces(g, t):
+    """``(g₊, g₋, ∫_{−∞}^{∞}(g − step))`` for ``g`` a polynomial ``P`` in ``tanh t`` (the form the
+    engine writes hyperbolic functions in), by the exact change of variables ``u = tanh t``,
+    ``dt = du/(1 − u²)``: ``g± = P(±1)`` and ``∫_0^∞ (P_even(u) − P_even(1)) dt = ∫_0^1 (…)/(1 − u²) du``,
+    a rational integral. ``None`` for any other ``g``."""
+    u = sp.Dummy("u")
+    P = g.xreplace({sp.tanh(t): u})
+    if P.has(t) or not P.is_polynomial(u):
+        return None
+    gp, gm = sp.expand(P.subs(u, 1)), sp.expand(P.subs(u, -1))
+    even = sp.expand((P + P.subs(u, -u)) / 2 - (gp + gm) / 2)
+    if even == 0:
+        return gp, gm, sp.S.Zero
+    quotient = sp.cancel(even / (1 - u**2))
+    if not quotient.is_polynomial(u):   # not integrable at u = 1: no finite correction
+        return None
+    return gp, gm, 2 * sp.integrate(quotient, (u, 0, 1))
 
 
 def _zero_t_rules(expr, beta_):

@@ -1,0 +1,305 @@
+"""One-step replica-symmetry breaking (1RSB), derived by the same engine steps as RS.
+
+The terms of a Hamiltonian are applied to the replica state exactly as for RS (:mod:`~.state`); only the
+ansatz differs. Every order parameter with two replica indices (the overlap ``q_ab`` and its conjugate,
+``r_ab`` or ``λ_q``) takes the value ``x1`` inside the diagonal blocks of ``x`` replicas and ``x0``
+between blocks (a Parisi matrix, :class:`~.replica.ParisiMatrix`); sums over replica pairs become
+``n(x − 1)/2 · (…)_1 + n(n − x)/2 · (…)_0``; a replica-matrix function (the Hebbian ``log det``) is
+evaluated on the Parisi matrix; the single-site problem gets two Gaussians,
+
+``log E_{z0}[(E_{z1}[e^{x φ(A + √B0 z0 + √(B1 − B0) z1)}])^{n/x}] − n B1 σ²/2``
+
+(``φ`` the unit's log-partition), or, for closed-form units, the Gaussian integral of the Parisi matrix.
+The limit ``n → 0`` is the same SymPy step. ``x`` is an order parameter too (stationarity in ``x``).
+
+References
+----------
+G. Parisi, J. Phys. A 13, L115 and 1101 (1980); Mézard, Parisi, Virasoro, *Spin Glass Theory and Beyond*
+(1987), ch. III; A. Crisanti and H.-J. Sommers, Z. Phys. B 87, 341 (1992) (spherical p-spin);
+E. Gardner, Nucl. Phys. B 257, 747 (1985) (Ising p-spin).
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from ..errors import DerivationError
+from .averages import GaussianAverage, expand_averages, quenched_average
+from .free_energy import FreeEnergy
+from .replica import ParisiMatrix, replica_limit
+from .rewrite import hyperbolic_to_tanh
+from .state import OrderParameter, ReplicaCalculation, beta, n
+
+__all__ = ["derive_rsb1", "x_parisi", "z0", "z1"]
+
+#: the Parisi block size and the two Gaussians of the 1RSB single-site problem
+x_parisi = sp.Symbol("x", positive=True)
+z0 = sp.Symbol("z_0", real=True)
+z1 = sp.Symbol("z_1", real=True)
+
+
+def _split(op):
+    """The two 1RSB symbols ``(name0, name1)`` of a pair order parameter."""
+    kw = op.symbol.assumptions0
+    return sp.Symbol(f"{op.symbol.name}0", **kw), sp.Symbol(f"{op.symbol.name}1", **kw)
+
+
+def derive_rsb1(model, hamiltonian):
+    """The one-step RSB free energy of ``hamiltonian`` (units plus terms) of ``model``."""
+    from .stationarity import saddle_point
+    calc = ReplicaCalculation(f"One-step RSB free energy of the {model.title}", hamiltonian.prior)
+    d = calc.derivation
+    d.add("Hamiltonian", hamiltonian.display(), hamiltonian.description)
+    d.add("Replicated partition function",
+          sp.Eq(sp.Symbol(r"-\beta f"),
+                sp.Symbol(r"\lim_{N\to\infty}\lim_{n\to 0}\frac{1}{N n}\log \mathbb{E}\, Z^n")),
+          r"The replica trick, with $n$ integer replicas first.")
+    for term in hamiltonian.interactions:
+        term.apply(calc)
+    calc.close_condensed()
+    closed = getattr(calc.prior, "closed_form", False)
+    calc.close_overlap(closed_site=closed)
+    if calc.layers or calc.bilinear is not None:
+        raise DerivationError(f"1RSB of the {model.title}: two kinds of units (a bipartite model) are not "
+                              "implemented")
+    pair_ops = [op for op in calc.order_parameters if op.indexed is not None and len(op.indexed.indices) == 2]
+    if not pair_ops:
+        raise DerivationError(f"the {model.title} has no replica overlap: replica symmetry cannot break")
+    single = {op.indexed: op.symbol for op in calc.order_parameters
+              if op.indexed is not None and len(op.indexed.indices) == 1}
+    split = {op.symbol: _split(op) for op in pair_ops}
+    within = {op.indexed: split[op.symbol][1] for op in pair_ops}
+    between = {op.indexed: split[op.symbol][0] for op in pair_ops}
+    x = x_parisi
+
+    # the 1RSB ansatz: pair sums over blocks, replica sums as in RS
+    energetic = sp.S.Zero
+    for term in sp.Add.make_args(calc.energetic):
+        if not isinstance(term, sp.Sum):
+            raise DerivationError(f"1RSB ansatz: unexpected energetic term {term}")
+        e = term.function.xreplace(single)
+        if len(term.limits) == 2:
+            energetic += (n * (x - 1) / 2 * e.xreplace(within) + n * (n - x) / 2 * e.xreplace(between))
+        else:
+            energetic += n * e
+    keeper = next((s for s in calc.overlap_sources if s.conjugate is not None or closed), None)
+    if calc.rs_energetic_extra != 0:
+        q_op = next(op for op in pair_ops if op.role == "overlap")
+        q0, q1 = split[q_op.symbol]
+        if keeper is None or keeper.matrix is None:
+            raise DerivationError("1RSB ansatz: an RS-form energetic term without its replica-matrix function")
+        energetic += keeper.matrix.rsb1(q0, q1, x, n)
+    field_ = sp.sympify(calc.site_field).xreplace(single)
+    B1 = sp.sympify(calc.site_pair).xreplace(single).xreplace(within)
+    B0 = sp.sympify(calc.site_pair).xreplace(single).xreplace(between)
+    diag = sp.sympify(calc.site_diag).xreplace(single)
+    d.add("One-step RSB ansatz",
+          [sp.Eq(op.indexed, sp.Symbol(r"%s\ (\mathrm{same\ block}),\ %s\ (\mathrm{otherwise})"
+                                       % (sp.latex(split[op.symbol][1]), sp.latex(split[op.symbol][0]))))
+           for op in pair_ops]
+          + [sp.Eq(sp.Symbol(r"G_{\mathrm{1RSB}}(n)"), energetic)],
+          r"Parisi's matrix: blocks of $x$ replicas; $\sum_{a<b}$ has $n(x-1)/2$ pairs inside blocks and "
+          r"$n(n-x)/2$ between them (SymPy with symbolic $n$, $x$).")
+    site = _site_rsb1(calc.prior, field_, B0, B1, diag, calc, d)
+    site = quenched_average(site, calc.site_quenched)
+    limit = replica_limit(energetic + site, n)
+    d.add("Replica limit n → 0", sp.Eq(sp.Symbol(r"-\beta f"), limit),
+          r"$\lim_{n\to0}\frac1n$ by SymPy, under the averages.")
+    f = expand_averages(sp.expand(-limit / beta, log=False))
+
+    ops = []
+    for op in calc.order_parameters:
+        if op.symbol not in split:
+            ops.append(op)
+            continue
+        for k, sym in enumerate(split[op.symbol]):
+            partner = split[op.partner][k] if op.partner in split else op.partner
+            divisor = op.divisor
+            ops.append(OrderParameter(sym, None, op.kind, partner, op.overlap, op.root, op.scale, op.role,
+                                      op.owner, divisor, op.domain))
+    ops.append(OrderParameter(x, None, "breaking", role="breaking", owner="replica symmetry breaking",
+                              domain=(0, 1)))
+    # hs overlaps: the divisor of the RS equation, with each block's own value
+    for op in ops:
+        if op.kind == "hs" and op.divisor is not None and op.symbol in {s for pair in split.values() for s in pair}:
+            base = next(k for k, v in split.items() if op.symbol in v)
+            op.divisor = sp.sympify(op.divisor).xreplace({base: op.symbol})
+    constraints = [split[op.symbol][1] - split[op.symbol][0] for op in pair_ops if op.role == "overlap"]
+    symbols = [op.symbol for op in ops]
+    d.add("Free energy", sp.Eq(sp.Symbol("f"), f),
+          "Extremised over " + ", ".join(f"${sp.latex(o)}$" for o in symbols) + ".")
+    params = sorted(f.free_symbols - set(symbols), key=lambda s_: (s_ != beta, s_.name))
+    structure = {"calc": calc, "order_parameters": ops, "site_pairs": [B0, B1], "rsb": 1,
+                 "split": split, "constraints": constraints, "replicon_rule": _replicon_rsb1,
+                 "site": (field_, B0, B1, diag), "limit": zero_temperature_rsb1}
+    return FreeEnergy(model, f, symbols, params, d, structure, stationarity=saddle_point)
+
+
+def _site_rsb1(prior, field_, B0, B1, diag, calc, deriv):
+    """The 1RSB single-site problem (see the module docstring)."""
+    from .replica import ParisiMatrix
+    if getattr(prior, "closed_form", False):
+        # Gaussian or spherical units: the Gaussian integral of the Parisi matrix
+        if hasattr(prior, "multiplier"):
+            lam = prior.multiplier
+            calc.add_multiplier(lam, root="largest")
+            M = ParisiMatrix(lam - diag, -B1, -B0, x_parisi, n)
+            result = n * (lam + sp.log(2 * sp.pi)) / 2 + M.gaussian_log_integral(field_)
+        else:
+            v = prior.variance_
+            M = ParisiMatrix(1 / v - diag, -B1, -B0, x_parisi, n)
+            result = -n * sp.log(v) / 2 + M.gaussian_log_integral(field_)
+        deriv.add("Single-site problem (1RSB)", sp.Eq(sp.Symbol(r"\log \mathcal{Z}_1"), result),
+                  r"The replicated site integral is the Gaussian integral of a Parisi matrix: its three "
+                  r"eigenvalues give $\log\det$ and $\mathbf 1^T M^{-1}\mathbf 1$.")
+        return result
+    h = field_ + sp.sqrt(B0) * z0 + sp.sqrt(B1 - B0) * z1
+    if getattr(prior, "takes_diagonal", False):
+        phi = prior.log_partition_quadratic(h, diag - B1)
+        shift = sp.S.Zero
+    else:
+        s2 = prior.self_overlap
+        if s2 is None:
+            raise DerivationError(f"{prior.name} units: the 1RSB site problem needs a fixed σ² or a quadratic tilt")
+        phi = prior.log_partition(h)
+        shift = -n * B1 * s2 / 2 + n * diag * s2 / 2
+    inner = GaussianAverage(sp.exp(x_parisi * phi), z1)
+    result = shift + sp.log(GaussianAverage(inner ** (n / x_parisi), z0))
+    deriv.add("Single-site problem (1RSB)",
+              [sp.Eq(sp.Symbol(r"\log \mathcal{Z}_1"), result)],
+              r"$\sum_{a<b}B_{ab}\sigma^a\sigma^b = \frac{B_0}{2}(\sum_a\sigma^a)^2 + \frac{B_1 - B_0}{2}"
+              r"\sum_{\rm blocks}(\sum_{a\in{\rm block}}\sigma^a)^2 - \frac{B_1}{2}\sum_a(\sigma^a)^2$: a Gaussian "
+              r"$z_0$ for the whole square, one $z_1$ per block; each replica gives $e^{\phi}$.")
+    return result
+
+
+def _replicon_rsb1(fe, deriv=None):
+    """The replicon inside the blocks of the 1RSB saddle point, ``λ = 1 − κ(q1) μ1``: ``κ`` the replicon
+    curvature of the overlap energy at ``q1`` (as for RS, :func:`~.replicon.energetic_curvature`),
+    ``μ1 = E_{z0}[E_{z1}[w (∂²_h φ)²] / E_{z1}[w]]`` with the block weight ``w = e^{x φ}`` (the
+    replicon susceptibility of one unit in the block measure)."""
+    from .replicon import energetic_curvature
+    st = fe._structure
+    calc = st["calc"]
+    if not calc.overlap_sources:
+        return None
+    q_sym = sp.Symbol("q", positive=True)
+    q0, q1 = st["split"][q_sym]
+    kappa = energetic_curvature(calc.overlap_sources, q_sym).xreplace({q_sym: q1})
+    field_, B0, B1, diag = st["site"]
+    prior = calc.prior
+    if getattr(prior, "closed_form", False):
+        # field-independent variance of one unit in the replicon sector inside the blocks: the inverse of
+        # the Parisi matrix's eigenvalue diag − within there
+        if hasattr(prior, "multiplier"):
+            variance = 1 / (prior.multiplier - diag + B1)
+        else:
+            variance = 1 / (1 / prior.variance_ - diag + B1)
+        mu = variance**2
+    else:
+        h = field_ + sp.sqrt(B0) * z0 + sp.sqrt(B1 - B0) * z1
+        t = sp.Dummy("t")
+        if getattr(prior, "takes_diagonal", False):
+            phi = prior.log_partition_quadratic(t, diag - B1)
+        else:
+            phi = prior.log_partition(t)
+        curvature = hyperbolic_to_tanh(sp.diff(phi, t, 2)).xreplace({t: h})
+        w = sp.exp(x_parisi * phi.xreplace({t: h}))
+        mu = GaussianAverage(GaussianAverage(w * curvature**2, z1) / GaussianAverage(w, z1), z0)
+        mu = quenched_average(mu, calc.site_quenched)
+    lam = 1 - kappa * mu
+    if deriv is not None:
+        deriv.add("Replicon of the 1RSB saddle point", sp.Eq(sp.Symbol(r"\lambda_R^{(1)}"), lam),
+                  r"The replicon sector inside the blocks: the overlap energy's curvature at $q_1$ times "
+                  r"the replicon susceptibility of one unit in the block measure $e^{x\phi}$.")
+    return lam
+
+
+# -- zero temperature: q1 = σ² − C/β and y = βx finite -------------------------------------------------
+
+#: the finite Parisi parameter of the zero-temperature limit, y = βx
+y_parisi = sp.Symbol("y", positive=True)
+
+
+def _block_average_limit(avg, b):
+    """``lim_{β→∞} E_{z1}[exp((y/β) φ(u))]`` for a unit's log-partition ``φ`` growing like ``c± t`` and a
+    local field ``u = β X + o(β)``, ``X = a + b' z1``: ``E_{z1}[exp(y (c₊ X⁺ + c₋ X⁻))]``, the two
+    half-line Gaussian integrals done by SymPy."""
+    z_ = avg.variable
+    exponent = sp.expand_log(sp.log(sp.powsimp(avg.integrand, combine="exp")), force=True)
+    args = {f.args[0] for f in exponent.atoms(sp.cosh, sp.exp) if f.args[0].has(z_)}
+    if len(args) != 1:
+        raise DerivationError(f"1RSB at T = 0: the block average {avg} has no single local field")
+    u = args.pop()
+    t = sp.Symbol("t", real=True)
+    G = sp.expand_log((exponent * b / y_parisi).xreplace({u: t}), force=True)
+    if G.has(z_) or G.has(b) or G.has(y_parisi):
+        raise DerivationError(f"1RSB at T = 0: the block average {avg} is not exp(x φ(u))")
+    # the leading local field X = lim u/β, term by term
+    X = sp.Add(*[sp.limit(term, b, sp.oo) for term in sp.Add.make_args(sp.expand(u / b))])
+    if not (X.is_polynomial(z_) and sp.degree(X, z_) == 1):
+        raise DerivationError(f"1RSB at T = 0: the local field {u} is not linear in {z_}")
+    # φ(βX)/β → c₊ X for X > 0, c₋ X for X < 0 (the log-partition's slopes at ±∞)
+    cp, cm = sp.limit(G / t, t, sp.oo), sp.limit(G / t, t, -sp.oo)
+    a_, slope = X.xreplace({z_: 0}), sp.diff(X, z_)
+    zs = sp.Symbol("w", real=True)
+    A, Bp = sp.Symbol("A", real=True), sp.Symbol("B", positive=True)
+    density = sp.exp(-zs**2 / 2) / sp.sqrt(2 * sp.pi)
+    upper = sp.integrate(sp.exp(y_parisi * cp * (A + Bp * zs)) * density, (zs, -A / Bp, sp.oo), conds="none")
+    lower = sp.integrate(sp.exp(y_parisi * cm * (A + Bp * zs)) * density, (zs, -sp.oo, -A / Bp), conds="none")
+    if upper.has(sp.Integral) or lower.has(sp.Integral):
+        raise DerivationError("SymPy could not integrate the zero-temperature block average")
+    return (upper + lower).xreplace({A: a_, Bp: slope})
+
+
+def zero_temperature_rsb1(sp_finite):
+    """The ``T → 0`` limit of a 1RSB saddle point: the overlap inside the blocks ``q1 = σ² − C/β``, the
+    Parisi parameter ``x = y/β`` with ``y`` finite, each block average
+    ``E_{z1}[e^{x φ(βX)}] → E_{z1}[e^{y(c₊X⁺ + c₋X⁻)}]`` (closed form), then ``β → ∞`` by SymPy. The
+    equations are the stationarity of the ground-state energy ``e0`` in its order parameters (a Newton
+    step each: ``v = v − ∂e0/∂v / ∂²e0/∂v²``).
+
+    References
+    ----------
+    G. Parisi, J. Phys. A 13, 1101 (1980) (SK: ``e0 = −0.7652`` at one step).
+    """
+    from .free_energy import SaddlePoint
+    from .zero_temperature import _limit_infinite_beta
+    model = sp_finite.model
+    b = sp_finite.beta
+    s2 = sp_finite.self_overlap
+    if s2 is None or getattr(model, "_rsb_closed_units", False):
+        raise DerivationError(f"1RSB zero-temperature limit of the {model.title}: needs units with a fixed σ² "
+                              "and a discrete single-site measure")
+    roles = sp_finite.roles
+    q1 = next(k for k, v in roles.items() if v == "overlap" and k.name.endswith("1"))
+    C = sp.Symbol("C", positive=True)
+    to_zero = {q1: s2 - C / b, x_parisi: y_parisi / b}
+    f = sp_finite.free_energy.xreplace(to_zero)
+    inner = [a for a in f.atoms(GaussianAverage) if a.variable == z1]
+    f = f.xreplace({a: _block_average_limit(a, b) for a in inner})
+    f = expand_averages(sp.expand(f, log=False))
+    e0 = expand_averages(sp.expand(_limit_infinite_beta(f, b), log=False))
+    if e0.has(b):
+        raise DerivationError(f"1RSB zero-temperature limit: β left in {e0}")
+    order = [k for k in sp_finite.order_parameters if k not in (q1, x_parisi)]
+    order = [k if k != q1 else C for k in order] + ([C] if e0.has(C) else []) + [y_parisi]
+    order = [k for k in order if e0.has(k)]
+    equations = {}
+    for v in order:
+        first = expand_averages(sp.diff(e0, v))
+        second = expand_averages(sp.diff(e0, v, 2))
+        equations[v] = v - first / second
+    d = sp_finite.derivation.copy(f"Zero-temperature limit (1RSB) of the {model.title}")
+    d.add("Zero temperature, one-step RSB",
+          [sp.Eq(q1, to_zero[q1]), sp.Eq(x_parisi, to_zero[x_parisi]), sp.Eq(sp.Symbol("e_0"), e0)],
+          r"Inside the blocks the overlap tends to $\sigma^2$ and $x\to0$ with $y = \beta x$ finite; "
+          r"$E_{z_1}[e^{x\phi(\beta X)}] \to E_{z_1}[e^{y(c_+X^+ + c_-X^-)}]$ (SymPy), then $\beta\to\infty$. "
+          r"The equations are the stationarity of $e_0$.")
+    params = [p for p in sp_finite.parameters if p != b]
+    result = SaddlePoint(model, equations, e0, order, params, None, d, "zero", None, finite=sp_finite)
+    result.roles = {k: ("breaking" if k == y_parisi else roles.get(k, "overlap")) for k in order}
+    result.domains = {k: ((0, None) if k in (y_parisi, C) else sp_finite.domains.get(k, (None, None)))
+                      for k in order}
+    q0 = next((k for k, v in roles.items() if v == "overlap" and k.name.endswith("0")), None)
+    result.constraints = [s2 - q0] if q0 in order else []
+    return result
