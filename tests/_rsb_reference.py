@@ -11,13 +11,14 @@ References
 ----------
 G. Parisi, J. Phys. A 13, 1101 (1980) (SK, one step, T = 0).
 A. Crisanti and H.-J. Sommers, Z. Phys. B 87, 341 (1992); T. Castellani and A. Cavagna, J. Stat.
-Mech. P05012 (2005), Sec. 5 (spherical p-spin glass, one step).
+Mech. P05012 (2005) (spherical p-spin glass, one step).
 D. J. Amit, H. Gutfreund and H. Sompolinsky, Ann. Phys. 173, 30 (1987) (Hopfield, RS);
 A. Crisanti, D. J. Amit and H. Gutfreund, Europhys. Lett. 2, 337 (1986) and H. Steffan and R. Kühn,
 Z. Phys. B 95, 249 (1994) (Hopfield, one step, T = 0).
 E. Gardner and B. Derrida, J. Phys. A 21, 271 (1988); W. Krauth and M. Mézard, J. Phys. France 50,
 3057 (1989) (Ising perceptron).
 """
+import functools
 import math
 
 import numpy as np
@@ -81,7 +82,7 @@ def sk_1rsb_ground_state():
 def spherical_1rsb_free_entropy(q, x, T, p):
     """``−βf`` of the spherical ``p``-spin glass (``Σσ² = N``, couplings of variance
     ``p!/(2N^{p−1})``, i.e. ``E[H H'] = N q^p/2``) in the one-step ansatz ``q0 = 0``, ``q1 = q``, block
-    size ``x`` (Crisanti & Sommers 1992; Castellani & Cavagna 2005, Sec. 5):
+    size ``x`` (Crisanti & Sommers 1992; Castellani & Cavagna 2005):
 
         −βf = (β²/4)[1 − (1 − x) q^p] + (1/2)[((x − 1)/x) log(1 − q) + (1/x) log(1 − (1 − x) q)]
               + (1/2)(1 + log 2π).
@@ -232,18 +233,23 @@ def hopfield_1rsb_at_overlap(m, guess):
     """The one-step retrieval solution with overlap ``m``: solves the six equations for
     ``(α, C, q0, r0, r1, μ)`` (``q0 < 1``, ``r1 > r0``, ``μ > 0`` through logs). ``guess`` in the
     same log variables; returns ``(α, v, w, residual)``."""
-    def F(w):
+    def F(w, scale=1e6):
         alpha, v = _hopfield_unpack(m, w)
-        return hopfield_1rsb_equations(v, alpha)
+        r = hopfield_1rsb_equations(v, alpha)
+        r[5] *= scale            # e depends on μ at the 1e-7 level only: weigh its equation up
+        return r
     w = fsolve(F, guess, xtol=1e-13, full_output=True)[0]
     alpha, v = _hopfield_unpack(m, w)
-    return alpha, v, w, float(np.max(np.abs(F(w))))
+    return alpha, v, w, float(np.max(np.abs(F(w, 1.0))))
 
 
+@functools.lru_cache(maxsize=4)
 def hopfield_1rsb_start(alpha=0.13):
-    """A one-step retrieval solution at load ``alpha`` found from the RS (AGS) one with a small
-    breaking (``1 − q0 = 10⁻³``, ``r1 − r0 = 10⁻³``) and ``μ`` from a scan of ``∂e/∂μ``: returns
-    ``(m, w)`` in the variables of :func:`hopfield_1rsb_at_overlap`."""
+    """A one-step retrieval solution at load ``alpha``, found from the RS (AGS) one with a small
+    breaking (``1 − q0 = 10⁻³``, ``r1 − r0 = 10⁻³``): the first five equations are solved at fixed
+    ``μ`` and ``μ`` is the root of ``∂e/∂μ`` (bracketed on ``μ = 50, 100, 200, 400``; the energy
+    depends on ``μ`` only at the ``1e-7`` level, so ``μ`` is not solved together with the rest).
+    Returns ``(m, w)`` in the variables of :func:`hopfield_1rsb_at_overlap`."""
     y = brentq(lambda t: hopfield_rs_alpha(t)[0] - alpha, 1.5, 3.0)
     _, m_rs, C_rs = hopfield_rs_alpha(y)
     r_rs = 1 / (1 - C_rs) ** 2
@@ -256,13 +262,12 @@ def hopfield_1rsb_start(alpha=0.13):
         m, C, lq, r0, ld = w
         return w, hopfield_1rsb_equations((m, C, 1 - math.exp(lq), r0, r0 + math.exp(ld), mu), alpha)[5]
 
-    w0 = [m_rs, C_rs, math.log(1e-3), r_rs, math.log(1e-3)]
-    prev = None
-    for mu in (5.0, 10.0, 20.0, 40.0, 80.0, 160.0):
+    w0, prev = [m_rs, C_rs, math.log(1e-3), r_rs, math.log(1e-3)], None
+    for mu in (50.0, 100.0, 200.0, 400.0):
         w0, d = solve5(mu, w0)
         if prev is not None and prev[1] * d < 0:
-            lo, hi = prev[0], mu
-            mu_star = brentq(lambda t: solve5(t, w0)[1], lo, hi, xtol=1e-10)
+            # μ to 1e-3 leaves ∂e/∂μ below 1e-12
+            mu_star = brentq(lambda t: solve5(t, w0)[1], prev[0], mu, xtol=1e-3)
             w5, _ = solve5(mu_star, w0)
             m, C, lq, r0, ld = w5
             return m, np.array([alpha, C, lq, r0, ld, math.log(mu_star)])
@@ -287,9 +292,9 @@ def hopfield_1rsb_capacity(start=0.13, step=0.003):
             break
     lo, hi = sols[-1][0], sols[-3][0]
     start = sols[-2][1]
-    # α(m) is flat at its maximum: m to 1e-6 gives α to ~1e-12
+    # α(m) is flat at its maximum: m to 2e-5 gives α to ~1e-9
     res = minimize_scalar(lambda mm: -hopfield_1rsb_at_overlap(mm, start)[0], bounds=(lo, hi), method="bounded",
-                          options={"xatol": 1e-6})
+                          options={"xatol": 2e-5})
     alpha, v, _, _ = hopfield_1rsb_at_overlap(res.x, start)
     return alpha, res.x, v
 
@@ -315,7 +320,7 @@ def ising_perceptron_rs_functional(q, qhat, alpha):
     return -qhat / 2 * (1 - q) + ent + alpha * energ
 
 
-def ising_perceptron_rs(alpha, guess=(0.5, 1.0)):
+def ising_perceptron_rs(alpha, guess=(0.6, 1.5)):
     """``(q, q̂, s)``: the RS saddle point (``q = E tanh²(√q̂ z)``;
     ``q̂ = 2α (dt/dq) E_z[z G(tz)/H(tz)]`` with ``t = √(q/(1 − q))``, ``dt/dq = 1/(2√q (1 − q)^{3/2})``,
     ``G`` the normal density: ``∂s/∂q = 0``) and its entropy."""

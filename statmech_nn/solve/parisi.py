@@ -8,8 +8,8 @@ Sherrington–Kirkpatrick model (``J_ij ~ N(0, J²/N)``, ``i < j``) has ``ξ(q) 
 ``ξ(q) = q^p/2``. Any ``ξ`` with ``ξ'' ≥ 0`` on ``[0, 1]`` is accepted (a linear term is a random
 field of variance ``ξ'(0)``).
 
-**The Parisi functional** (Parisi 1980; in this form Talagrand, Ann. Math. 163, 221 (2006), eqs.
-(1.8)–(1.11), and Crisanti & Rizzo, PRE 65, 046137 (2002), eqs. (7)–(10)). In energy units,
+**The Parisi functional** (Parisi 1980; for a general covariance ``ξ`` as in Talagrand, Ann. Math.
+163, 221 (2006), and Crisanti & Rizzo, PRE 65, 046137 (2002)). In energy units,
 ``u(q, y) = (1/β) Φ(q, βy)`` solves the Parisi PDE
 
     ∂_q u = −(ξ''(q)/2) [∂_y² u + β x(q) (∂_y u)²],    u(1, y) = T log cosh(βy),
@@ -30,30 +30,36 @@ exactly layer by layer (Cole–Hopf): with ``m_i = β x_i`` and ``σ_i² = ξ'(q
 ``(1/2)[Σ_i m_i (g(q_i) − g(q_{i−1})) + β (g(1) − g(q_k))]`` with ``g(q) = q ξ'(q) − ξ(q)``.
 ``k = 0`` is the replica-symmetric free energy, ``k = 1`` one-step RSB.
 
-**Zero temperature** (Crisanti & Rizzo 2002, Sec. III; Auffinger & Chen, Commun. Math. Phys. 335,
-1429 (2015) and Ann. Probab. 45, 4617 (2017)): with ``m = βx`` held finite as ``β → ∞`` the top layer
+**Zero temperature** (Crisanti & Rizzo 2002; Auffinger & Chen, Commun. Math. Phys. 335, 1429
+(2015) and Ann. Probab. 45, 4617 (2017)): with ``m = βx`` held finite as ``β → ∞`` the top layer
 becomes ``u(1, y) = |y|``, ``q_k → 1`` (``β(1 − q_k)`` drops out of the energy), and the ground-state
-energy per spin is ``e_0 = −[u(0, h) − (1/2) Σ_i m_i (g(q_i) − g(q_{i−1}))]`` minimised over
+energy per spin is ``e_0 = −min [u(0, h) − (1/2) Σ_i m_i (g(q_i) − g(q_{i−1}))]`` over
 ``0 ≤ q_0 ≤ … ≤ q_{k−1} ≤ q_k = 1`` and ``0 ≤ m_1 ≤ … ≤ m_k``; the layer below ``|y|`` is in closed
 form, ``E exp(m|y + σz|) = e^{m²σ²/2} [e^{my} Φ(y/σ + mσ) + e^{−my} Φ(−y/σ + mσ)]``. SK: ``k = 0``
 gives ``−√(2/π)``, ``k = 1`` Parisi's ``−0.7652`` (J. Phys. A 13, 1101 (1980)).
 
-**Numerics.** ``u_i`` and ``∂_y u_i`` live on a uniform grid in ``y`` (beyond it ``u`` is continued
-with its asymptotic slope ``±1``); each layer's Gaussian average is a Gauss–Hermite rule whose nodes
-are shifted by the local tilt ``m σ u'(y)`` (so the integrand ``e^{m u}`` is centred), with ``u``
-between grid nodes by cubic Hermite interpolation (values and slopes, ``O(Δy⁴)`` and ``C¹`` in the
-parameters). The gradient comes from the classic stationarity conditions (Parisi 1980; Crisanti &
-Rizzo 2002, eqs. (11)–(12)), with ``P_i`` the law of the cavity field at level ``q_i`` (propagated
+**Numerics.** ``u_i`` and ``∂_y u_i`` live on a uniform grid in ``y`` (``|y − h| ≤ 11√ξ'(1)``; beyond
+it ``u`` is continued with its end slope, asymptotically ``±1``). A layer of width ``σ ≥ 2Δy`` is a
+trapezoid rule in ``z`` whose points ``y + σz`` are grid nodes, spaced at most ``σ/2`` and a fifth
+of the scale on which ``u_i`` varies (the smoothing ``√(ξ'(q_k) − ξ'(q_i))`` of the top kink, and
+``πT/2``, the half-width of the strip where ``log cosh(βy)`` is analytic): the rule converges
+exponentially and needs no interpolation. Thinner layers use Gauss–Hermite nodes shifted by the
+local tilt ``m σ u'(y)``, with ``u`` between nodes by cubic Hermite interpolation (values and
+slopes). The discretisation error ``|f(Δy) − f(2Δy)|`` is measured at every solution and the grid
+refined until it is below the tolerance. The gradient comes from the stationarity conditions of the
+Parisi solution (Parisi 1980; Crisanti & Rizzo 2002), obtained by moving one breakpoint or one level
+of the PDE's coefficient, with ``P_i`` the law of the cavity field at level ``q_i`` (propagated
 forward, ``P_i(y') ∝ ∫ P_{i−1}(y) G_{σ_i}(y' − y) e^{m_i (u_i(y') − u_{i−1}(y))} dy``):
 
     ∂F/∂q_i = (ξ''(q_i)/2) (m_i − m_{i+1}) (E_{P_i}[u_i'²] − q_i),
     ∂F/∂m_i = (1/m_i) (E_{P_i}[u_i] − E_{P_{i−1}}[u_{i−1}]) − (g(q_i) − g(q_{i−1}))/2,
 
-with ``F = −f − T log 2``, ``m_0 = 0``, ``m_{k+1} = β``. ``F`` is minimised over the ordered
-parameters (SLSQP with these gradients); at the solution ``q_i = E_{P_i}[u_i'²]`` (the overlap of
-level ``i`` is the mean squared magnetisation of its states) is checked. Full RSB is the limit
-``k → ∞``: the ``k``-step free energies converge as a power of ``1/k`` and are extrapolated
-(:func:`solve_parisi`).
+with ``F = −f − T log 2`` (``−e_0`` at ``T = 0``), ``m_0 = 0``, ``m_{k+1} = β``; they agree with
+finite differences of ``F`` to ``1e-10``. ``F`` is minimised over the ordered parameters (SLSQP with
+these gradients, then Newton steps with a finite-difference Hessian); at the solution
+``q_i = E_{P_i}[u_i'²]`` (the overlap of level ``i`` is the mean squared magnetisation of its states)
+is checked. Full RSB is the limit ``k → ∞``: the ``k``-step free energies converge as a power of
+``1/k`` and are extrapolated (:func:`solve_parisi`).
 
 References
 ----------
@@ -985,7 +991,7 @@ def solve_krsb(k, xi, dxi, ddxi, beta=None, h=0.0, *, T=None, guess=None, tol=1e
     ``k = 0`` is replica symmetric, ``k = 1`` one-step RSB (Parisi 1980). The functional (module
     docstring) is minimised over ``0 ≤ q_0 ≤ … ≤ q_k ≤ 1`` and ``0 ≤ x_1 ≤ … ≤ x_k ≤ 1`` (at
     ``T = 0``: ``q_k = 1`` and ``0 ≤ βx_1 ≤ … ≤ βx_k``, Crisanti & Rizzo 2002), with the analytic
-    gradient (Crisanti & Rizzo 2002, eqs. (11)–(12)) and Newton steps at the end.
+    gradient (module docstring) and Newton steps at the end.
 
     Parameters
     ----------
@@ -1093,8 +1099,8 @@ def solve_parisi(xi, dxi, ddxi, beta=None, h=0.0, *, T=None, k_max=6, tol=1e-9, 
 
     Each ``k`` starts from the ``k − 1`` solution; the free energy and the energy are extrapolated to
     ``k → ∞`` with ``v_k = v_∞ + a k^{−p}`` through the last three ``k`` (the ``k``-step free energy
-    approaches the full-RSB one as a power of ``1/k``: for the SK ground state ``p ≈ 3–4``, cf.
-    Crisanti & Rizzo 2002, Sec. IV). The order parameter function of the returned solution is that of
+    approaches the full-RSB one as a power of ``1/k``: for the SK ground state the local exponent
+    grows from 2.5 at k = 2–4 to 3.5 at k = 10–12, measured with this solver). The order parameter function of the returned solution is that of
     ``k_max``; :attr:`ParisiSolution.extrapolation_error` is the change of the extrapolation when the
     last ``k`` is left out.
 
