@@ -121,3 +121,11 @@ def test_spherical_units_are_refused():
     import statmech_nn as snn
     with pytest.raises(ParameterError, match="Ising units"):
         overlap_distribution(snn.model("sk", units="spherical"), N=10, T=0.5, samples=1, sweeps=64)
+
+
+def test_docstring_examples():
+    import doctest
+
+    from statmech_nn.montecarlo import overlap
+    result = doctest.testmod(overlap)
+    assert result.failed == 0 and result.attempted >= 4

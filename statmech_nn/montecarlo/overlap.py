@@ -323,7 +323,7 @@ def overlap_distribution(model, N, T, samples=32, sweeps=4096, temperatures=None
     >>> from statmech_nn.montecarlo import overlap_distribution
     >>> res = overlap_distribution("sk", N=[16, 32], T=0.5, samples=4, sweeps=256, seed=1)
     >>> p = res[32]
-    >>> abs(p.density[0].sum() * 2 / 32 - 1) < 1e-12          # normalised per unit q
+    >>> bool(abs(p.density[0].sum() * 2 / 32 - 1) < 1e-12)    # normalised per unit q
     True
     >>> 0.2 < p["q2"].mean < 0.6
     True
