@@ -648,7 +648,7 @@ class ParisiSolution:
     residual: float
     self_consistency: float
     discretisation_error: float
-    sequence: dict = field(default_factory=dict)
+    sequence: dict = field(default_factory=dict, repr=False)
     extrapolation_error: float = 0.0
 
     @property
