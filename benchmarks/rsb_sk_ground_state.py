@@ -65,7 +65,8 @@ def baseline(k, spacing=0.02, nodes=60):
     q0 = (np.arange(1, k + 1) - 0.5) / k
     steps = np.diff(np.concatenate([[0.0], q0]))
     steps = np.append(steps, 1 - q0[-1])
-    params = np.concatenate([np.log(steps[:k] / steps[k]), np.log(np.diff(np.concatenate([[0.0], 0.5 * 2.0 ** np.arange(k)])))])
+    levels = 0.5 * 2.0 ** np.arange(k)
+    params = np.concatenate([np.log(steps[:k] / steps[k]), np.log(np.diff(np.concatenate([[0.0], levels])))])
     with np.errstate(over="ignore", invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")        # quad's round-off notices on trial steps of the line search
         res = minimize(baseline_functional, params, args=(k, grid, z, w), method="BFGS",

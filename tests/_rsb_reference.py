@@ -164,13 +164,19 @@ def hopfield_rs_capacity():
 def hopfield_1rsb_energy(v, alpha):
     """One-step RSB ground-state energy per neuron of the Hopfield model (one condensed pattern).
 
-    Derivation: the AGS replica free energy ``f = α/2 + m²/2 + (α/2βn) Tr log(1 − βQ) + (αβ/2n) Σ_{a≠b}
-    r_ab q_ab + αβ r_1/2·… − (1/βn) log Tr exp(βmΣσ + (αβ²/2) Σ_{a≠b} r_ab σ_a σ_b)`` with Parisi's
-    one-step ``Q`` (``q1`` in blocks of size ``x``, ``q0`` outside) and ``R`` (``r1``, ``r0``). The
-    eigenvalues of ``1 − βQ`` give, as ``n → 0``,
+    Derivation: the replica free energy of Amit, Gutfreund & Sompolinsky (1987),
+
+        f = α/2 + m²/2 + (α/2βn) Tr log(1 − βQ) + (αβ/2n) Σ_{a≠b} r_ab q_ab
+            − (1/βn) log Tr_σ exp(βm Σ_a σ_a + (αβ²/2) Σ_{a≠b} r_ab σ_a σ_b),   Q_aa = 1,
+
+    with Parisi's one-step ``Q`` (``q1`` in diagonal blocks of size ``x``, ``q0`` outside) and ``R``
+    (``r1``, ``r0``). The eigenvalues of ``1 − βQ`` give, as ``n → 0``,
     ``(1 − 1/x) log Λ1 + (1/x) log Λ2 − βq0/Λ2`` with ``Λ1 = 1 − β(1 − q1)``,
-    ``Λ2 = Λ1 − βx(q1 − q0)``. At ``T → 0`` with ``C = β(1 − q1)`` and ``μ = βx`` finite
-    (Crisanti, Amit & Gutfreund 1986):
+    ``Λ2 = Λ1 − βx(q1 − q0)``; ``(1/n) Σ_{a≠b} r q → (x − 1) r1 q1 − x r0 q0``; in the single-site
+    term ``Σ_{a≠b} r σσ = r0 (Σσ)² + (r1 − r0) Σ_blocks (Σσ)² − n r1`` (the last gives ``+αβr1/2``) and
+    two Hubbard–Stratonovich fields give ``(1/βx) E_z log E_y [2cosh β(m + √(αr0) z +
+    √(α(r1 − r0)) y)]^x``. At ``T → 0`` with ``C = β(1 − q1)`` and ``μ = βx`` finite (Crisanti, Amit &
+    Gutfreund 1986; ``(1/β) log 2cosh βu → |u|``):
 
         e = α/2 + m²/2 + (α/2μ) log[(1 − C − μ(1 − q0))/(1 − C)] − (α/2) q0/(1 − C − μ(1 − q0))
             + (α/2)[μ(r1 − r0 q0) + r1 C] − (1/μ) E_z log E_y exp(μ|m + √(αr0) z + √(α(r1 − r0)) y|).
@@ -346,13 +352,18 @@ def ising_perceptron_frozen_1rsb_functional(q0, qhat0, x, alpha):
     Krauth & Mézard 1989).
 
     The general one-step entropy (block size ``x``)
-    ``Φ = −(1/2)[(x − 1) q̂1 q1 − x q̂0 q0] − q̂1/2 + (1/x) E_z log E_y [2cosh(√q̂0 z + √(q̂1 − q̂0) y)]^x
-    + (α/x) E_z log E_y H(−(√q0 z + √(q1 − q0) y)/√(1 − q1))^x``
-    has, as ``q̂1 → ∞``, ``(1/x) log E_y[…]^x → x(q̂1 − q̂0)/2 + (1/x) log 2cosh(x√q̂0 z)`` (the ``q̂1``
-    terms cancel at ``q1 = 1``) and, at ``q1 = 1``, ``H^x = θ`` so the energetic average is
-    ``E_y θ = H(−√(q0/(1 − q0)) z)``:
 
-        Φ_frozen = −(x/2) q̂0 (1 − q0) + (1/x) E_z log 2cosh(x √q̂0 z) + (α/x) E_z log H(√(q0/(1 − q0)) z).
+        Φ = −(1/2)[(x − 1) q̂1 q1 − x q̂0 q0] − q̂1/2
+            + (1/x) E_z log E_y [2cosh(√q̂0 z + √(q̂1 − q̂0) y)]^x
+            + (α/x) E_z log E_y H(−(√q0 z + √(q1 − q0) y)/√(1 − q1))^x
+
+    at ``q1 = 1`` has ``H^x = θ``, so the energetic average is
+    ``E_y θ(√q0 z + √(1 − q0) y) = H(−√(q0/(1 − q0)) z)`` (and ``z → −z``), and as ``q̂1 → ∞``
+    ``(1/x) log E_y[…]^x → x(q̂1 − q̂0)/2 + (1/x) log 2cosh(x√q̂0 z)``, whose ``q̂1`` cancels the
+    first line's at ``q1 = 1``:
+
+        Φ_frozen = −(x/2) q̂0 (1 − q0) + (1/x) E_z log 2cosh(x √q̂0 z)
+                   + (α/x) E_z log H(√(q0/(1 − q0)) z).
 
     Each state is a single configuration, so ``Φ = Σ/x`` with ``Σ`` the log-number of states per
     weight; with ``q̂ = x² q̂0`` this is ``s_RS(q0, q̂)/x``: ``Σ`` is the RS entropy and the frozen

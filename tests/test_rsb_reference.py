@@ -69,7 +69,8 @@ def test_spherical_one_step_functional():
     assert g == pytest.approx(ref.spherical_1rsb_equations(0.7, 0.6, T, p), abs=1e-7)
     # x = 1 and q = 0 are the paramagnet β²/4 + (1 + log 2π)/2 (k = 0)
     for qq, xx in ((0.3, 1.0), (0.9, 1.0), (0.0, 0.4)):
-        assert ref.spherical_1rsb_free_entropy(qq, xx, T, p) == pytest.approx(1 / (4 * T * T) + (1 + math.log(2 * math.pi)) / 2)
+        paramagnet = 1 / (4 * T * T) + (1 + math.log(2 * math.pi)) / 2
+        assert ref.spherical_1rsb_free_entropy(qq, xx, T, p) == pytest.approx(paramagnet)
     # x → 1 as T → T_s from below
     T_s, _ = ref.spherical_static_temperature(p)
     assert ref.spherical_1rsb_solution(T_s - 1e-4, p, guess=(0.65, 0.99))[1] > 0.99

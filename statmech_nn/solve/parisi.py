@@ -423,8 +423,9 @@ class _Problem:
         """Grid step ``r`` and normalised log-weights of the trapezoid rule in ``z`` for a layer of
         width ``σ`` whose source varies on the scale ``ℓ``: points every ``r Δy ≤ min(σ/2, ℓ/5)`` in
         ``y`` (the rule converges like ``exp(−π²ℓ²/(2(rΔy)²))`` for Gaussian-smoothed kinks and
-        ``exp(−2πℓ/(rΔy))`` for ``log cosh``, analytic in a strip of half-width ``ℓ = πT/2``), over ``|z| ≤ mσ + √(m²σ² + 80)`` (the tilted
-        integrand ``e^{−z²/2 + m u}`` with ``|u'| ≤ 1`` is below ``e^{−40}`` of its peak beyond)."""
+        ``exp(−2πℓ/(rΔy))`` for ``log cosh``, analytic in a strip of half-width ``ℓ = πT/2``), over
+        ``|z| ≤ mσ + √(m²σ² + 80)`` (the tilted integrand ``e^{−z²/2 + m u}`` with ``|u'| ≤ 1`` is
+        below ``e^{−40}`` of its peak beyond)."""
         step = min(0.5 * sigma, ell / 5)
         r = max(1, int(step / self.dy))
         hz = r * self.dy / sigma
@@ -1076,7 +1077,8 @@ def solve_parisi(xi, dxi, ddxi, beta=None, h=0.0, *, T=None, k_max=6, tol=1e-9, 
     Each ``k`` starts from the ``k − 1`` solution; the free energy and the energy are extrapolated to
     ``k → ∞`` with ``v_k = v_∞ + a k^{−p}`` through the last three ``k`` (the ``k``-step free energy
     approaches the full-RSB one as a power of ``1/k``: for the SK ground state the local exponent
-    grows from 2.5 at k = 2–4 to 3.5 at k = 10–12, measured with this solver). The order parameter function of the returned solution is that of
+    grows from 2.5 at k = 2–4 to 3.5 at k = 10–12, measured with this solver). The order parameter
+    function of the returned solution is that of
     ``k_max``; :attr:`ParisiSolution.extrapolation_error` is the change of the extrapolation when the
     last ``k`` is left out.
 
@@ -1161,8 +1163,8 @@ def parisi_functional(q, x, xi, dxi, ddxi, beta=None, h=0.0, *, T=None, spacing=
     k = x.size
     nq = k if zero_T else k + 1
     if q.size != nq:
-        raise ParameterError(f"{k} levels x need {nq} breakpoints q ({'q_k = 1 is implied at T = 0' if zero_T else 'q_0 .. q_k'}), "
-                             f"got {q.size}")
+        which = "q_k = 1 is implied at T = 0" if zero_T else "q_0 .. q_k"
+        raise ParameterError(f"{k} levels x need {nq} breakpoints q ({which}), got {q.size}")
     if np.any(np.diff(q) < 0) or (q.size and (q[0] < 0 or q[-1] > 1)):
         raise ParameterError(f"the breakpoints q must be ordered in [0, 1], got {q.tolist()}")
     upper = math.inf if zero_T else 1.0
