@@ -292,8 +292,9 @@ def overlap_distribution(model, N, T, samples=32, sweeps=4096, temperatures=None
         Measurement sweeps per sample (``>= 32``; 32 blocks give the per-sample errors) after
         ``burn_in`` (default ``sweeps // 4``).
     temperatures : sequence of float, optional
-        The tempering ladder above ``T`` (finite, ``> T``); default 11 temperatures geometrically
-        spaced from ``T`` to ``max(1.6, 1.2/T·T)`` (the paramagnet above ``T_c = 1`` decorrelates).
+        The tempering ladder above ``T`` (finite, ``> T``; ``[]``: no tempering); default 10
+        temperatures geometrically spaced above ``T`` up to ``max(1.6, 1.2 T)`` (the paramagnet above
+        ``T_c = 1`` decorrelates the replicas).
     seed : int
         Root seed; sample ``s`` of size ``N`` has the disorder of ``monte_carlo(..., seed=seed)``'s sample
         ``s`` at that ``N``.
