@@ -8,13 +8,14 @@ from .models import available_models, model
 
 __version__ = "0.1.0"
 
-__all__ = ["available_models", "model", "declare", "declare_learning", "phase_diagram", "PhaseDiagram", "monte_carlo", "crosscheck",
-           "ConvergenceError", "ParameterError", "DerivationError", "StatmechError", "__version__"]
+__all__ = ["available_models", "model", "declare", "declare_learning", "phase_diagram", "PhaseDiagram",
+           "monte_carlo", "crosscheck", "overlap_distribution", "solve_parisi", "ConvergenceError",
+           "ParameterError", "DerivationError", "StatmechError", "__version__"]
 
 # heavy parts are imported on first use: ``import statmech_nn`` stays light (no numba, matplotlib)
 _LAZY = {"declare": "models.declared", "declare_learning": "models.learning_declared",
          "phase_diagram": "phases", "PhaseDiagram": "phases", "monte_carlo": "montecarlo",
-         "crosscheck": "montecarlo"}
+         "crosscheck": "montecarlo", "overlap_distribution": "montecarlo", "solve_parisi": "solve.parisi"}
 
 
 def __getattr__(name):
