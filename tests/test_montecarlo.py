@@ -342,16 +342,39 @@ def test_crosscheck_table_and_plot():
     assert len(ax2.collections) >= 2
 
 
-def test_progress_bar_counts_to_the_total():
-    import io
-    from statmech_nn.parallel import Progress, map_tasks
-    stream = io.StringIO()
-    bar = Progress(3, "work", enabled=True, stream=stream)
-    for _ in range(3):
-        bar.update()
-    bar.close()
-    assert "3/3" in stream.getvalue() and stream.getvalue().endswith("\n")
+@pytest.mark.parametrize("name, options, dynamics, extra", [
+    ("hopfield", {}, "metropolis", {"tempering": [0.3]}),       # pattern kernel, replica exchange
+    ("hopfield", {"pattern": "diluted"}, "heat-bath", {}),      # centred patterns
+    ("hopfield", {}, "rbm", {}),                                # block Gibbs
+    ("sk", {}, "metropolis", {"tempering": [0.8]}),             # dense couplings
+    ("p-spin", {}, "metropolis", {}),                           # p-body tuples
+    ("dense-hopfield", {}, "metropolis", {}),                   # polynomial patterns
+    ("dense-hebbian", {}, "metropolis", {}),                    # power sums
+])
+def test_sweeps_reported_in_chunks_give_the_same_bits(name, options, dynamics, extra):
+    from statmech_nn.montecarlo.runner import run_task
+    model = snn.model(name, **options)
+    params = {k: float(v) for k, v in model.parameters(T=0.2).items()}
+    task = {"model": name, "options": dict(model.options), "N": 40, "params": params, "dynamics": dynamics,
+            "init": "pattern", "sweeps": 23, "burn_in": 7, "replicas": 2, "tempering": [], "seed": 3,
+            "sample": 1, **extra}
+    reported = []
+    chunked = run_task(task, report=reported.append)
+    assert chunked == run_task(task)                 # bit for bit, every observable and swap count
+    assert sum(reported) == 30 and len(reported) == 30   # 50 chunks asked, one sweep each here
+
+
+def test_monte_carlo_progress_bar_counts_sweeps(capsys):
+    from statmech_nn.parallel import map_tasks
+    snn.monte_carlo("hopfield", N=60, samples=3, sweeps=40, burn_in=10, alpha=0.05, T=0.1, progress=True)
+    err = capsys.readouterr().err
+    assert "150/150" in err and "sweep" in err             # 3 samples x (40 + 10) sweeps
+    snn.monte_carlo("hopfield", N=60, samples=3, sweeps=40, alpha=0.05, T=0.1, progress=None)
+    assert capsys.readouterr().err == ""                   # not a terminal: no bar
     assert map_tasks(abs, [-1, -2, 3], executor=2, progress=False) == [1, 2, 3]
+    seen = []
+    assert map_tasks(abs, [-1, -2, 3], executor="processes", progress=seen.append) == [1, 2, 3]
+    assert sorted(seen) == [0, 1, 2]
 
 
 # -- errors -----------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import numba
 import numpy as np
 from numba import types
 
-__all__ = ["Kernels", "solve_batch", "evaluate_batch", "KERNEL_TYPES", "run_rows"]
+__all__ = ["Kernels", "solve_batch", "evaluate_batch", "SIGNATURES", "KERNEL_TYPES", "run_rows"]
 
 #: the compiled functions of one generated module (``replicon`` returns NaN where there is none)
 Kernels = namedtuple("Kernels", "rhs jac jac_stein in_domain free_energy hessian replicon")
@@ -35,12 +35,14 @@ _nodes = types.Array(types.float64, 1, "C", readonly=True)
 _ivec = types.Array(types.int64, 1, "C")
 
 #: the signatures of the generated kernels as the driver calls them (x, p, Z, W[, out])
-KERNEL_TYPES = {
-    "rhs": types.FunctionType(types.void(_vec, _vec, _nodes, _nodes, _vec)),
-    "jac": types.FunctionType(types.void(_vec, _vec, _nodes, _nodes, _mat)),
-    "free_energy": types.FunctionType(types.float64(_vec, _vec, _nodes, _nodes)),
-    "in_domain": types.FunctionType(types.boolean(_vec, _vec)),
+SIGNATURES = {
+    "rhs": types.void(_vec, _vec, _nodes, _nodes, _vec),
+    "jac": types.void(_vec, _vec, _nodes, _nodes, _mat),
+    "free_energy": types.float64(_vec, _vec, _nodes, _nodes),
+    "in_domain": types.boolean(_vec, _vec),
 }
+SIGNATURES.update(jac_stein=SIGNATURES["jac"], hessian=SIGNATURES["jac"], replicon=SIGNATURES["free_energy"])
+KERNEL_TYPES = {k: types.FunctionType(v) for k, v in SIGNATURES.items()}
 _rhs_t, _jac_t, _f_t, _dom_t = (KERNEL_TYPES[k] for k in ("rhs", "jac", "free_energy", "in_domain"))
 
 _jit = numba.njit(cache=True, fastmath=False, error_model="numpy", nogil=True)

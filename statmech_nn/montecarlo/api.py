@@ -189,13 +189,31 @@ def _tasks(model, N, points, samples, sweeps, burn_in, seed, dynamics, replicas,
 
 
 def _run(tasks, executor, progress, resume, desc):
-    from ..parallel import run_resumable
-    from .kernels import warm_up
-    from .pbody_kernels import warm_up as warm_up_pbody
-    from .runner import run_task
-    warm_up()   # compile in the parent: worker processes then only read numba's cache
-    warm_up_pbody()
-    return run_resumable(run_task, tasks, resume, executor, progress, desc)
+    """Run the tasks with one progress bar in sweeps (burn-in included), shown from the start of the
+    compilation; tasks on threads of this process report their sweeps as they go, others when done."""
+    import functools
+    import threading
+
+    from ..parallel import in_process, run_resumable
+    from ..progress import progress_bar
+    from .runner import run_task, warm_up
+    per_task = tasks[0]["burn_in"] + tasks[0]["sweeps"] if tasks else 0
+    bar = progress_bar(per_task * len(tasks), desc, progress, unit="sweep")
+    lock = threading.Lock()
+
+    def report(k):
+        with lock:
+            bar.update(k)
+    try:
+        bar.set_postfix_str("compiling kernels")
+        warm_up(tasks)      # compile in the parent: worker processes then only read numba's cache
+        bar.set_postfix_str("")
+        if in_process(executor):
+            return run_resumable(functools.partial(run_task, report=report), tasks, resume, executor,
+                                 lambda i: None, desc)
+        return run_resumable(run_task, tasks, resume, executor, lambda i: report(per_task), desc)
+    finally:
+        bar.close()
 
 
 def monte_carlo(model, N, samples=4, sweeps=1000, burn_in=None, seed=0, executor=None,
@@ -246,7 +264,9 @@ def monte_carlo(model, N, samples=4, sweeps=1000, burn_in=None, seed=0, executor
         Start: the condensed pattern(s) (all up for Curie–Weiss; default for Hopfield and Curie–Weiss)
         or random (default for SK).
     progress : bool, optional
-        Progress bar on stderr; default: shown when the run lasts more than 2 s.
+        Progress bar in sweeps (tqdm), from the compilation of the kernels on: ``True`` always,
+        ``False`` never, ``None`` (default) once the run has lasted a second, on a terminal or in a
+        notebook (:func:`statmech_nn.progress.progress_bar`).
     sampler_options : dict, optional
         Choices of the finite system that are not parameters of the model's theory
         (:data:`statmech_nn.montecarlo.systems.SAMPLER_OPTIONS`). ``dense-hebbian`` supervised:

@@ -136,7 +136,7 @@ class Solution:
 class _Branch:
     """One compiled saddle point (finite or zero temperature) and its parameter mapping."""
 
-    def __init__(self, saddle_point, specs):
+    def __init__(self, saddle_point, specs, progress=None):
         from ..codegen import compile_saddle_point
 
         self.saddle_point = saddle_point
@@ -159,7 +159,7 @@ class _Branch:
                 break
             mags.append(len(mags))
         self.magnetisations = mags
-        self.kernels = compile_saddle_point(saddle_point)
+        self.kernels = compile_saddle_point(saddle_point, progress=progress)
 
     def parameter_matrix(self, values, idx):
         cols = []
@@ -189,6 +189,9 @@ class Solver:
         Step ``d`` of the damped iteration ``x <- x + d (F(x) - x)``, in ``(0, 1]``.
     nodes, max_nodes : int
         First and largest node count of the doubling rule (see :mod:`statmech_nn.solve.quadrature`).
+    progress : bool or None
+        Progress bar while deriving the ``T = 0`` limit and compiling kernels (``None``: after a
+        second, on a terminal or in a notebook; see :func:`statmech_nn.progress.progress_bar`).
 
     Examples
     --------
@@ -198,7 +201,7 @@ class Solver:
     """
 
     def __init__(self, saddle_point, tol=1e-10, maxiter=200, damping=0.5, nodes=65,
-                 max_nodes=4097):
+                 max_nodes=4097, progress=None):
         if not (tol > 0 and math.isfinite(tol)):
             raise ParameterError(f"tol must be a positive number, got {tol!r}")
         if int(maxiter) != maxiter or maxiter < 1:
@@ -214,6 +217,7 @@ class Solver:
         self.damping = float(damping)
         self.nodes = int(nodes)
         self.max_nodes = int(max_nodes)
+        self.progress = progress
         self._specs = self.model.parameter_specs
         self._branches = {}
         self._branch("zero" if saddle_point.temperature == "zero" else "finite")
@@ -222,8 +226,11 @@ class Solver:
         return f"<Solver of {self.saddle_point!r}, tol={self.tol:g}, maxiter={self.maxiter}>"
 
     def _zero_saddle(self):
+        from ..progress import progress_bar
         try:
-            return self.saddle_point.zero_temperature()
+            with progress_bar(None, f"deriving the T = 0 limit of {self.model.name!r}", self.progress,
+                              unit="step"):
+                return self.saddle_point.zero_temperature()
         except (NotImplementedError, DerivationError) as exc:
             raise ParameterError(
                 f"model {self.model.name!r} has no zero-temperature limit ({exc}); use T > 0") from exc
@@ -231,11 +238,11 @@ class Solver:
     def _branch(self, kind):
         if kind not in self._branches:
             if kind == "zero":
-                self._branches[kind] = _Branch(self._zero_saddle(), self._specs)
+                self._branches[kind] = _Branch(self._zero_saddle(), self._specs, self.progress)
             elif self.saddle_point.temperature == "zero":
                 raise ParameterError("this saddle point is the T = 0 limit: T must be 0")
             else:
-                self._branches[kind] = _Branch(self.saddle_point, self._specs)
+                self._branches[kind] = _Branch(self.saddle_point, self._specs, self.progress)
         return self._branches[kind]
 
     def _known_guess_names(self, names):
