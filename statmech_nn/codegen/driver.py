@@ -22,8 +22,9 @@ from collections import namedtuple
 import numba
 import numpy as np
 from numba import types
+from numba.core.typing.typeof import typeof_impl
 
-__all__ = ["Kernels", "solve_batch", "evaluate_batch", "SIGNATURES", "KERNEL_TYPES", "run_rows"]
+__all__ = ["Kernels", "kernels", "solve_batch", "evaluate_batch", "SIGNATURES", "KERNEL_TYPES", "run_rows"]
 
 #: the compiled functions of one generated module (``replicon`` returns NaN where there is none)
 Kernels = namedtuple("Kernels", "rhs jac jac_stein in_domain free_energy hessian replicon")
@@ -200,6 +201,38 @@ def _evaluate_rows(free_energy, hessian, replicon, X, P, Z, W, F, HESS, REPL):
         F[i] = free_energy(X[i], P[i], Z, W)
         hessian(X[i], P[i], Z, W, HESS[i])
         REPL[i] = replicon(X[i], P[i], Z, W)
+
+
+class _Address(types.WrapperAddressProtocol):
+    """A kernel as a first-class function of its driver signature, its address looked up once (numba
+    looks a dispatcher's up on every call: ~0.1 ms, as much as a small batch's work)."""
+
+    def __init__(self, dispatcher, signature):
+        self.dispatcher = dispatcher        # keeps the compiled code alive
+        self._signature = signature
+        self._address = None
+        self.numba_type = types.FunctionType(signature)
+
+    def __wrapper_address__(self):
+        if self._address is None:
+            from numba.experimental.function_type import _get_wrapper_address
+            self.dispatcher.compile(self._signature)
+            self._address = _get_wrapper_address(self.dispatcher, self._signature)
+        return self._address
+
+    def signature(self):
+        return self._signature
+
+
+@typeof_impl.register(_Address)
+def _typeof_address(val, c):
+    # the type made once: numba's generic typeof of a first-class function rebuilds it on every call
+    return val.numba_type
+
+
+def kernels(*dispatchers):
+    """:class:`Kernels` of a generated module from its jitted functions (in the order of the fields)."""
+    return Kernels(*(_Address(d, SIGNATURES[name]) for name, d in zip(Kernels._fields, dispatchers)))
 
 
 # -- batches on threads -----------------------------------------------------------------------------

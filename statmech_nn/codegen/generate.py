@@ -70,7 +70,7 @@ def evaluate_batch(X, P, Z, W, F, HESS, REPL):
     _driver.evaluate_batch(KERNELS, X, P, Z, W, F, HESS, REPL)
 
 
-KERNELS = _driver.Kernels(rhs, jac, jac_stein, in_domain, free_energy, hessian, replicon)
+KERNELS = _driver.kernels(rhs, jac, jac_stein, in_domain, free_energy, hessian, replicon)
 '''
 
 

@@ -22,14 +22,15 @@ class Line:
     kind: str
     points: np.ndarray
 
-    def describe_window(self, window, xname, yname):
-        """Notes on where the line meets the edges of the window (it continues outside)."""
+    def describe_window(self, window, xname, yname, bounds=((-np.inf, np.inf), (-np.inf, np.inf))):
+        """Notes on where the line meets the edges of the window (it continues outside), except at
+        edges that are ``bounds`` of the parameters (nothing lies beyond ``alpha = 0`` or ``T = 0``)."""
         xlo, xhi, ylo, yhi = window
         out = []
         tol_x, tol_y = 1e-9 * (xhi - xlo), 1e-9 * (yhi - ylo)
         for (x, y) in (self.points[0], self.points[-1]) if len(self.points) else ():
-            edges = [f"{xname}={x:.8g}" for v in (xlo, xhi) if abs(x - v) <= tol_x] + \
-                    [f"{yname}={y:.8g}" for v in (ylo, yhi) if abs(y - v) <= tol_y]
+            edges = [f"{xname}={x:.8g}" for v in (xlo, xhi) if abs(x - v) <= tol_x and v not in bounds[0]] + \
+                    [f"{yname}={y:.8g}" for v in (ylo, yhi) if abs(y - v) <= tol_y and v not in bounds[1]]
             if edges:
                 out.append(f"line {self.name!r} reaches the edge of the window at "
                            f"({xname}, {yname}) = ({x:.8g}, {y:.8g}); it may continue outside")
