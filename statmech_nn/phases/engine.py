@@ -87,7 +87,7 @@ class _Grid:
                 self._collect(sol, np.argwhere(finite))
         if zero.any():
             self._zero_temperature(solver, zero)
-        self.phase = [[self._dominant(self.records[j][i]) for i in range(len(xs))]
+        self.phase = [[dominant_branch(self.records[j][i], model.zero_tolerance) for i in range(len(xs))]
                       for j in range(len(ys))]
 
     def _zero_temperature(self, solver, zero):
@@ -148,17 +148,22 @@ class _Grid:
             if old is None or rec["f"] < old["f"] - 1e-12:
                 store[label] = rec
 
-    def _dominant(self, recs):
-        if not recs:
-            return None
-        eps = self.model.zero_tolerance
-        alive = dict(recs)
-        for a, ra in recs.items():
-            for b, rb in recs.items():
-                if a != b and "q" in ra["x"] and "q" in rb["x"] and _same_magnetisation(ra, rb, eps) \
-                        and rb["x"]["q"] > ra["x"]["q"] + eps:
-                    alive.pop(a, None)
-        return min(alive, key=lambda k: alive[k]["f"])
+
+
+def dominant_branch(recs, eps):
+    """The phase among the branches ``recs`` (label -> ``{"x": order parameters, "f": free energy}``,
+    minima in the magnetisations): the lowest ``f`` after the replica rule — of two solutions with the
+    same magnetisations the one with the larger ``q`` is the physical one (for ``n → 0`` ``f`` is
+    maximised in ``q``). None if there is none."""
+    if not recs:
+        return None
+    alive = dict(recs)
+    for a, ra in recs.items():
+        for b, rb in recs.items():
+            if a != b and "q" in ra["x"] and "q" in rb["x"] and _same_magnetisation(ra, rb, eps) \
+                    and rb["x"]["q"] > ra["x"]["q"] + eps:
+                alive.pop(a, None)
+    return min(alive, key=lambda k: alive[k]["f"])
 
 
 def _same_magnetisation(ra, rb, eps):
@@ -303,7 +308,7 @@ def _fmt(params, first=None):
     return "(" + ", ".join(f"{k}={params[k]:.8g}" for k in keys) + ")"
 
 
-def _branch_ends(solver, model, ends, failures, iterations=18, continue_to_fold=True):
+def _branch_ends(solver, model, ends, failures, iterations=18, known=False):
     """Where each branch in ``ends`` stops existing between two grid points, and how.
 
     ``ends`` holds ``(label, record, A, B, param)``: the branch exists at A, not at B. Bisection on
@@ -312,13 +317,12 @@ def _branch_ends(solver, model, ends, failures, iterations=18, continue_to_fold=
     next to the branch (another branch it merges into), the end is a bifurcation, not a spinodal;
     otherwise it is a fold, which pseudo-arclength continuation from just inside then locates
     (:func:`statmech_nn.solve.continuation.continuation`). Returns, for each end in order,
-    ``(label, fold, x)``: the fold's parameter dict and the last solution found inside, or ``None,
-    None`` where the end is not a fold. Without ``continue_to_fold`` (ends already known to be on
-    a spinodal line) neither the merging nor the domain test is made and the fold is where the
-    determinant of the Hessian, which vanishes like the square root of the distance to a fold,
-    extrapolates to zero from the last two points found inside (linear in ``det²``; the middle of the
-    last bracket where that fails): a solver that stops converging just short of the fold, where the
-    equations become stiff, does not bias it.
+    ``(label, fold, x)``: the fold's parameter dict and a solution of the branch inside, or ``None,
+    None`` where the end is not a fold. With ``known`` (ends already
+    known to lie on a spinodal line) neither the merging nor the domain test is made, and where the
+    continuation does not meet the fold (the equations grow too stiff next to it) the fold is where
+    the determinant of the Hessian, which vanishes like the square root of the distance to a fold,
+    extrapolates to zero from the last two points found inside (linear in ``det²``).
     """
     from ..solve.continuation import continuation
     if not ends:
@@ -350,17 +354,9 @@ def _branch_ends(solver, model, ends, failures, iterations=18, continue_to_fold=
     folds = []
     for k, (label, rec, A, B, param) in enumerate(ends):
         folds.append((label, None, None))
-        if not continue_to_fold:
-            t = 0.5 * (ta[k] + tb[k])
-            if len(inside[k]) >= 2:
-                (t1, d1), (t2, d2) = inside[k][-2:]
-                if d1 * d1 > d2 * d2 > 0:
-                    t = min(max(t2 + d2 * d2 * (t2 - t1) / (d1 * d1 - d2 * d2), t2), 1.0)
-            folds[-1] = (label, params_at(k, t), xin[k])
-            continue
-        if xout[k] is not None and _distance(xout[k], xin[k]) < 1e-2:
+        if not known and xout[k] is not None and _distance(xout[k], xin[k]) < 1e-2:
             continue          # merges into the branch it converged to: a bifurcation, no spinodal
-        if xout[k] is None and abs(din[k]) > 0.05 * abs(rec["det"]):
+        if not known and xout[k] is None and abs(din[k]) > 0.05 * abs(rec["det"]):
             # nothing converges beyond and the Hessian stays regular up to there (at a fold it
             # vanishes like the square root of the distance): the equations leave their domain
             # (e.g. 1 − β(1 − q) ≤ 0) or the branch runs off to infinity
@@ -375,11 +371,25 @@ def _branch_ends(solver, model, ends, failures, iterations=18, continue_to_fold=
                               ds=0.02, max_ds=0.25, max_steps=40, tol=1e-11)
         except Exception as exc:      # reported, never silent
             failures.setdefault(label, []).append(f"{_fmt(start, param)}: {exc}")
+            br = None
+        if known and (br is None or br.reason != "fold"):
+            # a spinodal line's next point where the continuation did not meet the fold (too stiff
+            # there): where the Hessian's determinant, ~ the square root of the distance to the
+            # fold, extrapolates to zero from the last two points inside (linear in det²)
+            t = 0.5 * (ta[k] + tb[k])
+            if len(inside[k]) >= 2:
+                (t1, d1), (t2, d2) = inside[k][-2:]
+                if d1 * d1 > d2 * d2 > 0:
+                    t = min(max(t2 + d2 * d2 * (t2 - t1) / (d1 * d1 - d2 * d2), t2), 1.0)
+            folds[-1] = (label, params_at(k, t), xin[k])
+            continue
+        if br is None:
             continue
         if br.reason == "fold":
-            # with the last solution found inside (on the stable side of the fold: a guess that
-            # stays on the branch, which the fold's own point would not)
-            folds[-1] = (label, dict(fixed, **{param: br.folds[-1].value}), xin[k])
+            # with a solution inside: for a line continued step by step the last one found (the
+            # next fold is near), for a grid segment the one where the search started, a cell
+            # inside (next to the fold a solver falls onto the unstable partner as easily)
+            folds[-1] = (label, dict(fixed, **{param: br.folds[-1].value}), xin[k] if known else rec["x"])
         elif xout[k] is None:
             # no fold and nothing converges beyond: the equations leave their domain there
             # (e.g. 1 − β(1 − q) ≤ 0) or the branch runs off to infinity

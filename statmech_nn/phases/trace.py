@@ -41,7 +41,7 @@ _FREE_START, _FREE_MIN, _FREE_REACH = 1 / 8, 1e-3, 1.5    # free steps, in cells
 class _End:
     """One end of a line and how it is being continued."""
 
-    def __init__(self, piece, side, window, cells, edge_tol, T_axis):
+    def __init__(self, piece, side, window, cells, edge_tol, T_axis, target=None):
         pts = piece["points"]
         self.piece, self.side = piece, side
         k0, k1 = (0, 1) if side == 0 else (-1, -2)
@@ -56,6 +56,13 @@ class _End:
         self.span, self.lo, self.hi = span, lo, hi
         self.T_axis = T_axis       # index of the T axis (0, 1) or None: T = 0 is never solved here
         self.mode = None
+        self.target = None
+        if target is not None:
+            # filling the cell between a point on the T = 0 edge (``target``, from the T = 0
+            # equations) and the first row, which no grid segment spans: halving steps towards it
+            self.mode, self.axis, self.edge, self.factor = "edge", T_axis, 0.0, 0.5
+            self.target, self.stop = np.asarray(target, float), cells[T_axis] / 16
+            return
         on_edge = (np.abs(self.p0 - lo) <= 1e-9 * span) | (np.abs(self.p0 - hi) <= 1e-9 * span)
         if on_edge.any():
             self.active = False
@@ -91,6 +98,10 @@ class _End:
             u = self.edge + self.factor * (u0 - self.edge)
         else:
             u = min(max(u0 + self.sign * self.du, self.lo[a]), self.hi[a])
+        if self.target is not None:        # between the last point and the known point on the edge
+            vt = self.target[b]
+            centre = vt + (v0 - vt) * (u - self.edge) / (u0 - self.edge)
+            return u, centre, max(0.5 * abs(v0 - vt), abs(centre - v0), 1e-9 * self.span[b])
         lin = v0 + (v1 - v0) * (u - u0) / (u1 - u0) if u1 != u0 else v0
         if self.mode == "edge" and (u0 - self.edge) * (u1 - self.edge) > 0:
             # a line that meets a degenerate edge often does so like a square root
@@ -117,7 +128,10 @@ class _End:
         self.new.append((p, xs))
         self.p1, self.p0, self.xs1, self.xs = self.p0, p, self.xs, xs
         a = self.axis
-        if self.mode == "edge":
+        if self.target is not None:
+            if abs(p[a] - self.edge) <= self.stop:
+                self.active = False
+        elif self.mode == "edge":
             self.factor = max(_EDGE_FACTOR, self.factor ** 2)
             if abs(p[a] - self.edge) <= self.edge_tol * self.span[a]:
                 self.active = False
@@ -129,6 +143,9 @@ class _End:
                 self.active = False
 
     def fail(self):
+        if self.target is not None:
+            self.active = False
+            return
         if self.mode == "edge":      # a gentler step, then give up
             self.factor = math.sqrt(self.factor)
             if self.factor > 0.85:
@@ -288,6 +305,18 @@ def extend_lines(solver, model, pieces, window, cells, names, base, notes, edge_
     window_span = np.array([window[1] - window[0], window[3] - window[2]])
     ends = [_End(p, side, window, cells, edge_tol, T_axis) for p in pieces if len(p["points"]) >= 2
             for side in (0, 1)]
+    gaps = []        # (piece, side, the piece without its T = 0 point, end filling the gap)
+    if T_axis is not None and window[2 * T_axis] == 0:
+        for p in pieces:
+            for side in (0, 1):
+                pts = p["points"]
+                k0, k1 = (0, 1) if side == 0 else (-1, -2)
+                if len(pts) >= 3 and pts[k0][T_axis] == 0 and 0 < pts[k1][T_axis] <= cells[T_axis] * (1 + 1e-9):
+                    rest = {**p, "points": pts[1:] if side == 0 else pts[:-1],
+                            "xs": p["xs"][1:] if side == 0 else p["xs"][:-1]}
+                    end = _End(rest, side, window, cells, edge_tol, T_axis, target=pts[k0])
+                    gaps.append((p, side, end))
+                    ends.append(end)
 
     def params(p):
         return dict(base, **{names[0]: float(p[0]), names[1]: float(p[1])})
@@ -372,8 +401,7 @@ def extend_lines(solver, model, pieces, window, cells, names, base, notes, edge_
         scratch = []
         _refine(solver, tasks, scratch)
         failures = {}
-        folds = _branch_ends(robust or solver, model, spinodal, failures, iterations=16,
-                             continue_to_fold=False)
+        folds = _branch_ends(robust or solver, model, spinodal, failures, iterations=16, known=True)
         fold_of = iter(folds)
         for owner in owners:
             e = owner[1]
@@ -391,9 +419,20 @@ def extend_lines(solver, model, pieces, window, cells, names, base, notes, edge_
                     continue
                 p = np.array([fold[names[0]], fold[names[1]]])
                 e.advance(p, [x])
+    gap_ends = {id(e) for _, _, e in gaps}
     for e in ends:
-        if e.mode == "edge" and e.new:
+        if e.mode == "edge" and e.new and id(e) not in gap_ends:
             _limit_point(e, names, notes)
+    for piece, side, e in gaps:       # the points found between the T = 0 point and the first row
+        pts = [tuple(p) for p, _ in e.new]
+        xs = [x for _, x in e.new]
+        if side == 0:        # found outwards from the first row: nearest the edge last
+            piece["points"] = piece["points"][:1] + pts[::-1] + piece["points"][1:]
+            piece["xs"] = piece["xs"][:1] + xs[::-1] + piece["xs"][1:]
+        else:
+            piece["points"] = piece["points"][:-1] + pts + piece["points"][-1:]
+            piece["xs"] = piece["xs"][:-1] + xs + piece["xs"][-1:]
+        e.new = []
     for e in ends:
         if not e.new:
             continue
