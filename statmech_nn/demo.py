@@ -29,10 +29,17 @@ def demo_figure(pd, cc=None):
     ncols = 2 if cc is not None else 1
     fig = Figure(figsize=(6.2 * ncols, 5.6), dpi=150, layout="constrained")
     axes = fig.subplots(1, ncols, squeeze=False)[0]
-    ax = pd.plot(ax=axes[0], legend=False, title="Hopfield model: replica-symmetric phase diagram (derived)")
+    box = [0.57, 0.6, 0.4, 0.3]                     # the inset, in axes fractions
+    (xlo, xhi), (ylo, yhi) = pd.x[1:], pd.y[1:]
+    clear = [(xlo + box[0] * (xhi - xlo), xhi, ylo + box[1] * (yhi - ylo), yhi)]
+    if cc is not None:                              # and the band of the Monte Carlo markers
+        Ts = [p["T"] for p in cc.points]
+        clear.append((xlo, xhi, min(Ts) - 0.06 * (yhi - ylo), max(Ts) + 0.06 * (yhi - ylo)))
+    ax = pd.plot(ax=axes[0], legend=False, title="Hopfield model: replica-symmetric phase diagram (derived)",
+                 keep_clear=clear)
     if cc is not None:
         cc.overlay(ax, x="alpha", y="T")
-    inset = ax.inset_axes([0.57, 0.56, 0.4, 0.32])
+    inset = ax.inset_axes(box)
     pd.plot(ax=inset, legend=False, title=False, regions=False)
     (x0, x1), (y0, y1) = INSET
     inset.set_xlim(x0, x1)

@@ -46,9 +46,23 @@ def test_hopfield_retrieval_spinodal_reaches_alpha_c(hopfield_pd):
     pts = hopfield_pd.boundaries["spinodal: retrieval"]
     at_zero = pts[pts[:, 1] == 0]
     assert len(at_zero) == 1 and abs(at_zero[0, 0] - 0.138) < 1e-3
-    # T_M decreases with alpha, from near 1 at small load
-    order = np.argsort(pts[:, 0])
-    assert np.all(np.diff(pts[order, 1]) < 1e-9) and pts[:, 1].max() > 0.75
+    # T_M decreases with alpha, from near 1 at small load, ...
+    away = pts[pts[:, 0] < 0.137]
+    order = np.argsort(away[:, 0])
+    assert np.all(np.diff(away[order, 1]) < 1e-9) and pts[:, 1].max() > 0.75
+    # ... and bends back just before alpha_c: between T = 0 and the first grid row the RS retrieval
+    # state reaches slightly beyond alpha_c(T = 0) (the cell is filled from the T = 0 point). Checked
+    # on the solver: the state exists just inside that point of the line and not just outside.
+    nose = pts[np.argmax(pts[:, 0])]
+    assert 0 < nose[1] < 0.05 and 0 < nose[0] - at_zero[0, 0] < 1e-3
+    solver = snn.model("hopfield").free_energy().saddle_point().compile()
+    zero = solver.solve(alpha=0.1379, T=0, guess={"m": 1})
+    s = solver.solve(alpha=0.1379, T=nose[1], guess={"m": zero["m"], "q": 1 - zero["C"] * nose[1], "r": zero["r"]})
+    for a in np.linspace(0.1379, nose[0] - 1e-6, 8)[1:]:     # follow the retrieval state to the line
+        s = solver.solve(alpha=a, T=nose[1], guess={k: s[k] for k in ("m", "q", "r")})
+    assert s["m"] > 0.95 and s.curvature_stable
+    out = solver.solve(alpha=nose[0] + 1e-4, T=nose[1], guess={k: s[k] for k in ("m", "q", "r")}, errors="mask")
+    assert not (out.converged and out["m"] > 0.9 and out.curvature_stable)
 
 
 def test_hopfield_first_order_line_reaches_005_below_the_spinodal(hopfield_pd):

@@ -387,7 +387,9 @@ class CrosscheckResult:
         The path parameter that varies (the plot's abscissa).
     curve : tuple of arrays or None
         ``(x values, theory, converged, stable)`` of the solver on 201 points between the ends of the
-        path (when one parameter varies), drawn as the theory line (dashed where unstable).
+        path (when one parameter varies), drawn as the theory line (dashed where unstable);
+        ``converged`` is False where the solution is not on the branch the line starts in,
+        ``curve_branch``.
     observable : str
     results : list of MCResult
     """
@@ -397,6 +399,7 @@ class CrosscheckResult:
         from .runner import combine_samples
         self.model = model
         self.curve = curve
+        self.curve_branch = None
         self.observable = observable
         self.x = x
         # the varying parameter first in the table
@@ -561,13 +564,21 @@ def crosscheck(model, path, N=(200, 800), observable=None, guess=None, samples=4
     sol = solver.solve(guess=guess, errors="mask", **columns)
     theory = np.atleast_1d(np.asarray(sol[observable], dtype=float))
     converged = np.atleast_1d(np.asarray(sol.converged, dtype=bool))
-    curve = None
+    curve = curve_branch = None
     if len(varying) == 1:
         grid = np.linspace(min(p[x] for p in points), max(p[x] for p in points), 201)
         fine = solver.solve(guess=guess, errors="mask",
                             **{k: (grid if k == x else points[0][k]) for k in points[0]})
-        curve = (grid, np.asarray(fine[observable], dtype=float), np.asarray(fine.converged, dtype=bool),
-                 np.asarray(fine.stable, dtype=bool))
+        conv = np.asarray(fine.converged, dtype=bool)
+        # the line follows the branch the guess finds first, not a jump to another (e.g. the
+        # spin glass past the end of retrieval)
+        labels = [model.classify({k: float(v[i]) for k, v in fine.order_parameters.items() if np.isfinite(v[i])},
+                                 {k: float(v[i]) for k, v in fine.parameters.items()}, float(fine.replicon[i]))
+                  if conv[i] else None for i in range(grid.size)]
+        first = next((lab for lab in labels if lab is not None), None)
+        curve = (grid, np.asarray(fine[observable], dtype=float),
+                 conv & np.array([lab == first for lab in labels]), np.asarray(fine.stable, dtype=bool))
+        curve_branch = first
     results = sweep(model, points, sizes, samples=samples, sweeps=sweeps, burn_in=burn_in, seed=seed,
                     executor=executor, dynamics=dynamics, replicas=replicas, tempering=tempering,
                     init=init, progress=progress, resume=resume, sampler_options=sampler_options)
@@ -578,8 +589,10 @@ def crosscheck(model, path, N=(200, 800), observable=None, guess=None, samples=4
     if mags and all(m in results[0] for m in mags):      # the chain's branch can be read off
         branches = _theory_branches(model, solver, points, observable)
         chains = [_chain_branch(model, r, names) for r in results]
-    return CrosscheckResult(model.name, observable, x, [{k: p[k] for k in points[0]} for p in points],
-                            sizes, theory, converged, results, curve, branches, chains)
+    cc = CrosscheckResult(model.name, observable, x, [{k: p[k] for k in points[0]} for p in points],
+                          sizes, theory, converged, results, curve, branches, chains)
+    cc.curve_branch = curve_branch
+    return cc
 
 
 def _theory_branches(model, solver, points, observable):

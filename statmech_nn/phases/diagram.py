@@ -123,14 +123,15 @@ class PhaseDiagram:
         return float(np.interp(at, a, b))
 
     # -- output --------------------------------------------------------------------------
-    def plot(self, ax=None, regions=True, legend=True, title=True):
+    def plot(self, ax=None, regions=True, legend=True, title=True, keep_clear=()):
         """Draw the diagram: phase regions shaded from the located lines and labelled, the lines
         styled by kind, the legend below the axes (:func:`statmech_nn.plot.phases.plot_phase_diagram`).
 
         Returns the matplotlib axes.
         """
         from ..plot.phases import plot_phase_diagram
-        return plot_phase_diagram(self, ax=ax, regions=regions, legend=legend, title=title)
+        return plot_phase_diagram(self, ax=ax, regions=regions, legend=legend, title=title,
+                                  keep_clear=keep_clear)
 
     def figure(self):
         """A new matplotlib figure of the diagram (not registered with pyplot, so nothing to close)."""

@@ -35,11 +35,12 @@ def plot_crosscheck(cc, ax=None, colors=None):
     xs = np.array([p[cc.x] for p in cc.points], dtype=float)
     if cc.curve is not None:
         grid, values, converged, stable = cc.curve
+        branch = f": {cc.curve_branch}" if getattr(cc, "curve_branch", None) else ""
         ax.plot(grid, np.where(converged & stable, values, np.nan), color="black", lw=1.6,
-                label="theory (RS saddle point)")
+                label=f"theory{branch} (RS saddle point)")
         if np.any(converged & ~stable):
             ax.plot(grid, np.where(converged & ~stable, values, np.nan), color="black", lw=1.0, ls="--",
-                    label="theory, unstable solution")
+                    label=f"theory{branch}, unstable (RS)")
     else:
         first = [r for r in cc.rows if r["N"] == cc.sizes[0]]
         theory = np.array([r["theory"] if r["converged"] else np.nan for r in first])

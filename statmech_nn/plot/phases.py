@@ -162,7 +162,7 @@ def _centres(window, shape):
     return np.meshgrid(np.linspace(xlo, xhi, nx), np.linspace(ylo, yhi, ny))
 
 
-def plot_phase_diagram(pd, ax=None, regions=True, legend=True, title=True):
+def plot_phase_diagram(pd, ax=None, regions=True, legend=True, title=True, keep_clear=()):
     """Draw ``pd`` on ``ax`` (a new figure if None): shaded, labelled phase regions and the lines
     styled by kind. Returns the axes.
 
@@ -174,6 +174,8 @@ def plot_phase_diagram(pd, ax=None, regions=True, legend=True, title=True):
         The lines' legend, below the axes.
     title : bool or str
         The model and its fixed parameters (``True``), a title of your own, or none.
+    keep_clear : sequence of (x0, x1, y0, y1)
+        Boxes in data coordinates where no region label may go (an inset, markers drawn later).
     """
     import matplotlib
     if ax is None:
@@ -189,8 +191,13 @@ def plot_phase_diagram(pd, ax=None, regions=True, legend=True, title=True):
         shown = np.ma.masked_less(idx, 0)
         ax.contourf(X, Y, shown, levels=np.arange(len(names) + 1) - 0.5, colors=colours, antialiased=True,
                     zorder=0)
+        free = np.ones(idx.shape, bool)
+        for x0, x1, y0, y1 in keep_clear:
+            free &= ~((X >= x0) & (X <= x1) & (Y >= y0) & (Y <= y1))
         for k, name in enumerate(names):
-            mask = idx == k
+            mask = (idx == k) & free
+            if not mask.any():
+                mask = idx == k
             if not mask.any():
                 continue
             # the label where the region is deepest, counting horizontal room at a third (a label
