@@ -24,11 +24,6 @@ def sech4(x):
 
 
 @pytest.fixture(scope="module")
-def hopfield_pd(hopfield):
-    return snn.phase_diagram(hopfield, x=("alpha", 0.0, 0.16), y=("T", 0.0, 1.3), resolution=17)
-
-
-@pytest.fixture(scope="module")
 def sk_pd(sk):
     return snn.phase_diagram(sk, x=("J0", 0.0, 2.0), y=("T", 0.2, 1.5), resolution=15)
 

@@ -126,6 +126,19 @@ class MCResult:
             lines.append(f"| {k} | {v.mean:.6g} | {v.stderr:.2g} | {v.tau:.3g} |")
         return "\n".join(lines)
 
+    def _repr_html_(self):
+        from html import escape
+        pars = ", ".join(f"{escape(k)} = {v:g}" for k, v in self.parameters.items())
+        rows = "".join(f"<tr><td>{escape(k)}</td><td>{v.mean:.6g}</td><td>{v.stderr:.2g}</td>"
+                       f"<td>{v.tau:.3g}</td></tr>" for k, v in self.observables.items())
+        eq = self.diagnostics.get("equilibrated")
+        extra = "" if eq is None else f"<p>equilibrated (SK identity): {'yes' if eq else 'no'}</p>"
+        return (f"<div><p><b>Monte Carlo, {escape(self.model)}</b>, N = {self.N}, {pars}; "
+                f"{self.settings['samples']} sample(s) × {self.settings['sweeps']} sweeps "
+                f"({escape(str(self.settings['dynamics']))})</p><table><thead><tr><th>observable</th>"
+                f"<th>mean</th><th>stderr</th><th>τ_int (sweeps)</th></tr></thead><tbody>{rows}</tbody>"
+                f"</table>{extra}</div>")
+
 
 def _resolve_model(model):
     if isinstance(model, str):

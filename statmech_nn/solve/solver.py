@@ -121,6 +121,31 @@ class Solution:
             "nodes": plain(self.nodes),
         }
 
+    def _repr_html_(self):
+        """A table in Jupyter: the order parameters, free energy and flags at a point, or a summary
+        of a grid (ranges over the converged points)."""
+        from html import escape
+        if self.shape == ():
+            pars = ", ".join(f"{escape(k)} = {v:g}" for k, v in self.parameters.items())
+            rows = [(k, f"{v:.10g}") for k, v in self.order_parameters.items()]
+            rows += [("free energy", f"{self.free_energy:.10g}"), ("replicon", f"{self.replicon:.6g}"),
+                     ("converged", str(self.converged)), ("stable", str(self.stable)),
+                     ("residual", f"{self.residual:.2g}"), ("quadrature nodes", str(self.nodes))]
+            head = f"<p><b>Solution of {escape(self.model)}</b> at {pars}</p>"
+        else:
+            conv = np.asarray(self.converged)
+            head = (f"<p><b>Solution of {escape(self.model)}</b> on a grid of shape {self.shape}: "
+                    f"{int(conv.sum())}/{conv.size} converged, {int(np.asarray(self.stable).sum())} stable</p>")
+
+            def span(v):
+                v = np.asarray(v, float)[conv]
+                return f"{v.min():.6g} … {v.max():.6g}" if v.size and np.isfinite(v).any() else "—"
+            rows = [(k, span(v)) for k, v in self.order_parameters.items()]
+            rows += [("free energy", span(self.free_energy))]
+            rows += [(k, span(v)) for k, v in self.parameters.items() if np.ndim(v)]
+        body = "".join(f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in rows)
+        return f"<div>{head}<table><tbody>{body}</tbody></table></div>"
+
     def __repr__(self):
         if self.shape == ():
             vals = ", ".join(f"{k}={v:.6g}" for k, v in self.order_parameters.items())
