@@ -398,10 +398,10 @@ def extend_lines(solver, model, pieces, window, cells, names, base, notes, edge_
                              [(a["x"], b["x"]) for a, b in zip(ra, rb)], ga, gb)
                 tasks.append(task)
                 owners.append(("task", e, task))
-        scratch = []
-        _refine(solver, tasks, scratch)
-        failures = {}
-        folds = _branch_ends(robust or solver, model, spinodal, failures, iterations=16, known=True)
+        # a point that cannot be located ends (or shortens) the continuation: the notes of the
+        # searches themselves are not the diagram's
+        _refine(solver, tasks, [])
+        folds = _branch_ends(robust or solver, model, spinodal, {}, iterations=16, known=True)
         fold_of = iter(folds)
         for owner in owners:
             e = owner[1]
