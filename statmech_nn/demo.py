@@ -11,12 +11,57 @@ import shutil
 import subprocess
 import time
 
-__all__ = ["run_demo"]
+__all__ = ["run_demo", "demo_figure"]
+
+#: the corner of the diagram magnified in the inset: the AT line of the retrieval states, which ends
+#: on their spinodal just short of alpha_c
+INSET = ((0.085, 0.1395), (0.0, 0.032))
 
 
-def run_demo(out="out", resolution=25, monte_carlo=True, log=print):
-    """Derive, export, draw and cross-check the Hopfield model; returns the written paths and the
-    :class:`~statmech_nn.phases.PhaseDiagram`."""
+def demo_figure(pd, cc=None):
+    """The demo's figure: the phase diagram (with the Monte Carlo points of ``cc`` on it and an inset
+    on the low-temperature corner near ``alpha_c``) and, beside it, the cross-check along ``alpha``.
+    Returns the matplotlib figure (not registered with pyplot)."""
+    from matplotlib.figure import Figure
+
+    from .plot.phases import symbol
+
+    ncols = 2 if cc is not None else 1
+    fig = Figure(figsize=(6.2 * ncols, 5.6), dpi=150, layout="constrained")
+    axes = fig.subplots(1, ncols, squeeze=False)[0]
+    box = [0.57, 0.6, 0.4, 0.3]                     # the inset, in axes fractions
+    (xlo, xhi), (ylo, yhi) = pd.x[1:], pd.y[1:]
+    clear = [(xlo + box[0] * (xhi - xlo), xhi, ylo + box[1] * (yhi - ylo), yhi)]
+    if cc is not None:                              # and the band of the Monte Carlo markers
+        Ts = [p["T"] for p in cc.points]
+        clear.append((xlo, xhi, min(Ts) - 0.06 * (yhi - ylo), max(Ts) + 0.06 * (yhi - ylo)))
+    ax = pd.plot(ax=axes[0], legend=False, title="Hopfield model: replica-symmetric phase diagram (derived)",
+                 keep_clear=clear)
+    if cc is not None:
+        cc.overlay(ax, x="alpha", y="T")
+    inset = ax.inset_axes(box)
+    pd.plot(ax=inset, legend=False, title=False, regions=False)
+    (x0, x1), (y0, y1) = INSET
+    inset.set_xlim(x0, x1)
+    inset.set_ylim(y0, y1)
+    inset.tick_params(labelsize=6)
+    inset.set_xlabel(symbol(pd.x[0]), fontsize=7, labelpad=1)
+    inset.set_ylabel(symbol(pd.y[0]), fontsize=7, labelpad=1)
+    inset.set_title("near $\\alpha_c$, low $T$", fontsize=7, pad=2)
+    inset.set_facecolor("white")
+    ax.indicate_inset_zoom(inset, edgecolor="0.4")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=1, fontsize=7, frameon=False)
+    if cc is not None:
+        cc.plot(ax=axes[1])
+        axes[1].set_title(f"retrieval overlap at $T = {cc.points[0]['T']:g}$: theory vs Monte Carlo",
+                          fontsize=9)
+        axes[1].legend(fontsize="x-small", frameon=False, loc="lower left")
+    return fig
+
+
+def run_demo(out="out", resolution=25, monte_carlo=True, log=print, progress=None):
+    """Derive, export, draw and cross-check the Hopfield model; returns the written paths (figure as
+    PNG and PDF, derivation) and the :class:`~statmech_nn.phases.PhaseDiagram`."""
     import statmech_nn as snn
     from .export import write_derivation
 
@@ -35,30 +80,22 @@ def run_demo(out="out", resolution=25, monte_carlo=True, log=print):
         log(f"wrote {os.path.join(out, 'hopfield_ags.pdf')}")
 
     t0 = time.perf_counter()
-    pd = snn.phase_diagram(model, x=("alpha", 0.0, 0.16), y=("T", 0.0, 1.3), resolution=resolution)
+    pd = snn.phase_diagram(model, x=("alpha", 0.0, 0.16), y=("T", 0.0, 1.3), resolution=resolution,
+                           progress=progress)
     log(f"phase diagram in {time.perf_counter() - t0:.2f} s (including compilation):")
     log(pd.summary())
     pd.save(os.path.join(out, "hopfield_phase_diagram.json"))
-    import matplotlib
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-    ncols = 2 if monte_carlo else 1
-    fig, axes = plt.subplots(1, ncols, figsize=(5.8 * ncols, 4.6), dpi=150, squeeze=False)
-    ax = pd.plot(ax=axes[0, 0])
-    ax.set_title("Hopfield model: replica-symmetric phase diagram (derived)", fontsize=9)
     cc = None
     if monte_carlo:
         from .montecarlo import hopfield_retrieval_crosscheck
         t0 = time.perf_counter()
-        cc = hopfield_retrieval_crosscheck()
+        cc = hopfield_retrieval_crosscheck(progress=progress)
         log(f"Monte Carlo cross-check of the retrieval overlap in {time.perf_counter() - t0:.2f} s:")
         log(cc.table())
-        cc.overlay(ax, x="alpha", y="T")
-        cc.plot(ax=axes[0, 1])
-        axes[0, 1].set_title("retrieval overlap at T = 0.1: theory vs Monte Carlo", fontsize=9)
-        axes[0, 1].legend(fontsize="x-small")
-    fig.tight_layout()
-    png = os.path.join(out, "hopfield_phase_diagram.png")
-    fig.savefig(png, bbox_inches="tight")
-    log(f"wrote {png}")
-    return {"png": png, "tex": tex, "phase_diagram": pd, "crosscheck": cc}
+    fig = demo_figure(pd, cc)
+    paths = {}
+    for kind in ("png", "pdf"):
+        paths[kind] = os.path.join(out, f"hopfield_phase_diagram.{kind}")
+        fig.savefig(paths[kind], bbox_inches="tight")
+        log(f"wrote {paths[kind]}")
+    return {**paths, "tex": tex, "phase_diagram": pd, "crosscheck": cc}

@@ -1,5 +1,5 @@
-"""Run lists of independent tasks on any ``concurrent.futures.Executor``, with a progress bar and
-resumable sweeps (each finished task appended to a JSON-lines file as it completes).
+"""Run lists of independent tasks on any ``concurrent.futures.Executor``, with a progress bar (tqdm,
+see :mod:`statmech_nn.progress`) and resumable sweeps (each finished task appended to a JSON-lines file as it completes).
 
 Executors: ``None`` (local threads: the Monte Carlo kernels release the GIL), ``"threads"``,
 ``"processes"``, an ``int`` (that many local threads), any ``concurrent.futures.Executor``, or a
@@ -15,12 +15,11 @@ import concurrent.futures as cf
 import hashlib
 import json
 import os
-import sys
-import time
 
 from .errors import ParameterError
+from .progress import progress_bar
 
-__all__ = ["resolve_executor", "map_tasks", "run_resumable", "task_key", "Progress"]
+__all__ = ["resolve_executor", "map_tasks", "run_resumable", "task_key", "in_process"]
 
 
 def resolve_executor(executor=None):
@@ -41,65 +40,45 @@ def resolve_executor(executor=None):
                          f"concurrent.futures.Executor or a dask.distributed.Client; got {executor!r}")
 
 
-class Progress:
-    """A one-line progress bar on stderr (no dependencies).
-
-    ``enabled=None`` shows it only once a run has lasted ``delay`` seconds, so short runs stay quiet
-    and long runs show their progress.
-    """
-
-    def __init__(self, total, desc="", enabled=None, delay=2.0, stream=None, width=30):
-        self.total = total
-        self.done = 0
-        self.desc = desc
-        self.enabled = enabled
-        self.delay = delay if enabled is None else 0.0
-        self.stream = stream or sys.stderr
-        self.width = width
-        self.start = time.perf_counter()
-        self._last = 0.0
-        self._shown = False
-
-    def update(self, k=1):
-        self.done += k
-        if self.enabled is False:
-            return
-        now = time.perf_counter()
-        elapsed = now - self.start
-        if elapsed < self.delay or (now - self._last < 0.2 and self.done < self.total):
-            return
-        self._last = now
-        frac = self.done / self.total if self.total else 1.0
-        bar = "#" * int(frac * self.width) + "." * (self.width - int(frac * self.width))
-        eta = elapsed / frac - elapsed if frac > 0 else float("nan")
-        self.stream.write(f"\r{self.desc} [{bar}] {self.done}/{self.total} "
-                          f"{elapsed:.0f}s elapsed, ~{eta:.0f}s left ")
-        self.stream.flush()
-        self._shown = True
-
-    def close(self):
-        if self._shown:
-            self.stream.write("\n")
-            self.stream.flush()
+def in_process(executor):
+    """Whether ``executor`` runs tasks as threads of this process (they can report progress)."""
+    return (executor is None or executor == "threads" or isinstance(executor, cf.ThreadPoolExecutor)
+            or (isinstance(executor, int) and not isinstance(executor, bool)))
 
 
 def map_tasks(fn, tasks, executor=None, progress=None, desc="", on_result=None):
     """``[fn(t) for t in tasks]`` on ``executor`` (see :func:`resolve_executor`), in task order.
 
     ``on_result(index, result)`` is called in the parent as each task finishes (in completion order).
-    A single task with no executor given runs inline. The first failing task cancels the rest and
-    re-raises its exception.
+    ``progress``: ``True``/``False``/``None`` for a bar over the tasks (see
+    :func:`statmech_nn.progress.progress_bar`), or a callable ``progress(index)`` called as each task
+    finishes (the caller keeps its own account, e.g. in sweeps). A single task with no executor given
+    runs inline. The first failing task cancels the rest and re-raises its exception.
     """
     tasks = list(tasks)
     results = [None] * len(tasks)
-    bar = Progress(len(tasks), desc, progress)
     if not tasks:
         return results
-    if executor is None and len(tasks) == 1:
-        results[0] = fn(tasks[0])
-        if on_result:
-            on_result(0, results[0])
-        return results
+    if callable(progress):
+        bar, advance = None, progress
+    else:
+        bar = progress_bar(len(tasks), desc, progress, unit="task")
+        advance = lambda i: bar.update(1)   # noqa: E731
+    try:
+        if executor is None and len(tasks) == 1:
+            results[0] = fn(tasks[0])
+            if on_result:
+                on_result(0, results[0])
+            advance(0)
+            return results
+        _run_pool(fn, tasks, executor, results, on_result, advance)
+    finally:
+        if bar is not None:
+            bar.close()
+    return results
+
+
+def _run_pool(fn, tasks, executor, results, on_result, advance):
     pool, owned = resolve_executor(executor)
     try:
         futures = {pool.submit(fn, task): i for i, task in enumerate(tasks)}
@@ -109,16 +88,14 @@ def map_tasks(fn, tasks, executor=None, progress=None, desc="", on_result=None):
                 results[i] = future.result()
                 if on_result:
                     on_result(i, results[i])
-                bar.update()
+                advance(i)
         except BaseException:
             for future in futures:
                 future.cancel()
             raise
     finally:
-        bar.close()
         if owned:
             pool.shutdown(wait=True, cancel_futures=True)
-    return results
 
 
 def task_key(task):

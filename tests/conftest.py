@@ -28,3 +28,11 @@ def sk():
 def curie_weiss():
     import statmech_nn as snn
     return snn.model("curie-weiss")
+
+
+@pytest.fixture(scope="session")
+def hopfield_pd(hopfield):
+    """The AGS phase diagram on a 17 x 17 grid, shared by the phase-diagram and figure tests."""
+    import statmech_nn as snn
+    return snn.phase_diagram(hopfield, x=("alpha", 0.0, 0.16), y=("T", 0.0, 1.3), resolution=17,
+                             progress=False)

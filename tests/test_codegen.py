@@ -96,6 +96,38 @@ def test_compile_is_cached_in_process_and_on_disk():
     assert k1.path.exists() and k1.path.suffix == ".py"
 
 
+@pytest.mark.parametrize("tamper", ["append code", "replace", "truncate", "drop record"])
+def test_a_tampered_cached_kernel_is_regenerated_never_executed(tamper, tmp_path, monkeypatch):
+    import hashlib
+
+    from statmech_nn.codegen import build
+    saddle = sk_saddle()
+    good = compile_saddle_point(saddle)
+    path, record = good.path, good.path.with_suffix(".sha256")
+    original = path.read_bytes()
+    assert record.read_text().strip() == hashlib.sha256(original).hexdigest()
+    marker = tmp_path / "executed"
+    payload = f"\nopen({str(marker)!r}, 'w').write('ran')\n".encode()
+    if tamper == "append code":
+        path.write_bytes(original + payload)
+    elif tamper == "replace":
+        path.write_bytes(payload)
+    elif tamper == "truncate":
+        path.write_bytes(original[: len(original) // 2])
+    else:
+        path.write_bytes(original + payload)
+        record.unlink()
+    monkeypatch.setattr(build, "_LOADED", {})          # as a new process: nothing loaded yet
+    again = compile_saddle_point(saddle)
+    assert not marker.exists()                          # the tampered file never ran
+    assert path.read_bytes() == original                # regenerated from the saddle point
+    assert record.read_text().strip() == hashlib.sha256(original).hexdigest()
+    assert again is not good and again.module.__file__ == str(path)
+    x, p = np.array([0.3, 0.6]), np.array([1.3, 0.7, 0.2])
+    Z, W = reference_rule(65)
+    assert again.module.free_energy(x, p, Z, W) == good.module.free_energy(x, p, Z, W)
+
+
 def _fd_jacobian(fun, x, n_out, eps=1e-6):
     J = np.empty((n_out, x.size))
     for j in range(x.size):

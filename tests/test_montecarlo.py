@@ -335,23 +335,94 @@ def test_crosscheck_table_and_plot():
     assert [(r["T"], r["N"]) for r in cc.rows] == [(0.1, 100), (0.1, 200), (0.3, 100), (0.3, 200)]
     assert all(r["converged"] and 0.95 < r["theory"] < 1 for r in cc.rows)
     assert all(abs(r["mean"] - r["theory"]) < 0.05 for r in cc.rows)
-    assert cc.table().count("\n") == 5 and "theory m" in cc.table()
+    # AGS 1987: at alpha = 0.05 retrieval is the phase below T_c ≈ 0.25 and metastable above it
+    assert [r["status"] for r in cc.rows] == ["equilibrium"] * 2 + ["metastable"] * 2
+    table = cc.table()
+    assert table.count("\n| ") == 5 and "theory m (that branch)" in table and "chain in" in table
+    assert "metastable: a local minimum of f" in table
     ax = cc.plot()
     assert len(ax.lines) >= 1 and len(ax.containers) == 2          # theory line, one errorbar per N
+    assert ax.get_xlabel() == "$T$" and ax.get_ylabel() == "$m$"
     ax2 = cc.overlay(ax, x="T", y="alpha")
     assert len(ax2.collections) >= 2
 
 
-def test_progress_bar_counts_to_the_total():
-    import io
-    from statmech_nn.parallel import Progress, map_tasks
-    stream = io.StringIO()
-    bar = Progress(3, "work", enabled=True, stream=stream)
-    for _ in range(3):
-        bar.update()
-    bar.close()
-    assert "3/3" in stream.getvalue() and stream.getvalue().endswith("\n")
+def test_crosscheck_compares_each_chain_with_its_own_branch():
+    # past alpha_c ≈ 0.138 (AGS 1987) the N -> infinity theory has no retrieval state at T = 0.1, but
+    # finite chains started in a pattern keep it (Steffan and Kühn 1994): no number of sigma then
+    cc = snn.crosscheck("hopfield", {"alpha": [0.05, 0.16]}, N=[100], samples=3, sweeps=100, T=0.1,
+                        guess={"m": 1.0}, progress=False)
+    first, last = cc.rows[0], cc.rows[-1]
+    assert first["branch"] == "retrieval" and first["status"] == "equilibrium"
+    assert first["theory"] == pytest.approx(0.99995, abs=1e-5)
+    assert last["alpha"] == 0.16 and last["branch"] == "retrieval" and last["status"] == "absent"
+    assert np.isnan(last["theory"]) and np.isnan(last["z"]) and last["mean"] > 0.5
+    table = cc.table()
+    assert "| — | — | absent |" in table and "finite-size effect" in table
+    html = cc._repr_html_()
+    assert html.count("<tr>") == 1 + len(cc.rows) and "absent" in html and "finite-size" in html
+    # the theory line stays on the retrieval branch: no spin-glass m = 0 drawn past its end
+    grid, values, on_branch, _ = cc.curve
+    assert cc.curve_branch == "retrieval" and np.all(values[on_branch] > 0.9)
+    assert not on_branch[grid > 0.139].any()
+
+
+def test_samples_in_different_branches_get_a_row_each():
+    from statmech_nn.montecarlo.api import CrosscheckResult, MCResult
+    # four disorder samples of one point, two still retrieving (m ~ 1), two in the spin glass
+    # (m ~ 1/sqrt(N)): each pair against its own branch, with its own mean and error
+    stats = {"m": [(1.0, 0.001, 1.0), (0.99, 0.001, 1.0), (0.02, 0.003, 1.0), (-0.01, 0.003, 1.0)],
+             "q": [(0.98, 0.002, 1.0)] * 4}
+    results = [{"observables": {k: list(v[s]) for k, v in stats.items()}, "info": {}, "swaps": []}
+               for s in range(4)]
+    mc = MCResult("hopfield", 400, {"alpha": 0.1, "h": 0.0, "T": 0.1}, {"samples": 4, "sweeps": 10}, results)
+    branches = [{"retrieval": {"value": 0.997, "replicon": 0.5, "dominant": False},
+                 "spin glass": {"value": 0.0, "replicon": -0.1, "dominant": True}}]
+    from statmech_nn.montecarlo.api import _chain_branch
+    chains = [_chain_branch(snn.model("hopfield"), mc, ["m", "q", "r"])]
+    assert chains == [["retrieval", "retrieval", "spin glass", "spin glass"]]
+    cc = CrosscheckResult("hopfield", "m", "alpha", [{"alpha": 0.1, "T": 0.1}], [400], [0.997], [True], [mc],
+                          branches=branches, chains=chains)
+    (r1, r2) = cc.rows
+    assert (r1["branch"], r1["samples"], r1["status"]) == ("retrieval", 2, "metastable")
+    assert r1["mean"] == pytest.approx(0.995) and r1["z"] == pytest.approx((0.995 - 0.997) / r1["stderr"])
+    assert (r2["branch"], r2["status"], r2["floor"]) == ("spin glass", "RS unstable", True)
+    assert np.isnan(r2["z"]) and "(2/4 samples)" in cc.table()
+
+
+@pytest.mark.parametrize("name, options, dynamics, extra", [
+    ("hopfield", {}, "metropolis", {"tempering": [0.3]}),       # pattern kernel, replica exchange
+    ("hopfield", {"pattern": "diluted"}, "heat-bath", {}),      # centred patterns
+    ("hopfield", {}, "rbm", {}),                                # block Gibbs
+    ("sk", {}, "metropolis", {"tempering": [0.8]}),             # dense couplings
+    ("p-spin", {}, "metropolis", {}),                           # p-body tuples
+    ("dense-hopfield", {}, "metropolis", {}),                   # polynomial patterns
+    ("dense-hebbian", {}, "metropolis", {}),                    # power sums
+])
+def test_sweeps_reported_in_chunks_give_the_same_bits(name, options, dynamics, extra):
+    from statmech_nn.montecarlo.runner import run_task
+    model = snn.model(name, **options)
+    params = {k: float(v) for k, v in model.parameters(T=0.2).items()}
+    task = {"model": name, "options": dict(model.options), "N": 40, "params": params, "dynamics": dynamics,
+            "init": "pattern", "sweeps": 23, "burn_in": 7, "replicas": 2, "tempering": [], "seed": 3,
+            "sample": 1, **extra}
+    reported = []
+    chunked = run_task(task, report=reported.append)
+    assert chunked == run_task(task)                 # bit for bit, every observable and swap count
+    assert sum(reported) == 30 and len(reported) == 30   # 50 chunks asked, one sweep each here
+
+
+def test_monte_carlo_progress_bar_counts_sweeps(capsys):
+    from statmech_nn.parallel import map_tasks
+    snn.monte_carlo("hopfield", N=60, samples=3, sweeps=40, burn_in=10, alpha=0.05, T=0.1, progress=True)
+    err = capsys.readouterr().err
+    assert "150/150" in err and "sweep" in err             # 3 samples x (40 + 10) sweeps
+    snn.monte_carlo("hopfield", N=60, samples=3, sweeps=40, alpha=0.05, T=0.1, progress=None)
+    assert capsys.readouterr().err == ""                   # not a terminal: no bar
     assert map_tasks(abs, [-1, -2, 3], executor=2, progress=False) == [1, 2, 3]
+    seen = []
+    assert map_tasks(abs, [-1, -2, 3], executor="processes", progress=seen.append) == [1, 2, 3]
+    assert sorted(seen) == [0, 1, 2]
 
 
 # -- errors -----------------------------------------------------------------------------------------

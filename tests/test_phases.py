@@ -24,11 +24,6 @@ def sech4(x):
 
 
 @pytest.fixture(scope="module")
-def hopfield_pd(hopfield):
-    return snn.phase_diagram(hopfield, x=("alpha", 0.0, 0.16), y=("T", 0.0, 1.3), resolution=17)
-
-
-@pytest.fixture(scope="module")
 def sk_pd(sk):
     return snn.phase_diagram(sk, x=("J0", 0.0, 2.0), y=("T", 0.2, 1.5), resolution=15)
 
@@ -46,9 +41,23 @@ def test_hopfield_retrieval_spinodal_reaches_alpha_c(hopfield_pd):
     pts = hopfield_pd.boundaries["spinodal: retrieval"]
     at_zero = pts[pts[:, 1] == 0]
     assert len(at_zero) == 1 and abs(at_zero[0, 0] - 0.138) < 1e-3
-    # T_M decreases with alpha, from near 1 at small load
-    order = np.argsort(pts[:, 0])
-    assert np.all(np.diff(pts[order, 1]) < 1e-9) and pts[:, 1].max() > 0.75
+    # T_M decreases with alpha, from near 1 at small load, ...
+    away = pts[pts[:, 0] < 0.137]
+    order = np.argsort(away[:, 0])
+    assert np.all(np.diff(away[order, 1]) < 1e-9) and pts[:, 1].max() > 0.75
+    # ... and bends back just before alpha_c: between T = 0 and the first grid row the RS retrieval
+    # state reaches slightly beyond alpha_c(T = 0) (the cell is filled from the T = 0 point). Checked
+    # on the solver: the state exists just inside that point of the line and not just outside.
+    nose = pts[np.argmax(pts[:, 0])]
+    assert 0 < nose[1] < 0.05 and 0 < nose[0] - at_zero[0, 0] < 1e-3
+    solver = snn.model("hopfield").free_energy().saddle_point().compile()
+    zero = solver.solve(alpha=0.1379, T=0, guess={"m": 1})
+    s = solver.solve(alpha=0.1379, T=nose[1], guess={"m": zero["m"], "q": 1 - zero["C"] * nose[1], "r": zero["r"]})
+    for a in np.linspace(0.1379, nose[0] - 1e-6, 8)[1:]:     # follow the retrieval state to the line
+        s = solver.solve(alpha=a, T=nose[1], guess={k: s[k] for k in ("m", "q", "r")})
+    assert s["m"] > 0.95 and s.curvature_stable
+    out = solver.solve(alpha=nose[0] + 1e-4, T=nose[1], guess={k: s[k] for k in ("m", "q", "r")}, errors="mask")
+    assert not (out.converged and out["m"] > 0.9 and out.curvature_stable)
 
 
 def test_hopfield_first_order_line_reaches_005_below_the_spinodal(hopfield_pd):
@@ -69,21 +78,71 @@ def test_hopfield_first_order_line_reaches_005_below_the_spinodal(hopfield_pd):
 
 def test_hopfield_at_line_inside_the_retrieval_region(hopfield_pd):
     # AGS 1987: retrieval states break replica symmetry below T_R(alpha), far below T_M. Each point is
-    # checked on the AT condition written out in AGS, 1 = αβ² / (1 − β(1 − q))² ⟨sech⁴ β(m + √(αr) z)⟩.
+    # checked on the AT condition written out in AGS, 1 = αβ² / (1 − β(1 − q))² ⟨sech⁴ β(m + √(αr) z)⟩,
+    # on the retrieval state followed along the line from its low-temperature end
     pts = hopfield_pd.boundaries["AT line: retrieval"]
-    assert len(pts) >= 2
+    pts = pts[np.argsort(pts[:, 0])]
+    assert len(pts) >= 8
     solver = snn.model("hopfield").free_energy().saddle_point().compile(nodes=257)
+    a, T = pts[0]
+    s = solver.solve(alpha=a, T=0.05, guess={"m": 1, "q": 1, "r": 1})
+    for T_ in np.geomspace(0.05, T, 30)[1:]:          # follow the retrieval state down to T
+        s = solver.solve(alpha=a, T=T_, guess={k: s[k] for k in ("m", "q", "r")})
     for a, T in pts:
-        assert T < 0.05 < hopfield_pd.interpolate("spinodal: retrieval", a)
-        s = solver.solve(alpha=a, T=0.05, guess={"m": 1, "q": 1, "r": 1})
-        for T_ in np.geomspace(0.05, T, 30)[1:]:      # follow the retrieval state down to T
-            s = solver.solve(alpha=a, T=T_, guess={k: s[k] for k in ("m", "q", "r")})
-        assert s["m"] > 0.9
+        s = solver.solve(alpha=a, T=T, guess={k: s[k] for k in ("m", "q", "r")})
+        assert s["m"] > 0.9 and s.curvature_stable
         b, m, q, r = 1 / T, s["m"], s["q"], s["r"]
         s_ = math.sqrt(a * r)
         lam = 1 - a * b * b / (1 - b * (1 - q)) ** 2 * gauss(lambda z: sech4(b * (m + s_ * z)),
                                                             kink=-m / s_, width=1 / (b * s_))
         assert abs(lam) < 1e-6
+        assert T < 0.05
+
+
+def test_hopfield_at_line_from_low_temperature_to_the_end_of_retrieval_near_alpha_c(hopfield_pd):
+    at = hopfield_pd.boundaries["AT line: retrieval"]
+    low, high = at[np.argmin(at[:, 1])], at[np.argmax(at[:, 0])]
+    assert low[1] < 1e-3                           # down to T = 0 within 1e-3 ...
+    assert abs(high[0] - 0.13791) < 1e-3           # ... and up to alpha_c = 0.13791 (AGS 1987)
+    # below the line the RS retrieval state is unstable: at alpha = 0.137, T = 0.015 its replicon is
+    # negative (the issue's -0.20), and the line passes above that point
+    solver = snn.model("hopfield").free_energy().saddle_point().compile()
+    zero = solver.solve(alpha=0.137, T=0, guess={"m": 1})
+    s = solver.solve(alpha=0.137, T=0.015, guess={"m": zero["m"], "q": 1 - zero["C"] * 0.015, "r": zero["r"]})
+    assert s["m"] > 0.95 and -0.3 < s.replicon < -0.1
+    assert hopfield_pd.interpolate("AT line: retrieval", 0.137) > 0.015
+    # the upper end is where the retrieval state ends: a little further in alpha it is gone
+    s = solver.solve(alpha=high[0], T=high[1], guess={"m": 0.97, "q": 0.995, "r": 1.5})
+    beyond = solver.solve(alpha=high[0] + 2e-4, T=high[1], guess={k: s[k] for k in ("m", "q", "r")},
+                          errors="mask")
+    assert s["m"] > 0.95 and not (beyond.converged and beyond["m"] > 0.9 and beyond.curvature_stable)
+
+
+def test_hopfield_lines_run_from_axis_to_axis(hopfield_pd):
+    # every line ends where it meets an axis, within 1e-3 of the literature's values (AGS 1987:
+    # T_g = T_M = T_c = 1 at alpha -> 0; T_M reaches alpha_c = 0.13791 and T_c alpha = 0.051 at T = 0),
+    # and no line is a stub
+    assert all(len(line.points) >= 3 for line in hopfield_pd.lines)
+    names = {line.name for line in hopfield_pd.lines}
+    assert names == {"paramagnet / spin glass", "retrieval / spin glass", "spinodal: retrieval",
+                     "AT line: retrieval"}
+
+    def ends(name):
+        p = hopfield_pd.boundaries[name]
+        return sorted((tuple(p[0]), tuple(p[-1])))
+
+    (a0, T0), (a1, T1) = ends("paramagnet / spin glass")
+    assert abs(a0) < 1e-3 and abs(T0 - 1) < 1e-3 and T1 == 1.3           # T_g, to the top edge
+    (a0, T0), (a1, T1) = ends("spinodal: retrieval")
+    assert abs(a0) < 1e-3 and abs(T0 - 1) < 1e-3
+    assert abs(a1 - 0.13791) < 1e-3 and T1 == 0
+    (a0, T0), (a1, T1) = ends("retrieval / spin glass")
+    assert abs(a0) < 1e-3 and abs(T0 - 1) < 1e-3
+    assert abs(a1 - 0.051) < 1e-3 and T1 == 0
+    # the points next to alpha = 0 are located ones, on T_g = 1 + sqrt(alpha) (AGS 1987)
+    tg = hopfield_pd.boundaries["paramagnet / spin glass"]
+    near = tg[(tg[:, 0] > 0) & (tg[:, 0] < 1e-3)]
+    assert len(near) >= 3 and np.max(np.abs(near[:, 1] - 1 - np.sqrt(near[:, 0]))) < 1e-6
 
 
 def test_hopfield_phases_and_notes(hopfield_pd):
@@ -91,8 +150,12 @@ def test_hopfield_phases_and_notes(hopfield_pd):
     assert hopfield_pd.phase_at(alpha=0.02, T=0.1) == "retrieval"
     assert hopfield_pd.phase_at(alpha=0.12, T=0.5) == "spin glass"
     assert hopfield_pd.phase_at(alpha=0.02, T=1.25) == "paramagnet"
-    # lines that end at the window edge say so
-    assert any("reaches the edge" in n and "spinodal: retrieval" in n for n in hopfield_pd.notes)
+    # lines that end at the window's edge say so (not at alpha = 0 or T = 0: nothing lies beyond)
+    assert any("reaches the edge" in n and "paramagnet / spin glass" in n and "1.3" in n
+               for n in hopfield_pd.notes)
+    assert not any("reaches the edge" in n and "(alpha, T) = (0," in n for n in hopfield_pd.notes)
+    # and the one point on an edge that is extrapolated, not located, is named
+    assert any("extrapolated" in n and "'spinodal: retrieval' meets alpha = 0" in n for n in hopfield_pd.notes)
 
 
 def test_sk_j0_t_plane(sk_pd):

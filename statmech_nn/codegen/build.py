@@ -7,17 +7,23 @@ symbolic work, and numba's own on-disk cache (``cache=True``, stored next to the
 compilation too. Files are written atomically (temporary file + :func:`os.replace`), so concurrent
 processes never import a half-written module.
 
+A cached module is executed only after its content is checked: beside ``<name>.py`` the cache keeps
+``<name>.sha256``, the SHA-256 of the source written for that key. A module whose bytes do not match
+(edited, truncated, replaced, or without a record) is never executed: it is generated again from the
+saddle point and overwritten. The bytes that were checked are the bytes compiled (the file is not
+read a second time).
+
 The cache directory is ``$STATMECH_NN_CACHE_DIR`` or ``~/.cache/statmech_nn/kernels``.
 """
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 import pathlib
 import sys
 import tempfile
 import threading
+import types
 
 import sympy as sp
 
@@ -83,10 +89,29 @@ def _key(saddle_point):
     return h.hexdigest()[:32]
 
 
+def _digest(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def _verified_source(path):
+    """The source in ``path`` if its SHA-256 is the one recorded beside it, else None."""
+    try:
+        data = path.read_bytes()
+        recorded = path.with_suffix(".sha256").read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if _digest(data) != recorded:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def _write_atomic(path, text):
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
         os.replace(tmp, path)
     except BaseException:
@@ -102,10 +127,13 @@ def _spec_from_header(module):
                       module.HAS_GAUSSIAN)
 
 
-def compile_saddle_point(saddle_point):
-    """Generate (or find in the cache) and import the kernels of ``saddle_point``.
+def compile_saddle_point(saddle_point, progress=None):
+    """Generate (or find in the cache, verified), import and compile the kernels of ``saddle_point``.
 
-    Numba compiles each kernel on its first call (or loads it from its on-disk cache).
+    Numba compiles each kernel for the signature the solver driver calls it with
+    (:data:`statmech_nn.codegen.driver.SIGNATURES`), or loads it from its on-disk cache. A cached
+    module whose content does not match the SHA-256 recorded for its key is regenerated, never run.
+    ``progress``: a bar over the steps (see :func:`statmech_nn.progress.progress_bar`).
 
     Returns
     -------
@@ -115,21 +143,47 @@ def compile_saddle_point(saddle_point):
     with _LOCK:
         if key in _LOADED:
             return _LOADED[key]
-        name = f"_statmech_nn_kernel_{key}"
-        path = cache_dir() / f"{name}.py"
-        if not path.exists():
-            from .generate import generate_source
-
-            source, spec = generate_source(saddle_point)
-            source += (f"\nORDER_PARAMETERS = {spec.order_parameters!r}\n"
-                       f"PARAMETERS = {spec.parameters!r}\n"
-                       f"HAS_REPLICON = {spec.has_replicon!r}\n"
-                       f"HAS_GAUSSIAN = {spec.has_gaussian!r}\n")
-            _write_atomic(path, source)
-        module_spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(module_spec)
-        sys.modules[name] = module
-        module_spec.loader.exec_module(module)
-        kernels = CompiledKernels(module, _spec_from_header(module), path)
+        from ..progress import progress_bar
+        bar = progress_bar(len(_KERNELS) + 2, f"kernels of {saddle_point.model.name!r} "
+                           f"({saddle_point.temperature} T)", progress, unit="step")
+        try:
+            kernels = _build(saddle_point, key, bar)
+        finally:
+            bar.close()
         _LOADED[key] = kernels
         return kernels
+
+
+#: the compiled functions of a module, in the order they are compiled
+_KERNELS = ("rhs", "jac", "jac_stein", "in_domain", "free_energy", "hessian", "replicon")
+
+
+def _build(saddle_point, key, bar):
+    """Source (verified or generated), driver, module and its compiled kernels, one bar step each."""
+    name = f"_statmech_nn_kernel_{key}"
+    path = cache_dir() / f"{name}.py"
+    source = _verified_source(path)
+    if source is None:        # absent, or not what was written for this key: never executed
+        from .generate import generate_source
+
+        bar.set_postfix_str("generating")
+        source, spec = generate_source(saddle_point)
+        source += (f"\nORDER_PARAMETERS = {spec.order_parameters!r}\n"
+                   f"PARAMETERS = {spec.parameters!r}\n"
+                   f"HAS_REPLICON = {spec.has_replicon!r}\n"
+                   f"HAS_GAUSSIAN = {spec.has_gaussian!r}\n")
+        _write_atomic(path, source)
+        _write_atomic(path.with_suffix(".sha256"), _digest(source.encode("utf-8")) + "\n")
+    bar.update()
+    bar.set_postfix_str("solver driver")
+    from . import driver               # compiled once for all models (numba's cache keeps it)
+    bar.update()
+    module = types.ModuleType(name)
+    module.__file__ = str(path)      # numba's cache locates its files from here
+    sys.modules[name] = module
+    exec(compile(source, str(path), "exec"), module.__dict__)
+    for kernel in _KERNELS:
+        bar.set_postfix_str(kernel)
+        getattr(module, kernel).compile(driver.SIGNATURES[kernel])
+        bar.update()
+    return CompiledKernels(module, _spec_from_header(module), path)

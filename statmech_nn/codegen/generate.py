@@ -21,8 +21,9 @@ The generated module defines, for ``n`` order parameters ``x`` and parameters ``
 the order of ``SaddlePoint.order_parameters`` / ``.parameters``) and quadrature nodes/weights ``Z, W``:
 ``rhs(x, p, Z, W, out)``, ``jac(x, p, Z, W, out)`` (``out[i, j] = ∂rhs_i/∂x_j``),
 ``free_energy(x, p, Z, W)``, ``hessian(x, p, Z, W, out)`` (``∂²f/∂x_i∂x_j``), ``replicon(x, p, Z, W)``
-(when the saddle point has one), and the parallel drivers ``solve_batch`` and ``evaluate_batch`` (see
-:data:`DRIVER`). It only ever contains code printed from SymPy expressions.
+(``NaN`` when the saddle point has none), and ``solve_batch`` and ``evaluate_batch``, which hand these
+to the driver shared by all modules (:mod:`statmech_nn.codegen.driver`). It only ever contains code
+printed from SymPy expressions.
 """
 from __future__ import annotations
 
@@ -50,165 +51,27 @@ import math
 import numba
 import numpy as np
 
+from statmech_nn.codegen import driver as _driver
 from statmech_nn.codegen.primitives import (H, interval_node, kink_map, kink_node, log2cosh, logH,
                                             mills, sech2)
 
 NX = {nx}
-_jit = numba.njit(cache=True, fastmath=False, error_model="numpy")
-_pjit = numba.njit(cache=True, fastmath=False, error_model="numpy", parallel=True)
+_jit = numba.njit(cache=True, fastmath=False, error_model="numpy", nogil=True)
 '''
 
 DRIVER = '''
-_WARMUP = 5        # damped fixed-point iterations before Newton
-_MAX_HALVINGS = 7  # Newton steps shorter than 2**-6 count as failed (stagnation at a minimum of |F|)
-_BURST = 10        # damped iterations after the first failed Newton step (doubling with each failure)
-_HALVINGS = 30     # halvings of a damped step that leaves the domain (non-finite residual)
-
-
-@_jit
-def _residual(x, p, Z, W, r, F):
-    """F = x - rhs(x); returns |F|_2 (inf if any entry is not finite or x leaves the domain of the
-    free energy), the line-search merit."""
-    if not in_domain(x, p):
-        return math.inf
-    rhs(x, p, Z, W, r)
-    s = 0.0
-    for i in range(NX):
-        F[i] = x[i] - r[i]
-        if not math.isfinite(F[i]):
-            return math.inf
-        s += F[i] * F[i]
-    return math.sqrt(s)
-
-
-@_jit
-def _maxnorm(F):
-    worst = 0.0
-    for i in range(NX):
-        worst = max(worst, abs(F[i]))
-    return worst
-
-
-@_jit
-def _lu_solve(A, b, out):
-    """Solve A out = b in place (Gaussian elimination, partial pivoting); False if singular."""
-    n = b.shape[0]
-    for i in range(n):
-        out[i] = b[i]
-    for c in range(n):
-        piv = c
-        for r in range(c + 1, n):
-            if abs(A[r, c]) > abs(A[piv, c]):
-                piv = r
-        if not (abs(A[piv, c]) > 1e-300):
-            return False
-        if piv != c:
-            for k in range(n):
-                A[c, k], A[piv, k] = A[piv, k], A[c, k]
-            out[c], out[piv] = out[piv], out[c]
-        for r in range(c + 1, n):
-            f = A[r, c] / A[c, c]
-            for k in range(c, n):
-                A[r, k] -= f * A[c, k]
-            out[r] -= f * out[c]
-    for c in range(n - 1, -1, -1):
-        s = out[c]
-        for k in range(c + 1, n):
-            s -= A[c, k] * out[k]
-        out[c] = s / A[c, c]
-        if not math.isfinite(out[c]):
-            return False
-    return True
-
-
-@_jit
-def _damped_step(x, p, Z, W, damping, r, F, xt, Ft, res):
-    """x <- x - d F(x); d is halved while the new residual is not finite. Returns the residual."""
-    d = damping
-    for _ in range(_HALVINGS):
-        for i in range(NX):
-            xt[i] = x[i] - d * F[i]
-        rt = _residual(xt, p, Z, W, r, Ft)
-        if math.isfinite(rt):
-            for i in range(NX):
-                x[i] = xt[i]
-                F[i] = Ft[i]
-            return rt
-        d *= 0.5
-    return res
-
-
-@_jit
-def _solve_point(x, p, Z, W, tol, maxiter, damping):
-    """Damped fixed point, then Newton on x - rhs(x) with step halving (Armijo on |F|_2). When
-    Newton stalls (no root nearby, e.g. a branch that has ended) a burst of damped iterations follows,
-    which flows to a stable fixed point. Returns the final max-norm residual and the iterations."""
-    r = np.empty(NX)
-    F = np.empty(NX)
-    Ft = np.empty(NX)
-    xt = np.empty(NX)
-    dx = np.empty(NX)
-    J = np.empty((NX, NX))
-    res = _residual(x, p, Z, W, r, F)
-    it = 0
-    stalls = 0
-    burst = _WARMUP
-    while it < maxiter and not (_maxnorm(F) <= tol):
-        it += 1
-        accepted = False
-        if burst > 0:
-            burst -= 1
-        else:
-            jac(x, p, Z, W, J)
-            finite = True
-            for i in range(NX):
-                for j in range(NX):
-                    finite = finite and math.isfinite(J[i, j])
-            if not finite:
-                jac_stein(x, p, Z, W, J)
-            for i in range(NX):
-                for j in range(NX):
-                    J[i, j] = (1.0 if i == j else 0.0) - J[i, j]
-            if _lu_solve(J, F, dx):
-                lam = 1.0
-                for _ in range(_MAX_HALVINGS):
-                    for i in range(NX):
-                        xt[i] = x[i] - lam * dx[i]
-                    rt = _residual(xt, p, Z, W, r, Ft)
-                    if rt <= (1.0 - 1e-4 * lam) * res:
-                        for i in range(NX):
-                            x[i] = xt[i]
-                            F[i] = Ft[i]
-                        res = rt
-                        accepted = True
-                        break
-                    lam *= 0.5
-            if not accepted:   # stalled (e.g. the ghost of a vanished branch): flow for longer
-                stalls += 1
-                burst = _BURST * 2 ** min(stalls, 6)
-        if not accepted:
-            res = _damped_step(x, p, Z, W, damping, r, F, xt, Ft, res)
-    return (_maxnorm(F) if math.isfinite(res) else math.inf), it
-
-
-@_pjit
 def solve_batch(X0, P, Z, W, tol, maxiter, damping, X, RES, ITERS):
-    """Solve every row of X0/P; writes X, the final max-norm residual RES and the iterations ITERS."""
-    for i in numba.prange(X0.shape[0]):
-        for j in range(NX):
-            X[i, j] = X0[i, j]
-        res, it = _solve_point(X[i], P[i], Z, W, tol, maxiter, damping)
-        RES[i] = res
-        ITERS[i] = it
+    """Solve every row of X0/P; writes X, the final max-norm residual RES and the iterations ITERS
+    (the shared driver, statmech_nn.codegen.driver)."""
+    _driver.solve_batch(KERNELS, X0, P, Z, W, tol, maxiter, damping, X, RES, ITERS)
 
 
-@_pjit
 def evaluate_batch(X, P, Z, W, F, HESS, REPL):
     """Free energy, Hessian and replicon (NaN if the saddle point has none) at every row of X/P."""
-    for i in numba.prange(X.shape[0]):
-        F[i] = free_energy(X[i], P[i], Z, W)
-        hessian(X[i], P[i], Z, W, HESS[i])
-        REPL[i] = {replicon_call}
+    _driver.evaluate_batch(KERNELS, X, P, Z, W, F, HESS, REPL)
+
+
+KERNELS = _driver.kernels(rhs, jac, jac_stein, in_domain, free_energy, hessian, replicon)
 '''
 
 
@@ -480,10 +343,9 @@ def generate_source(saddle_point):
     if "replicon" in pieces:
         parts.append(emitter.function("replicon(x, p, Z, W)", unpack, ["_r"], pieces["replicon"],
                                       result="_r"))
-        call = "replicon(X[i], P[i], Z, W)"
     else:
-        call = "math.nan"
-    parts.append(DRIVER.replace("{replicon_call}", call))
+        parts.append("@_jit\ndef replicon(x, p, Z, W):\n    return math.nan\n")
+    parts.append(DRIVER)
     spec = KernelSpec([str(x) for x in xs], [str(p) for p in ps],
                       has_replicon="replicon" in pieces, has_gaussian=has_gaussian)
     return "\n\n".join(parts), spec

@@ -10,7 +10,7 @@ from ..errors import ParameterError, StatmechError
 from .systems import check_sampler, check_sampler_point
 
 __all__ = ["monte_carlo", "sweep", "crosscheck", "Observable", "MCResult", "CrosscheckResult",
-           "hopfield_retrieval_crosscheck"]
+           "hopfield_retrieval_crosscheck", "STATUS"]
 
 
 class Observable:
@@ -129,6 +129,19 @@ class MCResult:
             lines.append(f"| {k} | {v.mean:.6g} | {v.stderr:.2g} | {v.tau:.3g} |")
         return "\n".join(lines)
 
+    def _repr_html_(self):
+        from html import escape
+        pars = ", ".join(f"{escape(k)} = {v:g}" for k, v in self.parameters.items())
+        rows = "".join(f"<tr><td>{escape(k)}</td><td>{v.mean:.6g}</td><td>{v.stderr:.2g}</td>"
+                       f"<td>{v.tau:.3g}</td></tr>" for k, v in self.observables.items())
+        eq = self.diagnostics.get("equilibrated")
+        extra = "" if eq is None else f"<p>equilibrated (SK identity): {'yes' if eq else 'no'}</p>"
+        return (f"<div><p><b>Monte Carlo, {escape(self.model)}</b>, N = {self.N}, {pars}; "
+                f"{self.settings['samples']} sample(s) × {self.settings['sweeps']} sweeps "
+                f"({escape(str(self.settings['dynamics']))})</p><table><thead><tr><th>observable</th>"
+                f"<th>mean</th><th>stderr</th><th>τ_int (sweeps)</th></tr></thead><tbody>{rows}</tbody>"
+                f"</table>{extra}</div>")
+
 
 def _resolve_model(model):
     if isinstance(model, str):
@@ -210,17 +223,31 @@ def _tasks(model, N, points, samples, sweeps, burn_in, seed, dynamics, replicas,
 
 
 def _run(tasks, executor, progress, resume, desc):
-    from ..parallel import run_resumable
-    from .kernels import warm_up
-    from .pbody_kernels import warm_up as warm_up_pbody
-    from .runner import run_task
-    from .systems import DECLARED
-    warm_up()   # compile in the parent: worker processes then only read numba's cache
-    warm_up_pbody()
-    if any(t["model"] == DECLARED for t in tasks):
-        from .declared_kernels import warm_up as warm_up_declared
-        warm_up_declared()
-    return run_resumable(run_task, tasks, resume, executor, progress, desc)
+    """Run the tasks with one progress bar in sweeps (burn-in included), shown from the start of the
+    compilation; tasks on threads of this process report their sweeps as they go, others when done."""
+    import functools
+    import threading
+
+    from ..parallel import in_process, run_resumable
+    from ..progress import progress_bar
+    from .runner import run_task, warm_up
+    per_task = tasks[0]["burn_in"] + tasks[0]["sweeps"] if tasks else 0
+    bar = progress_bar(per_task * len(tasks), desc, progress, unit="sweep")
+    lock = threading.Lock()
+
+    def report(k):
+        with lock:
+            bar.update(k)
+    try:
+        bar.set_postfix_str("compiling kernels")
+        warm_up(tasks)      # compile in the parent: worker processes then only read numba's cache
+        bar.set_postfix_str("")
+        if in_process(executor):
+            return run_resumable(functools.partial(run_task, report=report), tasks, resume, executor,
+                                 lambda i: None, desc)
+        return run_resumable(run_task, tasks, resume, executor, lambda i: report(per_task), desc)
+    finally:
+        bar.close()
 
 
 def monte_carlo(model, N, samples=4, sweeps=1000, burn_in=None, seed=0, executor=None,
@@ -275,7 +302,9 @@ def monte_carlo(model, N, samples=4, sweeps=1000, burn_in=None, seed=0, executor
         Start: the condensed pattern(s) (all up for Curie–Weiss; default for Hopfield and Curie–Weiss)
         or random (default for SK).
     progress : bool, optional
-        Progress bar on stderr; default: shown when the run lasts more than 2 s.
+        Progress bar in sweeps (tqdm), from the compilation of the kernels on: ``True`` always,
+        ``False`` never, ``None`` (default) once the run has lasted a second, on a terminal or in a
+        notebook (:func:`statmech_nn.progress.progress_bar`).
     sampler_options : dict, optional
         Choices of the finite system that are not parameters of the model's theory
         (:data:`statmech_nn.montecarlo.systems.SAMPLER_OPTIONS`). ``dense-hebbian`` supervised:
@@ -363,58 +392,157 @@ def _path_points(path):
     return [dict(p) for p in path]
 
 
+#: what a row's ``status`` means (the theory's verdict on the branch the chain is in)
+STATUS = {
+    "equilibrium": "the branch of lowest free energy (the phase)",
+    "metastable": "a local minimum of f, not the lowest: the chain stays in it for the run",
+    "RS unstable": "replicon < 0: replica symmetry is broken there, the RS value is approximate",
+    "absent": "no such branch in the N → ∞ theory: the chain holds it only at finite N",
+}
+#: order parameters closer to zero than this many times 1/√N count as zero in a finite-N chain
+NOISE_FLOOR = 3.0
+
+
 class CrosscheckResult:
     """Monte Carlo against the solver along a path: ``.rows``, ``.table()``, ``.plot(ax)``.
+
+    Each Monte Carlo point is compared with the branch its chain is in, read from its measured
+    order parameters (e.g. a Hopfield chain with ``m`` far from zero is in the retrieval state,
+    one with ``m`` within ``3/√N`` of zero in the spin glass), not with whatever branch the solver
+    finds from a guess: past ``alpha_c`` a finite chain can stay in the retrieval state that the
+    ``N → ∞`` theory no longer has, and the row says so instead of giving a number of σ.
 
     Attributes
     ----------
     rows : list of dict
-        One per (point, N): the path parameters, ``N``, ``theory`` (NaN where the solver did not
-        converge, ``converged`` False), ``mean``, ``stderr`` and ``z = (mean − theory) / stderr``.
+        One per (point, N): the path parameters, ``N``, ``branch`` (the chain's branch), ``theory``
+        (that branch's value; NaN where the theory has no such branch, ``converged`` False),
+        ``status`` (a key of :data:`STATUS`; ``None`` without branch information), ``mean``,
+        ``stderr`` and ``z = (mean − theory) / stderr`` (NaN where the branch is absent, or where the
+        theory is zero by symmetry and the measurement within the finite-size floor ``3/√N``). The
+        disorder samples of a point are classified one by one: where they are in different branches
+        (some chains left the retrieval state, some did not), each branch gets its own row, with
+        ``samples`` of ``of`` and the mean and error of those samples.
     x : str
         The path parameter that varies (the plot's abscissa).
     curve : tuple of arrays or None
         ``(x values, theory, converged, stable)`` of the solver on 201 points between the ends of the
-        path (when one parameter varies), drawn as the theory line (dashed where unstable).
+        path (when one parameter varies), drawn as the theory line (dashed where unstable);
+        ``converged`` is False where the solution is not on the branch the line starts in,
+        ``curve_branch``.
     observable : str
     results : list of MCResult
     """
 
-    def __init__(self, model, observable, x, points, sizes, theory, converged, results, curve=None):
+    def __init__(self, model, observable, x, points, sizes, theory, converged, results, curve=None,
+                 branches=None, chains=None):
+        from .runner import combine_samples
         self.model = model
         self.curve = curve
+        self.curve_branch = None
         self.observable = observable
         self.x = x
-        self.points = points
+        # the varying parameter first in the table
+        self.points = [{x: p[x], **p} if x in p else dict(p) for p in points]
         self.sizes = sizes
         self.results = results
         self.rows = []
         k = 0
-        for i, point in enumerate(points):
+        for i, point in enumerate(self.points):
             for n in sizes:
                 obs = results[k][observable]
+                labels = chains[k] if chains is not None else [None] * len(obs.sample_means)
                 k += 1
-                diff = obs.mean - theory[i]
-                z = diff / obs.stderr if obs.stderr > 0 else (0.0 if diff == 0 else math.copysign(math.inf, diff))
-                self.rows.append({**point, "N": n, "theory": float(theory[i]),
-                                  "converged": bool(converged[i]), "mean": obs.mean, "stderr": obs.stderr,
-                                  "z": float(z) if converged[i] else math.nan})
+                groups = {}
+                for s, label in enumerate(labels):
+                    groups.setdefault(label, []).append(s)
+                for chain, idx in groups.items():
+                    mean, err = (obs.mean, obs.stderr) if len(groups) == 1 else \
+                        combine_samples(obs.sample_means[idx], obs.sample_errors[idx])
+                    self.rows.append(self._row(point, n, chain, len(idx), len(labels), mean, err,
+                                               branches[i] if branches is not None else None,
+                                               float(theory[i]), bool(converged[i])))
+
+    @staticmethod
+    def _row(point, n, chain, count, total, mean, err, branches, theory, converged):
+        if branches is None:
+            value, found, status = theory, converged, None
+        else:
+            info = branches.get(chain)
+            found = info is not None
+            value = info["value"] if found else math.nan
+            status = "absent" if not found else (
+                "RS unstable" if info["replicon"] < -1e-9 else
+                "equilibrium" if info["dominant"] else "metastable")
+        diff = mean - value
+        z = diff / err if err > 0 else (0.0 if diff == 0 else math.copysign(math.inf, diff))
+        floor = found and value == 0 and abs(mean) <= NOISE_FLOOR / math.sqrt(n)
+        return {**point, "N": n, "branch": chain, "samples": count, "of": total, "theory": value,
+                "converged": found, "status": status, "mean": mean, "stderr": err,
+                "z": float(z) if found and not floor else math.nan, "floor": bool(floor)}
+
+    @staticmethod
+    def _chain(r):
+        if r["branch"] is None:
+            return ""
+        return r["branch"] if r["samples"] == r["of"] else f"{r['branch']} ({r['samples']}/{r['of']} samples)"
+
+    def _cells(self, r):
+        """Formatted cells of a row: theory, MC, z, status (shared by the Markdown and HTML tables)."""
+        theory = f"{r['theory']:.5f}" if r["converged"] else "—"
+        if r["floor"]:
+            z = "— (|MC| < 3/√N: zero at N → ∞)"
+        elif math.isfinite(r["z"]):
+            z = f"{r['z']:+.2f}"
+        elif not r["converged"]:
+            z = "—"
+        else:   # a zero error bar: the observable never fluctuated (e.g. m = 1 deep in retrieval)
+            z = "n/a (no fluctuation)"
+        status = r["status"] or ("no solution" if not r["converged"] else "")
+        return theory, f"{r['mean']:.5f} ± {r['stderr']:.5f}", z, status
+
+    def notes(self):
+        """Footnotes for the statuses that occur (what they mean, and the finite-size caveat)."""
+        seen = list(dict.fromkeys(r["status"] for r in self.rows if r["status"]))
+        out = [f"{s}: {STATUS[s]}" for s in seen if s != "equilibrium"]
+        if "absent" in seen:
+            out.append("finite-size effect: at finite N a state survives beyond the end of its branch "
+                       "at N → ∞ (for the Hopfield model, retrieval beyond alpha_c ≈ 0.138: Steffan and "
+                       "Kühn, Z. Phys. B 95, 249 (1994)); larger N moves the apparent end towards the "
+                       "theory's")
+        return out
 
     def table(self):
-        """The rows as a Markdown table."""
+        """The rows as a Markdown table, with footnotes on the statuses that occur."""
         keys = list(self.points[0])
-        head = "| " + " | ".join(keys + ["N", f"theory {self.observable}", "MC", "(MC − theory)/err"]) + " |"
-        lines = [head, "|" + " --- |" * (len(keys) + 4)]
+        ob = self.observable
+        head = "| " + " | ".join(keys + ["N", "chain in", f"MC {ob}", f"theory {ob} (that branch)",
+                                         "(MC − theory)/err", "theory says"]) + " |"
+        lines = [head, "|" + " --- |" * (len(keys) + 6)]
         for r in self.rows:
-            theory = f"{r['theory']:.5f}" if r["converged"] else "no solution"
-            # a zero error bar: the observable never fluctuated in any sample (e.g. m = 1 deep in retrieval)
-            z = f"{r['z']:+.2f}" if math.isfinite(r["z"]) else "n/a (no fluctuation)"
+            theory, mc, z, status = self._cells(r)
             lines.append("| " + " | ".join([f"{r[k]:g}" for k in keys] + [
-                str(r["N"]), theory, f"{r['mean']:.5f} ± {r['stderr']:.5f}", z]) + " |")
-        return "\n".join(lines)
+                str(r["N"]), self._chain(r), mc, theory, z, status]) + " |")
+        notes = self.notes()
+        return "\n".join(lines + ([""] + [f"* {n}" for n in notes] if notes else []))
 
     def _repr_markdown_(self):
         return f"**{self.model}: Monte Carlo vs theory, {self.observable}**\n\n" + self.table()
+
+    def _repr_html_(self):
+        from html import escape
+        keys = list(self.points[0])
+        ob = escape(self.observable)
+        head = "".join(f"<th>{escape(h)}</th>" for h in keys + ["N", "chain in"]) + \
+            f"<th>MC {ob}</th><th>theory {ob} (that branch)</th><th>(MC − theory)/err</th><th>theory says</th>"
+        body = []
+        for r in self.rows:
+            cells = [f"{r[k]:g}" for k in keys] + [str(r["N"]), self._chain(r), *self._cells(r)]
+            body.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
+        notes = "".join(f"<li>{escape(n)}</li>" for n in self.notes())
+        return (f"<div><p><b>{escape(self.model)}: Monte Carlo vs theory, {ob}</b></p><table><thead><tr>"
+                f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+                + (f"<ul>{notes}</ul>" if notes else "") + "</div>")
 
     def __repr__(self):
         return f"<CrosscheckResult {self.model} {self.observable} along {self.x}: {len(self.rows)} rows>"
@@ -476,20 +604,89 @@ def crosscheck(model, path, N=(200, 800), observable=None, guess=None, samples=4
     sol = solver.solve(guess=guess, errors="mask", **columns)
     theory = np.atleast_1d(np.asarray(sol[observable], dtype=float))
     converged = np.atleast_1d(np.asarray(sol.converged, dtype=bool))
-    curve = None
+    curve = curve_branch = None
     if len(varying) == 1:
         grid = np.linspace(min(p[x] for p in points), max(p[x] for p in points), 201)
         fine = solver.solve(guess=guess, errors="mask",
                             **{k: (grid if k == x else points[0][k]) for k in points[0]})
-        curve = (grid, np.asarray(fine[observable], dtype=float), np.asarray(fine.converged, dtype=bool),
-                 np.asarray(fine.stable, dtype=bool))
+        conv = np.asarray(fine.converged, dtype=bool)
+        # the line follows the branch the guess finds first, not a jump to another (e.g. the
+        # spin glass past the end of retrieval)
+        labels = [model.classify({k: float(v[i]) for k, v in fine.order_parameters.items() if np.isfinite(v[i])},
+                                 {k: float(v[i]) for k, v in fine.parameters.items()}, float(fine.replicon[i]))
+                  if conv[i] else None for i in range(grid.size)]
+        first = next((lab for lab in labels if lab is not None), None)
+        curve = (grid, np.asarray(fine[observable], dtype=float),
+                 conv & np.array([lab == first for lab in labels]), np.asarray(fine.stable, dtype=bool))
+        curve_branch = first
     results = sweep(model, points, sizes, samples=samples, sweeps=sweeps, burn_in=burn_in, seed=seed,
                     executor=executor, dynamics=dynamics, replicas=replicas, tempering=tempering,
                     init=init, progress=progress, resume=resume, sampler_options=sampler_options)
     if observable not in results[0]:
         raise StatmechError(f"Monte Carlo does not measure {observable!r} for {model.name!r}")
-    return CrosscheckResult(model.name, observable, x, [{k: p[k] for k in points[0]} for p in points],
-                            sizes, theory, converged, results, curve)
+    branches = chains = None
+    mags = model.magnetisation_names(names)
+    if mags and all(m in results[0] for m in mags):      # the chain's branch can be read off
+        branches = _theory_branches(model, solver, points, observable)
+        chains = [_chain_branch(model, r, names) for r in results]
+    cc = CrosscheckResult(model.name, observable, x, [{k: p[k] for k in points[0]} for p in points],
+                          sizes, theory, converged, results, curve, branches, chains)
+    cc.curve_branch = curve_branch
+    return cc
+
+
+def _theory_branches(model, solver, points, observable):
+    """Per point, every branch the theory has there (label -> its ``value`` of ``observable``,
+    ``replicon``, ``dominant``): solved from the model's phase seeds, minima in the magnetisations
+    only, the phase by the replica rule (:func:`statmech_nn.phases.engine.dominant_branch`)."""
+    from ..phases.engine import dominant_branch
+    columns = {k: np.array([p[k] for p in points], dtype=float) for k in points[0]}
+    out = [{} for _ in points]
+    names = [str(s) for s in model.free_energy().saddle_point().order_parameters]
+    for seed in model.phase_seeds(names, signed=True):
+        sol = solver.solve(guess=seed, errors="mask", **columns)
+        conv = np.atleast_1d(sol.converged)
+        stable = np.atleast_1d(sol.curvature_stable)
+        f, R = np.atleast_1d(sol.free_energy), np.atleast_1d(sol.replicon)
+        values = {k: np.atleast_1d(v) for k, v in sol.order_parameters.items()}
+        pars = {k: np.atleast_1d(v) for k, v in sol.parameters.items()}
+        for i in range(len(points)):
+            if not (conv[i] and stable[i]):
+                continue
+            x = {k: float(v[i]) for k, v in values.items() if np.isfinite(v[i])}
+            label = model.classify(x, {k: float(v[i]) for k, v in pars.items()}, float(R[i]))
+            old = out[i].get(label)
+            if old is None or f[i] < old["f"] - 1e-12:
+                out[i][label] = {"x": x, "f": float(f[i]), "replicon": float(R[i]),
+                                 "value": x.get(observable, math.nan)}
+    for recs in out:
+        best = dominant_branch(recs, model.zero_tolerance, model.magnetisation_names)
+        for label, rec in recs.items():
+            # mirror images (m and -m at h = 0) have the same f: both are the phase
+            rec["dominant"] = best is not None and (label == best or abs(rec["f"] - recs[best]["f"])
+                                                    <= 1e-10 * (1 + abs(rec["f"])) and
+                                                    _same_but_sign(rec["x"], recs[best]["x"]))
+    return out
+
+
+def _same_but_sign(a, b):
+    return a.keys() == b.keys() and all(abs(abs(a[k]) - abs(b[k])) <= 1e-8 * (1 + abs(b[k])) for k in a)
+
+
+def _chain_branch(model, result, names):
+    """The branch each disorder sample of a Monte Carlo run is in, from its measured order parameters
+    (its time averages): overlaps within ``NOISE_FLOOR/√N`` of zero (the size of a random overlap)
+    count as zero."""
+    floor = NOISE_FLOOR / math.sqrt(result.N)
+    measured = [n for n in names if n in result]
+    labels = []
+    for s in range(len(result[measured[0]].sample_means)):
+        values = {}
+        for name in measured:
+            v = float(result[name].sample_means[s])
+            values[name] = 0.0 if name.startswith(("m", "q")) and abs(v) <= floor else v
+        labels.append(model.classify(values, dict(result.parameters), math.nan))
+    return labels
 
 
 def hopfield_retrieval_crosscheck(N=(400, 1600), alphas=(0.02, 0.05, 0.08, 0.1, 0.12, 0.13, 0.14, 0.15, 0.16),

@@ -10,6 +10,7 @@ of the sample means ``s`` (which contains thermal and disorder noise), never bel
 """
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -17,7 +18,7 @@ import numpy as np
 from . import kernels as K
 from .systems import build_system
 
-__all__ = ["run_task", "binning", "combine_samples"]
+__all__ = ["run_task", "warm_up", "binning", "combine_samples"]
 
 MIN_BLOCKS = 16
 
@@ -53,9 +54,35 @@ def _chain_streams(seed_sequence, count):
     return np.stack([c.generate_state(4, np.uint64) for c in seed_sequence.spawn(count)])
 
 
-def run_task(task):
+def _advance(step, burn, n, recorded, extra, burn_out, report):
+    """``burn`` sweeps, then ``n`` recorded ones, through ``step(k, outputs)`` (advance the chains by
+    ``k`` sweeps, recording into ``outputs``). With ``report`` (a callable taking a number of sweeps)
+    the sweeps go in chunks, each reported as it ends: every chain state (spins, overlaps, random
+    streams) lives in arrays, so the chunks give the numbers of one call, bit for bit."""
+    total = burn + n
+    size = total if report is None else max(1, -(-total // 50))
+    done = 0
+    while done < burn:
+        k = min(size, burn - done)
+        step(k, burn_out)
+        done += k
+        if report is not None:
+            report(k)
+    t = 0
+    while t < n:
+        k = min(size, n - t)
+        step(k, tuple(a[t:t + k] for a in recorded) + extra)
+        t += k
+        if report is not None:
+            report(k)
+
+
+def run_task(task, report=None):
     """Run one disorder sample described by the dict ``task`` (see :func:`make_task`) and return a
-    dict ``{"observables": {name: [mean, err, tau]}, "info": {...}, "swaps": [[accepted, tried]]}``."""
+    dict ``{"observables": {name: [mean, err, tau]}, "info": {...}, "swaps": [[accepted, tried]]}``.
+
+    ``report``, if given, is called with a number of sweeps as they are done (burn-in included), for
+    a progress bar; it does not change the result."""
     N = task["N"]
     params = task["params"]
     R = task["replicas"]
@@ -94,8 +121,7 @@ def run_task(task):
         sc = system.scalars
         args = (xi, M, spins, mag, betas, float(sc["J"]), int(sc["p"]), float(sc["h"]), float(sc["shift"]),
                 rule)
-        K.run_patterns(*args, burn, rng, K_obs, empty2, empty3, empty2, empty1, np.zeros_like(swaps))
-        K.run_patterns(*args, n, rng, K_obs, energy, overlaps, accepted, q, swaps)
+        step = lambda k, out: K.run_patterns(*args, k, rng, K_obs, *out)   # noqa: E731
     elif system.kind == "poly-patterns":   # dense Hopfield: polynomial energy per pattern
         from .pbody_kernels import flip_polynomials, run_poly_patterns
         xi, coef = system.arrays["xi"], system.arrays["coef"]
@@ -104,8 +130,7 @@ def run_task(task):
         sc = system.scalars
         args = (xi, M, spins, mag, betas, coef, *flip_polynomials(coef), float(sc["h"]), float(sc["shift"]),
                 rule)
-        run_poly_patterns(*args, burn, rng, K_obs, empty2, empty3, empty2, empty1, np.zeros_like(swaps))
-        run_poly_patterns(*args, n, rng, K_obs, energy, overlaps, accepted, q, swaps)
+        step = lambda k, out: run_poly_patterns(*args, k, rng, K_obs, *out)   # noqa: E731
     elif system.kind == "power-sum-patterns":   # supervised dense Hebbian: real-valued entries
         from .pbody_kernels import power_sums, run_power_sum_patterns
         eta = system.arrays["eta"]
@@ -114,27 +139,16 @@ def run_task(task):
         mag = spins.sum(axis=1, dtype=np.int64)
         args = (eta, S, spins, mag, betas, even_sums, int(sc["p"]), float(sc["scale"]), float(sc["h"]),
                 float(sc["shift"]), rule)
-        run_power_sum_patterns(*args, burn, rng, K_obs, empty2, empty3, empty2, empty1, np.zeros_like(swaps))
-        run_power_sum_patterns(*args, n, rng, K_obs, energy, overlaps, accepted, q, swaps)
-    elif system.kind == "tuples":          # p-spin glass: explicit p-body couplings
+        step = lambda k, out: run_power_sum_patterns(*args, k, rng, K_obs, *out)   # noqa: E731
+    elif system.kind == "tuples":          # p-body spin glass: explicit p-body couplings
         from .pbody_kernels import run_tuples
         a = system.arrays
-        h = float(system.scalars["h"])
-        mag = np.zeros((n, R))
-        run_tuples(a["tuples"], a["J"], a["start"], a["members"], spins, betas, h, rule, burn, rng, empty2,
-                   empty2, empty2, empty1, np.zeros_like(swaps))
-        run_tuples(a["tuples"], a["J"], a["start"], a["members"], spins, betas, h, rule, n, rng, energy, mag,
-                   accepted, q, swaps)
-        overlaps[:, :, 0] = mag
+        args = (a["tuples"], a["J"], a["start"], a["members"], spins, betas, float(system.scalars["h"]), rule)
+        step = lambda k, out: run_tuples(*args, k, rng, *out)   # noqa: E731
     elif system.kind == "dense":
         Jmat = system.arrays["J"]
-        local = spins.astype(float) @ Jmat
-        h = float(system.scalars["h"])
-        mag = np.zeros((n, R))
-        K.run_dense(Jmat, local, spins, betas, h, rule, burn, rng, empty2, empty2, empty2, empty1,
-                    np.zeros_like(swaps))
-        K.run_dense(Jmat, local, spins, betas, h, rule, n, rng, energy, mag, accepted, q, swaps)
-        overlaps[:, :, 0] = mag
+        args = (Jmat, spins.astype(float) @ Jmat, spins, betas, float(system.scalars["h"]), rule)
+        step = lambda k, out: K.run_dense(*args, k, rng, *out)   # noqa: E731
     elif system.kind == "centred":
         eta = system.arrays["eta"]
         M = spins.astype(np.float64) @ eta
@@ -142,22 +156,34 @@ def run_task(task):
         self_coupling = np.einsum("ij,ij->i", eta, eta)
         sc = system.scalars
         args = (eta, M, spins, mag, self_coupling, betas, float(sc["h"]), float(sc["shift"]), rule)
-        K.run_centred_patterns(*args, burn, rng, K_obs, empty2, empty3, empty2, empty1, np.zeros_like(swaps))
-        K.run_centred_patterns(*args, n, rng, K_obs, energy, overlaps, accepted, q, swaps)
+        step = lambda k, out: K.run_centred_patterns(*args, k, rng, K_obs, *out)   # noqa: E731
     elif system.kind == "declared":        # a model nobody registered, from its declaration
+        step = None                        # tunes its spherical moves during the burn-in: one call
+    else:  # block Gibbs on the RBM whose marginal is the Hopfield model (see monte_carlo's docstring)
+        xi = system.arrays["xi"]
+        args = (xi, spins, np.zeros((R, xi.shape[1])), float(betas[0]), float(system.scalars["h"]),
+                K.BINARY_HIDDEN if system.scalars.get("hidden") == "ising" else K.GAUSSIAN_HIDDEN)
+        step = lambda k, out: K.run_rbm(*args, k, rng, K_obs, *out)   # noqa: E731
+
+    if system.kind in ("tuples", "dense"):     # these kernels record the magnetisation, not overlaps
+        magnetisation = np.zeros((n, R))
+        recorded, burn_out = (energy, magnetisation, accepted, q), (empty2, empty2, empty2, empty1)
+    else:
+        recorded, burn_out = (energy, overlaps, accepted, q), (empty2, empty3, empty2, empty1)
+    extra = () if system.kind == "rbm" else (swaps,)
+    burn_extra = () if system.kind == "rbm" else (np.zeros_like(swaps),)
+    if step is None:
         from .declared import run as run_declared
         angle = run_declared(system, spins, betas, rule, burn, rng, energy, overlaps, accepted, q, swaps)
         if angle is not None:
             system.info["rotation_angle"] = angle
-    else:  # block Gibbs on the RBM whose marginal is the Hopfield model (see monte_carlo's docstring)
-        xi = system.arrays["xi"]
-        hidden = np.zeros((R, xi.shape[1]))
-        h = float(system.scalars["h"])
-        kind = K.BINARY_HIDDEN if system.scalars.get("hidden") == "ising" else K.GAUSSIAN_HIDDEN
-        K.run_rbm(xi, spins, hidden, float(betas[0]), h, kind, burn, rng, K_obs, empty2,
-                  empty3, empty2, empty1)
-        K.run_rbm(xi, spins, hidden, float(betas[0]), h, kind, n, rng, K_obs, energy,
-                  overlaps, accepted, q)
+        if report is not None:
+            report(burn + n)
+    else:
+        _advance(step, burn, n, recorded, extra, burn_out + burn_extra, report)
+    if system.kind in ("tuples", "dense"):
+        overlaps[:, :, 0] = magnetisation
+    if system.kind == "rbm":
         energy += system.scalars["shift"] / N     # the Hopfield Hamiltonian excludes i = j
 
     if system.readout is not None:
@@ -179,3 +205,21 @@ def run_task(task):
     return {"observables": {k: list(binning(v)) for k, v in series.items()},
             "info": dict(system.info),
             "swaps": swaps.tolist()}
+
+
+def warm_up(tasks):
+    """Compile (or load from numba's cache) the kernels that ``tasks`` call, in this process, before
+    they go to workers: worker processes started together then only read numba's cache and never race
+    to write it (DESIGN.md, Numerics). One dry run of two sweeps per distinct model, options, dynamics,
+    start, sampler options and ``N`` compiles exactly the signatures the tasks use (e.g. float32 or
+    float64 overlaps), and nothing else: compiling every sampler took most of a first run. Once per
+    process."""
+    for task in tasks:
+        key = json.dumps([task[k] for k in ("model", "options", "dynamics", "init", "N")]
+                         + [task.get("sampler_options")], sort_keys=True)
+        if key not in _WARM:
+            run_task(dict(task, sweeps=2, burn_in=0))
+            _WARM.add(key)
+
+
+_WARM = set()     # tasks whose kernels this process has compiled or loaded

@@ -22,14 +22,15 @@ class Line:
     kind: str
     points: np.ndarray
 
-    def describe_window(self, window, xname, yname):
-        """Notes on where the line meets the edges of the window (it continues outside)."""
+    def describe_window(self, window, xname, yname, bounds=((-np.inf, np.inf), (-np.inf, np.inf))):
+        """Notes on where the line meets the edges of the window (it continues outside), except at
+        edges that are ``bounds`` of the parameters (nothing lies beyond ``alpha = 0`` or ``T = 0``)."""
         xlo, xhi, ylo, yhi = window
         out = []
         tol_x, tol_y = 1e-9 * (xhi - xlo), 1e-9 * (yhi - ylo)
         for (x, y) in (self.points[0], self.points[-1]) if len(self.points) else ():
-            edges = [f"{xname}={x:.8g}" for v in (xlo, xhi) if abs(x - v) <= tol_x] + \
-                    [f"{yname}={y:.8g}" for v in (ylo, yhi) if abs(y - v) <= tol_y]
+            edges = [f"{xname}={x:.8g}" for v in (xlo, xhi) if abs(x - v) <= tol_x and v not in bounds[0]] + \
+                    [f"{yname}={y:.8g}" for v in (ylo, yhi) if abs(y - v) <= tol_y and v not in bounds[1]]
             if edges:
                 out.append(f"line {self.name!r} reaches the edge of the window at "
                            f"({xname}, {yname}) = ({x:.8g}, {y:.8g}); it may continue outside")
@@ -122,13 +123,48 @@ class PhaseDiagram:
         return float(np.interp(at, a, b))
 
     # -- output --------------------------------------------------------------------------
-    def plot(self, ax=None, regions=True, legend=True):
-        """Draw the diagram: shaded, labelled phase regions and the lines styled by kind.
+    def plot(self, ax=None, regions=True, legend=True, title=True, keep_clear=()):
+        """Draw the diagram: phase regions shaded from the located lines and labelled, the lines
+        styled by kind, the legend below the axes (:func:`statmech_nn.plot.phases.plot_phase_diagram`).
 
         Returns the matplotlib axes.
         """
         from ..plot.phases import plot_phase_diagram
-        return plot_phase_diagram(self, ax=ax, regions=regions, legend=legend)
+        return plot_phase_diagram(self, ax=ax, regions=regions, legend=legend, title=title,
+                                  keep_clear=keep_clear)
+
+    def figure(self):
+        """A new matplotlib figure of the diagram (not registered with pyplot, so nothing to close)."""
+        from matplotlib.figure import Figure
+        fig = Figure(figsize=(5.6, 4.8), dpi=150)
+        self.plot(ax=fig.add_subplot())
+        return fig
+
+    def _repr_png_(self):
+        import io
+        buf = io.BytesIO()
+        self.figure().savefig(buf, format="png", bbox_inches="tight", dpi=100)
+        return buf.getvalue()
+
+    def _repr_html_(self):
+        import base64
+        from html import escape
+        xn, yn = self.x[0], self.y[0]
+        fixed = ", ".join(f"{escape(k)} = {v:g}" for k, v in self.fixed.items())
+        rows = "".join(
+            f"<tr><td>{escape(line.name)}</td><td>{escape(line.kind)}</td><td>{len(line.points)}</td>"
+            f"<td>{line.points[:, 0].min():.6g} – {line.points[:, 0].max():.6g}</td>"
+            f"<td>{line.points[:, 1].min():.6g} – {line.points[:, 1].max():.6g}</td></tr>"
+            for line in self.lines)
+        notes = "".join(f"<li>{escape(n)}</li>" for n in self.notes)
+        png = base64.b64encode(self._repr_png_()).decode("ascii")
+        return (f"<div><p><b>Phase diagram of {escape(self.model)}</b> in ({escape(xn)}, {escape(yn)})"
+                + (f", {fixed}" if fixed else "") + f"; phases: {escape(', '.join(self.phase_names))}</p>"
+                f'<img src="data:image/png;base64,{png}" alt="phase diagram of {escape(self.model)}"/>'
+                f"<table><thead><tr><th>line</th><th>kind</th><th>points</th><th>{escape(xn)}</th>"
+                f"<th>{escape(yn)}</th></tr></thead><tbody>{rows}</tbody></table>"
+                + (f"<details><summary>{len(self.notes)} note(s)</summary><ul>{notes}</ul></details>"
+                   if self.notes else "") + "</div>")
 
     def to_dict(self):
         return {"format": "statmech_nn.PhaseDiagram", "version": self.version, "model": self.model,
@@ -137,19 +173,31 @@ class PhaseDiagram:
                 "lines": [line.to_dict() for line in self.lines], "notes": self.notes,
                 "seconds": self.seconds}
 
+    #: what :meth:`save` writes, by file suffix
+    SAVE_FORMATS = (".json", ".png", ".pdf", ".svg")
+
     def save(self, path):
-        """Write the diagram with its model, parameters and package version: ``.json`` (data) or
-        an image (``.png``, ``.pdf``, ``.svg``: the figure). Returns the path."""
-        if str(path).endswith(".json"):
+        """Write the diagram with its model, parameters and package version: ``.json`` (data) or the
+        figure, ``.png`` or vector ``.pdf``/``.svg``. Returns the path.
+
+        Raises
+        ------
+        ParameterError
+            Any other suffix (nothing is written).
+        """
+        import os
+        suffix = os.path.splitext(str(path))[1].lower()
+        if suffix not in self.SAVE_FORMATS:
+            raise ParameterError(f"cannot save a phase diagram as {str(path)!r}: the file name must end in "
+                                 f"{', '.join(self.SAVE_FORMATS)}")
+        if suffix == ".json":
             with open(path, "w", encoding="utf-8") as fh:
                 json.dump(self.to_dict(), fh, indent=1)
             return path
-        import matplotlib
-        matplotlib.use("Agg", force=False)
-        ax = self.plot()
-        ax.figure.savefig(path, bbox_inches="tight")
-        import matplotlib.pyplot as plt
-        plt.close(ax.figure)
+        what = f"phase diagram of {self.model} by statmech_nn {self.version}"
+        meta = ({"Software": f"statmech_nn {self.version}", "Description": what} if suffix == ".png"
+                else {"Creator": f"statmech_nn {self.version}", "Title": what})
+        self.figure().savefig(path, bbox_inches="tight", metadata=meta)
         return path
 
     @classmethod

@@ -39,6 +39,8 @@ from .diagram import Line, PhaseDiagram
 __all__ = ["phase_diagram"]
 
 _ROOT_TOL = 1e-10
+#: lines with fewer points are not lines at the grid's resolution: reported in the notes, not drawn
+MIN_LINE_POINTS = 3
 
 
 def _axis(model, spec, which):
@@ -85,7 +87,8 @@ class _Grid:
                 self._collect(sol, np.argwhere(finite))
         if zero.any():
             self._zero_temperature(solver, zero)
-        self.phase = [[self._dominant(self.records[j][i]) for i in range(len(xs))]
+        self.phase = [[dominant_branch(self.records[j][i], model.zero_tolerance, model.magnetisation_names)
+                       for i in range(len(xs))]
                       for j in range(len(ys))]
 
     def _zero_temperature(self, solver, zero):
@@ -147,18 +150,25 @@ class _Grid:
             if old is None or rec["f"] < old["f"] - 1e-12:
                 store[label] = rec
 
-    def _dominant(self, recs):
-        if not recs:
-            return None
-        eps = self.model.zero_tolerance
-        alive = dict(recs)
-        for a, ra in recs.items():
-            for b, rb in recs.items():
-                if a != b and "q" in ra["x"] and "q" in rb["x"] \
-                    and _same_magnetisation(ra, rb, eps, self.model.magnetisation_names(list(ra["x"]))) \
-                        and rb["x"]["q"] > ra["x"]["q"] + eps:
-                    alive.pop(a, None)
-        return min(alive, key=lambda k: alive[k]["f"])
+
+
+def dominant_branch(recs, eps, magnetisations=None):
+    """The phase among the branches ``recs`` (label -> ``{"x": order parameters, "f": free energy}``,
+    minima in the magnetisations): the lowest ``f`` after the replica rule — of two solutions with the
+    same magnetisations the one with the larger ``q`` is the physical one (for ``n → 0`` ``f`` is
+    maximised in ``q``). None if there is none. ``magnetisations(names)`` picks the magnetisation-like
+    order parameters (default: names starting with ``m``)."""
+    if not recs:
+        return None
+    alive = dict(recs)
+    for a, ra in recs.items():
+        for b, rb in recs.items():
+            names = (magnetisations(list(ra["x"])) if magnetisations is not None
+                     else [k for k in ra["x"] if k.startswith("m")])
+            if a != b and "q" in ra["x"] and "q" in rb["x"] and _same_magnetisation(ra, rb, eps, names) \
+                    and rb["x"]["q"] > ra["x"]["q"] + eps:
+                alive.pop(a, None)
+    return min(alive, key=lambda k: alive[k]["f"])
 
 
 def _same_magnetisation(ra, rb, eps, names):
@@ -175,9 +185,10 @@ def _distance(a, b):
 class _Task:
     """One event to locate on the segment from grid point A to grid point B."""
 
-    def __init__(self, kind, name, A, B, param, branches, gA, gB):
+    def __init__(self, kind, name, A, B, param, branches, gA, gB, labels=()):
         self.kind = kind
         self.name = name
+        self.labels = tuple(labels)      # the branch of each slot
         self.A, self.B = A, B            # parameter dicts
         self.param = param
         self.branches = branches         # list of (xA, xB) order-parameter dicts, one per branch
@@ -189,9 +200,12 @@ class _Task:
         self.done = False
         self.failed = None
         self.result = None
-        # an event exactly on a grid point (e.g. the first-order line at h = 0 by symmetry)
+        # an event exactly on a grid point (e.g. the first-order line at h = 0 by symmetry): zero to
+        # rounding, relative to the other end (the quantities can be tiny everywhere, e.g. the
+        # Hessian determinant ~ alpha^2 near alpha = 0)
+        scale = max(abs(gA), abs(gB))
         for end, g in ((A, gA), (B, gB)):
-            if abs(g) < 1e-13:
+            if abs(g) <= 1e-12 * scale:
                 self.done, self.result = True, dict(end)
 
     def params_at(self, t):
@@ -299,7 +313,7 @@ def _fmt(params, first=None):
     return "(" + ", ".join(f"{k}={params[k]:.8g}" for k in keys) + ")"
 
 
-def _branch_ends(solver, model, ends, failures, iterations=18):
+def _branch_ends(solver, model, ends, failures, iterations=18, known=False):
     """Where each branch in ``ends`` stops existing between two grid points, and how.
 
     ``ends`` holds ``(label, record, A, B, param)``: the branch exists at A, not at B. Bisection on
@@ -307,8 +321,13 @@ def _branch_ends(solver, model, ends, failures, iterations=18):
     brackets the end to ``2^-iterations`` of the segment. If the solution just beyond converges
     next to the branch (another branch it merges into), the end is a bifurcation, not a spinodal;
     otherwise it is a fold, which pseudo-arclength continuation from just inside then locates
-    (:func:`statmech_nn.solve.continuation.continuation`). Returns the folds' parameter dicts with
-    their labels.
+    (:func:`statmech_nn.solve.continuation.continuation`). Returns, for each end in order,
+    ``(label, fold, x)``: the fold's parameter dict and a solution of the branch inside, or ``None,
+    None`` where the end is not a fold. With ``known`` (ends already
+    known to lie on a spinodal line) neither the merging nor the domain test is made, and where the
+    continuation does not meet the fold (the equations grow too stiff next to it) the fold is where
+    the determinant of the Hessian, which vanishes like the square root of the distance to a fold,
+    extrapolates to zero from the last two points found inside (linear in ``det²``).
     """
     from ..solve.continuation import continuation
     if not ends:
@@ -318,6 +337,7 @@ def _branch_ends(solver, model, ends, failures, iterations=18):
     xin = [rec["x"] for _, rec, _, _, _ in ends]
     din = [rec["det"] for _, rec, _, _, _ in ends]
     xout = [None] * n
+    inside = [[(0.0, rec["det"])] for _, rec, _, _, _ in ends]
 
     def params_at(k, t):
         _, _, A, B, _ = ends[k]
@@ -333,13 +353,15 @@ def _branch_ends(solver, model, ends, failures, iterations=18):
                 model.classify(o["x"], params_at(k, tm[k]), o["R"]) == label
             if same:
                 ta[k], xin[k], din[k] = tm[k], o["x"], o["det"]
+                inside[k].append((tm[k], o["det"]))
             else:
                 tb[k], xout[k] = tm[k], (o["x"] if o is not None else None)
     folds = []
     for k, (label, rec, A, B, param) in enumerate(ends):
-        if xout[k] is not None and _distance(xout[k], xin[k]) < 1e-2:
+        folds.append((label, None, None))
+        if not known and xout[k] is not None and _distance(xout[k], xin[k]) < 1e-2:
             continue          # merges into the branch it converged to: a bifurcation, no spinodal
-        if xout[k] is None and abs(din[k]) > 0.05 * abs(rec["det"]):
+        if not known and xout[k] is None and abs(din[k]) > 0.05 * abs(rec["det"]):
             # nothing converges beyond and the Hessian stays regular up to there (at a fold it
             # vanishes like the square root of the distance): the equations leave their domain
             # (e.g. 1 − β(1 − q) ≤ 0) or the branch runs off to infinity
@@ -354,9 +376,25 @@ def _branch_ends(solver, model, ends, failures, iterations=18):
                               ds=0.02, max_ds=0.25, max_steps=40, tol=1e-11)
         except Exception as exc:      # reported, never silent
             failures.setdefault(label, []).append(f"{_fmt(start, param)}: {exc}")
+            br = None
+        if known and (br is None or br.reason != "fold"):
+            # a spinodal line's next point where the continuation did not meet the fold (too stiff
+            # there): where the Hessian's determinant, ~ the square root of the distance to the
+            # fold, extrapolates to zero from the last two points inside (linear in det²)
+            t = 0.5 * (ta[k] + tb[k])
+            if len(inside[k]) >= 2:
+                (t1, d1), (t2, d2) = inside[k][-2:]
+                if d1 * d1 > d2 * d2 > 0:
+                    t = min(max(t2 + d2 * d2 * (t2 - t1) / (d1 * d1 - d2 * d2), t2), 1.0)
+            folds[-1] = (label, params_at(k, t), xin[k])
+            continue
+        if br is None:
             continue
         if br.reason == "fold":
-            folds.append((label, dict(fixed, **{param: br.folds[-1].value})))
+            # with a solution inside: for a line continued step by step the last one found (the
+            # next fold is near), for a grid segment the one where the search started, a cell
+            # inside (next to the fold a solver falls onto the unstable partner as easily)
+            folds[-1] = (label, dict(fixed, **{param: br.folds[-1].value}), xin[k] if known else rec["x"])
         elif xout[k] is None:
             # no fold and nothing converges beyond: the equations leave their domain there
             # (e.g. 1 − β(1 − q) ≤ 0) or the branch runs off to infinity
@@ -409,13 +447,13 @@ def _at_near_zero_temperature(solver, grid, tasks):
                 A = dict(grid.point(1, i), T=float(lastT[n]))
                 B = dict(A, T=float(T))
                 tasks.append(_Task("AT", f"AT line: {label}", A, B, "T", [(last[n]["x"], vals)],
-                                   last[n]["R"], new["R"]))
+                                   last[n]["R"], new["R"], (label,)))
                 alive[n] = False
                 continue
             last[n], lastT[n] = new, T
 
 
-def phase_diagram(model, x, y, resolution=(25, 25), tol=1e-10, progress=False, **fixed):
+def phase_diagram(model, x, y, resolution=(25, 25), tol=1e-10, progress=None, **fixed):
     """The phase diagram of ``model`` in the plane of two parameters.
 
     Parameters
@@ -429,8 +467,10 @@ def phase_diagram(model, x, y, resolution=(25, 25), tol=1e-10, progress=False, *
         to ``1e-10`` between them, so this sets how many points each line gets, not its accuracy.
     tol : float
         Tolerance of the saddle-point solver.
-    progress : bool
-        Print what is being done.
+    progress : bool or None
+        A progress bar over the stages (deriving, compiling, branches, lines, ends): ``True``
+        always, ``False`` never, ``None`` (default) once it has lasted a second, on a terminal or
+        in a notebook (:func:`statmech_nn.progress.progress_bar`).
     **fixed
         The other parameters (model defaults otherwise).
 
@@ -467,20 +507,36 @@ def phase_diagram(model, x, y, resolution=(25, 25), tol=1e-10, progress=False, *
     if int(nx) < 3 or int(ny) < 3:
         raise ParameterError(f"resolution must be at least 3 points per axis, got {resolution!r}")
     fixed = {k: float(v) for k, v in model.parameters(**fixed).items() if k not in (xname, yname)}
-    log = print if progress else (lambda *a, **k: None)
+    from ..progress import progress_bar
+    bar = progress_bar(6, f"phase diagram of {model.name!r}", progress, unit="stage")
+    try:
+        return _diagram(model, fixed, (xname, xlo, xhi), (yname, ylo, yhi), int(nx), int(ny), tol, bar, t0)
+    finally:
+        bar.close()
+
+
+def _diagram(model, fixed, xaxis, yaxis, nx, ny, tol, bar, t0):
+    """The work of :func:`phase_diagram` on validated input, one stage of ``bar`` after another."""
+    xname, xlo, xhi = xaxis
+    yname, ylo, yhi = yaxis
+    bar.set_postfix_str("deriving")
     saddle = model.free_energy().saddle_point()
-    solver = saddle.compile(tol=tol)
+    bar.update()
+    bar.set_postfix_str("compiling")
+    solver = saddle.compile(tol=tol, progress=False)
     # warm-started refinements converge in a few Newton steps; points beyond a branch's end
     # should fail fast rather than iterate for long
-    local = saddle.compile(tol=tol, maxiter=40)
+    local = saddle.compile(tol=tol, maxiter=40, progress=False)
+    bar.update()
+    bar.set_postfix_str(f"branches on a {nx}x{ny} grid")
     xs = np.linspace(xlo, xhi, int(nx))
     ys = np.linspace(ylo, yhi, int(ny))
     grid = _Grid(model, solver, xs, ys, xname, yname, fixed)
-    log(f"branches on a {nx}x{ny} grid: {time.perf_counter() - t0:.2f} s")
 
     notes = []
     tasks = []
     spinodals = []
+    renamed = []       # (A, B, param, record at A, record at B, label at A, label at B)
     segments = [((j, i), (j, i + 1), xname) for j in range(len(ys)) for i in range(len(xs) - 1)] + \
                [((j, i), (j + 1, i), yname) for j in range(len(ys) - 1) for i in range(len(xs))]
     for (ja, ia), (jb, ib), param in segments:
@@ -501,7 +557,7 @@ def phase_diagram(model, x, y, resolution=(25, 25), tol=1e-10, progress=False, *
                 oa, ob = ra[pb], rb[pb]
                 tasks.append(_Task("first-order", " / ".join(sorted((pa, pb))), A, B, param,
                                    [(sa["x"], sb["x"]), (oa["x"], ob["x"])],
-                                   sa["f"] - oa["f"], sb["f"] - ob["f"]))
+                                   sa["f"] - oa["f"], sb["f"] - ob["f"], (pa, pb)))
                 continue
             ua, ub = grid.unstable[ja][ia], grid.unstable[jb][ib]
             parent = pa if (pa in rb or pa in ub) else (pb if (pb in ra or pb in ua) else None)
@@ -510,17 +566,10 @@ def phase_diagram(model, x, y, resolution=(25, 25), tol=1e-10, progress=False, *
                 r0, r1 = ra.get(parent) or ua[parent], rb.get(parent) or ub[parent]
                 if r0["det"] * r1["det"] < 0:
                     tasks.append(_Task("second-order", f"{parent} / {child}", A, B, param,
-                                       [(r0["x"], r1["x"])], r0["det"], r1["det"]))
+                                       [(r0["x"], r1["x"])], r0["det"], r1["det"], (parent,)))
                 continue
-            # the same branch under two names (e.g. a label that depends on the replicon)
-            r0, r1 = ra[pa], rb[pb]
-            if r0["R"] * r1["R"] < 0:
-                stable_side = pa if r0["R"] > 0 else pb
-                tasks.append(_Task("AT", f"AT line: {stable_side}", A, B, param, [(r0["x"], r1["x"])],
-                                   r0["R"], r1["R"]))
-            elif r0["det"] * r1["det"] < 0:
-                tasks.append(_Task("second-order", f"{pa} / {pb}", A, B, param, [(r0["x"], r1["x"])],
-                                   r0["det"], r1["det"]))
+            # perhaps the same branch under two names (e.g. a label that depends on the replicon)
+            renamed.append((A, B, param, ra[pa], rb[pb], pa, pb))
             continue
         # same phase at both ends: its AT line, and those of other ordered branches present at both
         for label in set(ra) & set(rb):
@@ -529,23 +578,29 @@ def phase_diagram(model, x, y, resolution=(25, 25), tol=1e-10, progress=False, *
             r0, r1 = ra[label], rb[label]
             if r0["R"] * r1["R"] < 0:
                 tasks.append(_Task("AT", f"AT line: {label}", A, B, param, [(r0["x"], r1["x"])],
-                                   r0["R"], r1["R"]))
+                                   r0["R"], r1["R"], (label,)))
+    tasks += _renamed_branch_tasks(local, renamed)
     _at_near_zero_temperature(local, grid, tasks)
-    t1 = time.perf_counter()
+    bar.update()
+    bar.set_postfix_str("locating lines")
     _refine(local, tasks, notes)
-    log(f"{len(tasks)} transition points located: {time.perf_counter() - t1:.2f} s")
-    t1 = time.perf_counter()
-    points = {}
-    kinds = {}
+    found = {}         # line name -> kind, labels, points, order parameters of its branches there
     for task in tasks:
         if task.result is not None:
-            points.setdefault(task.name, []).append((task.result[xname], task.result[yname]))
-            kinds[task.name] = task.kind
+            line = found.setdefault(task.name, {"kind": task.kind, "labels": task.labels, "points": [],
+                                                "xs": []})
+            line["points"].append((task.result[xname], task.result[yname]))
+            line["xs"].append(list(task.xa))
+    bar.update()
+    bar.set_postfix_str("branch ends")
     failures = {}
-    for label, fold in _branch_ends(local, model, spinodals, failures):
-        name = f"spinodal: {label}"
-        points.setdefault(name, []).append((fold[xname], fold[yname]))
-        kinds[name] = "spinodal"
+    for label, fold, x in _branch_ends(local, model, spinodals, failures):
+        if fold is None:
+            continue
+        line = found.setdefault(f"spinodal: {label}", {"kind": "spinodal", "labels": (label,),
+                                                       "points": [], "xs": []})
+        line["points"].append((fold[xname], fold[yname]))
+        line["xs"].append([x])
     for label, msgs in failures.items():
         if isinstance(label, tuple):
             notes.append(f"branch {label[1]!r} ends where its equations stop having a solution (they "
@@ -555,33 +610,83 @@ def phase_diagram(model, x, y, resolution=(25, 25), tol=1e-10, progress=False, *
         notes.append(f"spinodal search for {label!r}: {len(msgs)} continuation(s) from the end of the "
                      f"branch did not meet a fold, a spinodal point may be missing there; first "
                      f"{msgs[0]}")
-    log(f"{len(spinodals)} branch ends followed: {time.perf_counter() - t1:.2f} s")
+    bar.update()
+    bar.set_postfix_str("lines to their ends")
     window = (xlo, xhi, ylo, yhi)
+    cells = (xs[1] - xs[0], ys[1] - ys[0])
+    pieces = []
+    for name, line in sorted(found.items()):
+        for k, idx in enumerate(_order_points(np.array(line["points"]), window, cells)):
+            pieces.append({"name": name if k == 0 else f"{name} ({k + 1})", "kind": line["kind"],
+                           "labels": line["labels"], "points": [line["points"][n] for n in idx],
+                           "xs": [line["xs"][n] for n in idx]})
+    from .trace import extend_lines
+    extend_lines(local, model, pieces, window, cells, (xname, yname),
+                 grid.point(0, 0), notes, robust=solver)
+    bar.update()
     lines = []
-    for name, pts in sorted(points.items()):
-        for k, piece in enumerate(_order_points(np.array(pts), window)):
-            lines.append(Line(name if k == 0 else f"{name} ({k + 1})", kinds[name], piece))
+    for piece in pieces:
+        if len(piece["points"]) < MIN_LINE_POINTS:
+            where = ", ".join(f"({x:.6g}, {y:.6g})" for x, y in piece["points"])
+            notes.append(f"{piece['kind']} line {piece['name']!r}: only {len(piece['points'])} point(s) "
+                         f"found, at ({xname}, {yname}) = {where}; not drawn (too short to be a line at "
+                         f"this resolution: raise the resolution to see it)")
+            continue
+        lines.append(Line(piece["name"], piece["kind"], np.array(piece["points"], float)))
+    specs = model.parameter_specs
+    bounds = tuple((specs[n].lower, specs[n].upper) for n in (xname, yname))
     for line in lines:
-        notes.extend(line.describe_window(window, xname, yname))
+        notes.extend(line.describe_window(window, xname, yname, bounds))
     phases = [[grid.phase[j][i] or "" for i in range(len(xs))] for j in range(len(ys))]
     return PhaseDiagram(model=model.name, options=dict(model.options), fixed=fixed,
                         x=(xname, xlo, xhi), y=(yname, ylo, yhi), xs=xs, ys=ys, phases=phases,
                         lines=lines, notes=notes, seconds=time.perf_counter() - t0)
 
 
-def _order_points(pts, window, gap=0.12):
-    """Distinct points chained by nearest neighbours (in window units) from an end of the line,
-    split into pieces where consecutive points are more than ``gap`` of the window apart."""
-    xlo, xhi, ylo, yhi = window
-    scale = np.array([xhi - xlo, yhi - ylo])
-    u = pts / scale
+def _same_point(out, rec):
+    return out is not None and \
+        _distance(out["x"], rec["x"]) <= 1e-6 * (1 + max(abs(v) for v in rec["x"].values()))
+
+
+def _renamed_branch_tasks(solver, renamed):
+    """Tasks for grid segments whose ends carry different labels that are not two coexisting
+    branches: if the branch at A, followed to B, is the one found there (the same branch under two
+    names, e.g. a label that depends on the sign of the replicon), its AT or second-order point;
+    otherwise nothing (two different branches: a line between them needs both at both ends, and a
+    sign change of the replicon across them is no AT line)."""
+    if not renamed:
+        return []
+    forward = _solve_points(solver, [B for _, B, *_ in renamed], [r0["x"] for _, _, _, r0, *_ in renamed])
+    back = _solve_points(solver, [A for A, *_ in renamed], [r[4]["x"] for r in renamed])
+    tasks = []
+    for (A, B, param, r0, r1, pa, pb), fw, bw in zip(renamed, forward, back):
+        # followed both ways (a branch that ends can slide into the other one, in one direction)
+        if not (_same_point(fw, r1) and _same_point(bw, r0)):
+            continue
+        if r0["R"] * r1["R"] < 0:
+            stable_side = pa if r0["R"] > 0 else pb
+            tasks.append(_Task("AT", f"AT line: {stable_side}", A, B, param, [(r0["x"], r1["x"])],
+                               r0["R"], r1["R"], (stable_side,)))
+        elif r0["det"] * r1["det"] < 0:
+            tasks.append(_Task("second-order", f"{pa} / {pb}", A, B, param, [(r0["x"], r1["x"])],
+                               r0["det"], r1["det"], (pa,)))
+    return tasks
+
+
+def _order_points(pts, window, cells, gap=2.0):
+    """Indices of the distinct points ``pts`` chained by nearest neighbours (in units of the grid's
+    cells) from an end of the line, split into pieces where consecutive points are more than ``gap``
+    cells apart (points located on neighbouring grid segments are at most about one cell apart): a
+    list of index arrays."""
+    u = pts / np.asarray(cells, float)
     keep = []
     for k in range(len(u)):
         if all(np.max(np.abs(u[k] - u[m])) > 1e-9 for m in keep):
             keep.append(k)
-    pts, u = pts[keep], u[keep]
-    if len(pts) <= 1:
-        return [pts]
+    keep = np.array(keep, int)
+    u = u[keep]
+    if len(keep) <= 1:
+        return [keep]
     # start from the point farthest from the centroid, then greedy nearest neighbour
     start = int(np.argmax(np.linalg.norm(u - u.mean(axis=0), axis=1)))
     order = [start]
@@ -591,6 +696,6 @@ def _order_points(pts, window, gap=0.12):
         nxt = min(left, key=lambda k: np.sum((u[k] - last) ** 2))
         order.append(nxt)
         left.remove(nxt)
-    pts, u = pts[order], u[order]
-    cuts = np.flatnonzero(np.linalg.norm(np.diff(u, axis=0), axis=1) > gap) + 1
-    return np.split(pts, cuts)
+    u = u[order]
+    cuts = np.flatnonzero(np.max(np.abs(np.diff(u, axis=0)), axis=1) > gap) + 1
+    return np.split(keep[order], cuts)

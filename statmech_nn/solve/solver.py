@@ -124,6 +124,31 @@ class Solution:
             "nodes": plain(self.nodes),
         }
 
+    def _repr_html_(self):
+        """A table in Jupyter: the order parameters, free energy and flags at a point, or a summary
+        of a grid (ranges over the converged points)."""
+        from html import escape
+        if self.shape == ():
+            pars = ", ".join(f"{escape(k)} = {v:g}" for k, v in self.parameters.items())
+            rows = [(k, f"{v:.10g}") for k, v in self.order_parameters.items()]
+            rows += [("free energy", f"{self.free_energy:.10g}"), ("replicon", f"{self.replicon:.6g}"),
+                     ("converged", str(self.converged)), ("stable", str(self.stable)),
+                     ("residual", f"{self.residual:.2g}"), ("quadrature nodes", str(self.nodes))]
+            head = f"<p><b>Solution of {escape(self.model)}</b> at {pars}</p>"
+        else:
+            conv = np.asarray(self.converged)
+            head = (f"<p><b>Solution of {escape(self.model)}</b> on a grid of shape {self.shape}: "
+                    f"{int(conv.sum())}/{conv.size} converged, {int(np.asarray(self.stable).sum())} stable</p>")
+
+            def span(v):
+                v = np.asarray(v, float)[conv]
+                return f"{v.min():.6g} … {v.max():.6g}" if v.size and np.isfinite(v).any() else "—"
+            rows = [(k, span(v)) for k, v in self.order_parameters.items()]
+            rows += [("free energy", span(self.free_energy))]
+            rows += [(k, span(v)) for k, v in self.parameters.items() if np.ndim(v)]
+        body = "".join(f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in rows)
+        return f"<div>{head}<table><tbody>{body}</tbody></table></div>"
+
     def __repr__(self):
         if self.shape == ():
             vals = ", ".join(f"{k}={v:.6g}" for k, v in self.order_parameters.items())
@@ -139,7 +164,7 @@ class Solution:
 class _Branch:
     """One compiled saddle point (finite or zero temperature) and its parameter mapping."""
 
-    def __init__(self, saddle_point, specs):
+    def __init__(self, saddle_point, specs, progress=None):
         from ..codegen import compile_saddle_point
 
         self.saddle_point = saddle_point
@@ -165,7 +190,7 @@ class _Branch:
             mags.append(len(mags))
         self.magnetisations = mags
         self._domain(saddle_point)
-        self.kernels = compile_saddle_point(saddle_point)
+        self.kernels = compile_saddle_point(saddle_point, progress=progress)
 
     def _domain(self, saddle_point):
         """Bounds of each order parameter and constraints ``g(x, p) >= 0`` of a physical solution."""
@@ -231,6 +256,9 @@ class Solver:
         Step ``d`` of the damped iteration ``x <- x + d (F(x) - x)``, in ``(0, 1]``.
     nodes, max_nodes : int
         First and largest node count of the doubling rule (see :mod:`statmech_nn.solve.quadrature`).
+    progress : bool or None
+        Progress bar while deriving the ``T = 0`` limit and compiling kernels (``None``: after a
+        second, on a terminal or in a notebook; see :func:`statmech_nn.progress.progress_bar`).
 
     Examples
     --------
@@ -240,7 +268,7 @@ class Solver:
     """
 
     def __init__(self, saddle_point, tol=1e-10, maxiter=200, damping=0.5, nodes=65,
-                 max_nodes=4097):
+                 max_nodes=4097, progress=None):
         if not (tol > 0 and math.isfinite(tol)):
             raise ParameterError(f"tol must be a positive number, got {tol!r}")
         if int(maxiter) != maxiter or maxiter < 1:
@@ -256,6 +284,7 @@ class Solver:
         self.damping = float(damping)
         self.nodes = int(nodes)
         self.max_nodes = int(max_nodes)
+        self.progress = progress
         self._specs = self.model.parameter_specs
         self._branches = {}
         self._branch("zero" if saddle_point.temperature == "zero" else "finite")
@@ -264,8 +293,11 @@ class Solver:
         return f"<Solver of {self.saddle_point!r}, tol={self.tol:g}, maxiter={self.maxiter}>"
 
     def _zero_saddle(self):
+        from ..progress import progress_bar
         try:
-            return self.saddle_point.zero_temperature()
+            with progress_bar(None, f"deriving the T = 0 limit of {self.model.name!r}", self.progress,
+                              unit="step"):
+                return self.saddle_point.zero_temperature()
         except (NotImplementedError, DerivationError) as exc:
             raise ParameterError(
                 f"model {self.model.name!r} has no zero-temperature limit ({exc}); use T > 0") from exc
@@ -273,11 +305,11 @@ class Solver:
     def _branch(self, kind):
         if kind not in self._branches:
             if kind == "zero":
-                self._branches[kind] = _Branch(self._zero_saddle(), self._specs)
+                self._branches[kind] = _Branch(self._zero_saddle(), self._specs, self.progress)
             elif self.saddle_point.temperature == "zero":
                 raise ParameterError("this saddle point is the T = 0 limit: T must be 0")
             else:
-                self._branches[kind] = _Branch(self.saddle_point, self._specs)
+                self._branches[kind] = _Branch(self.saddle_point, self._specs, self.progress)
         return self._branches[kind]
 
     def _known_guess_names(self, names):
