@@ -24,6 +24,13 @@ HESSIAN_NUDGE = 1e-12
 """Where the Hessian is not finite at a solution, exact zeros of the order parameters are moved this far
 into the domain and the Hessian is taken there (its limit from inside)."""
 
+NUMERIC_RANGE = 1e100
+"""The solver handles parameters with ``|p| <= NUMERIC_RANGE`` and temperatures ``T = 0`` or
+``1/NUMERIC_RANGE <= T <= NUMERIC_RANGE``: the kernels multiply parameters with each other and with
+``β`` (``β h``, ``β²`` in the Hessian, ``T log 2cosh``), and products of three such numbers stay below
+the double-precision limit 1.8e308. Values outside raise ParameterError before any work (at
+``h = 1e308`` the free energy would overflow to ``−inf``; at ``T = 1e308`` the Hessian would)."""
+
 
 class Solution:
     """Order parameters, free energy and diagnostics of a saddle-point solve.
@@ -272,7 +279,8 @@ class Solver:
         Raises
         ------
         ParameterError
-            Unknown or out-of-range parameters, unknown guess names.
+            Unknown or out-of-range parameters, unknown guess names, parameters outside the range
+            the solver handles (:data:`NUMERIC_RANGE`).
         ConvergenceError
             With ``errors="raise"``, if any point does not converge; ``.residual`` and ``.parameters``
             describe the failing points.
@@ -280,6 +288,7 @@ class Solver:
         if errors not in ("raise", "mask"):
             raise ParameterError(f"errors must be 'raise' or 'mask', got {errors!r}")
         values = self.model.parameters(**params)   # the model's own defaults fill the gaps
+        _check_numeric_range(values)
         guess = dict(guess or {})
         known = self._known_guess_names(guess)
         unknown = sorted(set(guess) - set(known))
@@ -316,6 +325,7 @@ class Solver:
         iterations = np.zeros(size, np.int64)
         nodes = np.zeros(size, np.int64)
         quad_failed = np.zeros(size, bool)
+        overflow = np.zeros(size, bool)
         for kind, idx in groups:
             r = results[kind]
             for j, n in enumerate(self._branch(kind).order_parameters):
@@ -330,10 +340,11 @@ class Solver:
             iterations[idx] = r["iterations"]
             nodes[idx] = r["nodes"]
             quad_failed[idx] = r["quad_failed"]
+            overflow[idx] = r["overflow"]
 
         bad = ~converged
         if bad.any() and errors == "raise":
-            raise self._error(bad, quad_failed, flat, fields["residual"], iterations, nodes, names)
+            raise self._error(bad, quad_failed, overflow, flat, fields["residual"], iterations, nodes, names)
         for v in order.values():
             v[bad] = np.nan
         fields["free_energy"][bad] = np.nan
@@ -372,18 +383,68 @@ class Solver:
                                               np.empty(Xn.shape[0]), hn, np.empty(Xn.shape[0]))
                 h[bad] = hn
             F[sel], Hs[sel], R[sel] = f, h, r
-        curvature_stable = converged & np.isfinite(F)
+        # a free energy that overflows is no solution to report (never a converged -inf)
+        overflow = converged & ~np.isfinite(F)
+        converged = converged & ~overflow
+        quad_failed = quad_failed & ~overflow
+        curvature_stable = converged.copy()
         if branch.magnetisations:
             curvature_stable &= _schur_stable(Hs, branch.magnetisations, converged)
         stable = curvature_stable.copy()
         if kernels.has_replicon:
             stable &= R >= -STABILITY_TOL
         return {"X": X, "residual": res, "iterations": iters, "nodes": nodes, "converged": converged,
-                "quad_failed": quad_failed, "free_energy": F, "replicon": R, "stable": stable,
-                "curvature_stable": curvature_stable, "hessian": Hs}
+                "quad_failed": quad_failed, "overflow": overflow, "free_energy": F, "replicon": R,
+                "stable": stable, "curvature_stable": curvature_stable, "hessian": Hs}
+
+    def _start_levels(self, kernels, X0, P, counts):
+        """Per point, the first node count of the doubling rule: the smallest whose fixed-point map
+        at the starting point ``X0`` agrees with the next refinement to ``√tol``.
+
+        The doubling rule assumes that the solution with few nodes lies near the exact one. At low
+        temperature from an ordered guess the Gaussian averages have steps of width ``T`` that a
+        coarse rule misses by far more than the distance between branches (Hopfield at ``α = 0.05``,
+        ``T = 0.001``: ``1 − m`` off by 1e-3 with 65 nodes, exact 7.7e-6 with 129), and the coarse
+        equations carry the iteration to another branch (the unstable ``m = 0.72``) that the finer
+        rules then refine. Starting where the map is resolved at the guess keeps the solve on the
+        guess's branch. The kernels' batch solver gives ``|x − F(x)|`` (no iteration) and one damped
+        step ``x + d (F(x) − x)`` at every node count.
+        """
+        n = X0.shape[0]
+
+        def probe(count, rows, maxiter):
+            Z, W = reference_rule(max(count, 3))
+            X1, R = np.empty((rows.size, X0.shape[1])), np.empty(rows.size)
+            kernels.module.solve_batch(np.ascontiguousarray(X0[rows]), np.ascontiguousarray(P[rows]), Z, W,
+                                       0.0, maxiter, self.damping, X1, R, np.empty(rows.size, np.int64))
+            return X1, R
+
+        start = np.zeros(n, np.int64)
+        residual = probe(counts[0], np.arange(n), 0)[1]
+        # a guess outside the domain of the equations says nothing about the rule: usual start
+        pending = np.flatnonzero(np.isfinite(residual))
+        residual = residual[pending]
+        previous = None
+        for level, count in enumerate(counts):
+            if not pending.size:
+                break
+            if level:
+                residual = probe(count, pending, 0)[1]
+            # |x - F(x)| at the guess and one damped step: both bound |F_n - F_2n-1| from below (the
+            # step exactly, unless it was shortened to stay in the domain)
+            current = np.column_stack([probe(count, pending, 1)[0] / self.damping, residual])
+            start[pending] = level
+            if previous is not None:
+                change = np.max(np.abs(current - previous), axis=1)
+                resolved = ~(change > math.sqrt(self.tol))     # NaN: no information, usual start
+                start[pending[resolved]] = level - 1
+                pending, current = pending[~resolved], current[~resolved]
+            previous = current
+        return start
 
     def _solve_adaptive(self, kernels, X0, P):
-        """Node doubling (see :mod:`statmech_nn.solve.quadrature`) around the batch solver."""
+        """Node doubling (see :mod:`statmech_nn.solve.quadrature`) around the batch solver, each point
+        starting at the node count that resolves its guess (:meth:`_start_levels`)."""
         N = X0.shape[0]
         X = X0.copy()
         res = np.full(N, np.inf)
@@ -391,42 +452,52 @@ class Solver:
         nodes = np.zeros(N, np.int64)
         converged = np.zeros(N, bool)
         prev_ok = np.zeros(N, bool)
+        tried = np.zeros(N, bool)
         counts = node_counts(self.nodes, self.max_nodes) if kernels.has_gaussian else [1]
-        active = np.arange(N)
+        start = self._start_levels(kernels, X0, P, counts) if len(counts) > 1 else np.zeros(N, np.int64)
+        active = np.flatnonzero(start == 0)
         for level, count in enumerate(counts):
+            active = np.union1d(active, np.flatnonzero(start == level))
+            if not active.size:
+                continue
             Z, W = reference_rule(max(count, 3))
             X0a = np.ascontiguousarray(X[active])
             Xa, Ra, Ia = np.empty_like(X0a), np.empty(active.size), np.empty(active.size, np.int64)
             kernels.module.solve_batch(X0a, np.ascontiguousarray(P[active]), Z, W, self.tol,
                                        self.maxiter, self.damping, Xa, Ra, Ia)
             ok = Ra <= self.tol
+            first = ~tried[active]
             if kernels.has_gaussian:
                 change = np.max(np.abs(Xa - X0a), axis=1)
                 # geometric convergence: the finer rule's error is ~ (change)^2, so a change below
                 # sqrt(tol)/10 certifies it as well as a change below tol
                 certified = (change <= self.tol) | (change <= 0.1 * math.sqrt(self.tol))
-                done = ok & prev_ok[active] & certified if level else np.zeros_like(ok)
+                done = ok & prev_ok[active] & certified & ~first
                 # more nodes cannot fix a solve that is far from converging
-                give_up = ~ok & ((Ra > math.sqrt(self.tol)) | (~prev_ok[active] if level else False))
+                give_up = ~ok & ((Ra > math.sqrt(self.tol)) | (~prev_ok[active] & ~first))
             else:
                 done, give_up = ok, ~ok
             X[active], res[active], nodes[active] = Xa, Ra, count
             iters[active] += Ia
             converged[active] = done
             prev_ok[active] = ok
+            tried[active] = True
             active = active[~done & ~give_up]
-            if not active.size:
+            if not active.size and not np.any(start > level):
                 break
         quad_failed = ~converged & (res <= self.tol)
         return X, res, iters, nodes, converged, quad_failed
 
-    def _error(self, bad, quad_failed, flat, residual, iterations, nodes, names):
+    def _error(self, bad, quad_failed, overflow, flat, residual, iterations, nodes, names):
         where = np.flatnonzero(bad)
         i = where[0]
         at = ", ".join(f"{k}={flat[k][i]:g}" for k in flat)
         msg = (f"the saddle point of {self.model.name!r} did not converge at {where.size} of "
                f"{bad.size} point(s); first at {at}: ")
-        if quad_failed[i]:
+        if overflow[i]:
+            msg += ("the equations are solved but the free energy there is not a finite number "
+                    "(overflow of double precision); use parameters of smaller magnitude.")
+        elif quad_failed[i]:
             msg += (f"the solution still changed by more than tol={self.tol:g} between "
                     f"{(nodes[i] + 1) // 2} and {nodes[i]} quadrature nodes. Fix: loosen tol, raise "
                     f"max_nodes (Solver(..., max_nodes={2 * self.max_nodes - 1})) or solve at T=0.")
@@ -440,6 +511,21 @@ class Solver:
         pars = {k: (v[where].item() if where.size == 1 else v[where].copy()) for k, v in flat.items()}
         res = residual[where].item() if where.size == 1 else residual[where].copy()
         return ConvergenceError(msg, residual=res, parameters=pars)
+
+
+def _check_numeric_range(values):
+    """ParameterError for parameters outside :data:`NUMERIC_RANGE`, naming the parameter."""
+    for name, v in values.items():
+        a = np.abs(np.asarray(v, dtype=float))
+        tiny = (a > 0) & (a < 1.0 / NUMERIC_RANGE) if name == "T" else np.zeros(a.shape, bool)
+        bad = (a > NUMERIC_RANGE) | tiny
+        if np.any(bad):
+            value = np.asarray(v, dtype=float)[bad].flat[0]
+            allowed = (f"T = 0 or {1 / NUMERIC_RANGE:g} <= T <= {NUMERIC_RANGE:g}" if name == "T"
+                       else f"|{name}| <= {NUMERIC_RANGE:g}")
+            raise ParameterError(f"parameter {name!r} = {value:g} is outside the range the solver handles: "
+                                 f"{allowed} (beyond it products such as beta*{name if name != 'T' else 'h'}"
+                                 f" or the Hessian's beta**2 overflow double precision)")
 
 
 def _schur_stable(Hs, mags, converged):
