@@ -173,8 +173,8 @@ def check_options(name, options):
         value = options.get(key, allowed[0])
         if value not in allowed:
             raise ParameterError(f"Monte Carlo of model {name!r} simulates {key}="
-                                 f"{' or '.join(map(repr, allowed))} only (the kernels flip ±1 spins with "
-                                 f"±1 couplings or patterns); got {key}={value!r}")
+                                 f"{' or '.join(map(repr, allowed))} only (its kernels flip ±1 spins"
+                                 f"{' with ±1 weights' if name == 'rbm' else ''}); got {key}={value!r}")
 
 
 def sample_bytes(name, options, N, params, chains, sweeps, observed=1):
