@@ -20,10 +20,10 @@ from __future__ import annotations
 import json
 import os
 
-from .errors import ResumeError
+from .errors import InputFileError, ResumeError
 from .files import check_output_path, decode_text, read_bytes
 
-__all__ = ["Journal", "FORMAT"]
+__all__ = ["Journal", "read_journal", "FORMAT"]
 
 #: the ``journal`` entry of the header line
 FORMAT = "statmech_nn resume journal"
@@ -93,52 +93,20 @@ class Journal:
         if not os.path.exists(path) or (os.path.isfile(path) and os.path.getsize(path) == 0):
             check_output_path(path, None, "resume file")
             return cls(path, config, {}, "new")
-        data = read_bytes(path, "resume file")
-        text = decode_text(data, path, "resume file")
-        lines = text.split("\n")
-        complete_end = text.endswith("\n")
-        if complete_end:
-            lines.pop()                       # the empty string after the final newline
-        refuse = (f"resume file {path!r} is not a statmech_nn resume journal; it was left untouched: "
-                  f"give the name of a new file or of a journal this run wrote")
-        try:
-            header = json.loads(lines[0]) if (len(lines) > 1 or complete_end) else None
-        except json.JSONDecodeError:
-            header = None
-        if not (isinstance(header, dict) and header.get("journal") == FORMAT):
-            raise ResumeError(refuse + " (line 1 is not its header)", path, 1)
-        if header.get("version") != VERSION:
-            raise ResumeError(f"resume file {path!r} is a journal of version {header.get('version')!r}; "
-                              f"this package reads version {VERSION}", path, 1)
+        header, records, complete = read_journal(path)
         diff = config_difference(header.get("config", {}), config)
         if diff:
             raise ResumeError(f"resume file {path!r} is the journal of another run and was left "
                               f"untouched; it differs in " + "; ".join(diff)
                               + ". Use another file for this run, or repeat the journal's run", path, 1)
         done = {}
-        for number, line in enumerate(lines[1:], start=2):
-            last = number == len(lines)
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                record = None
-            if isinstance(record, dict) and set(record) == {"partial_line"}:
-                continue
-            if isinstance(record, dict) and set(record) == {"key", "result"} \
-                    and isinstance(record["key"], str) and isinstance(record["result"], dict):
-                if keys is not None and record["key"] not in keys:
-                    raise ResumeError(f"resume file {path!r} line {number} records a task that is not part "
-                                      f"of this run; the file was left untouched", path, number)
-                done[record["key"]] = record["result"]
-                continue
-            if last and not complete_end:
-                continue                      # killed while writing: ignored, never deleted
-            if not last and _marks(lines[number], number):
-                continue                      # a half-written line that a later run marked
-            raise ResumeError(f"resume file {path!r} line {number} is not a record of a finished task "
-                              f"({_short(line, 60)}); the file was left untouched", path, number)
+        for number, record in records:
+            if keys is not None and record["key"] not in keys:
+                raise ResumeError(f"resume file {path!r} line {number} records a task that is not part "
+                                  f"of this run; the file was left untouched", path, number)
+            done[record["key"]] = record["result"]
         # a last line without its newline: the next append ends it first
-        return cls(path, config, done, "complete" if complete_end else ("partial", len(lines)))
+        return cls(path, config, done, "complete" if complete is True else ("partial", complete))
 
     def append(self, key, result):
         """Record a finished task (one line, flushed and fsync'ed)."""
@@ -163,6 +131,59 @@ class Journal:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+
+
+def read_journal(path):
+    """Read a journal without changing it: ``(header, records, complete)`` with ``records`` the
+    ``(line number, {"key": ..., "result": ...})`` of the finished tasks and ``complete`` True, or
+    the number of a half-written last line (ignored).
+
+    Raises
+    ------
+    ResumeError
+        Not a journal (not UTF-8 text, no header on line 1), another version, a bad line (named).
+    """
+    path = os.fsdecode(os.fspath(path))
+    data = read_bytes(path, "resume file")
+    refuse = (f"resume file {path!r} is not a statmech_nn resume journal; it was left untouched: "
+              f"give the name of a new file or of a journal this run wrote")
+    try:
+        text = decode_text(data, path, "resume file")
+    except InputFileError as exc:
+        raise ResumeError(f"{refuse} ({exc})", path, exc.line) from None
+    lines = text.split("\n")
+    complete_end = text.endswith("\n")
+    if complete_end:
+        lines.pop()                       # the empty string after the final newline
+    try:
+        header = json.loads(lines[0]) if (len(lines) > 1 or complete_end) else None
+    except json.JSONDecodeError:
+        header = None
+    if not (isinstance(header, dict) and header.get("journal") == FORMAT):
+        raise ResumeError(refuse + " (line 1 is not its header)", path, 1)
+    if header.get("version") != VERSION:
+        raise ResumeError(f"resume file {path!r} is a journal of version {header.get('version')!r}; "
+                          f"this package reads version {VERSION}", path, 1)
+    records = []
+    for number, line in enumerate(lines[1:], start=2):
+        last = number == len(lines)
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            record = None
+        if isinstance(record, dict) and set(record) == {"partial_line"}:
+            continue
+        if isinstance(record, dict) and set(record) == {"key", "result"} \
+                and isinstance(record["key"], str) and isinstance(record["result"], dict):
+            records.append((number, record))
+            continue
+        if last and not complete_end:
+            continue                      # killed while writing: ignored, never deleted
+        if not last and _marks(lines[number], number):
+            continue                      # a half-written line that a later run marked
+        raise ResumeError(f"resume file {path!r} line {number} is not a record of a finished task "
+                          f"({_short(line, 60)}); the file was left untouched", path, number)
+    return header, records, True if complete_end else len(lines)
 
 
 def _marks(next_line, number):
