@@ -53,7 +53,7 @@ def _power(base, exponent):
 
 
 _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-           ast.Pow: _power, ast.BitXor: _power}
+           ast.Pow: _power}
 _UNARY = {ast.UAdd: operator.pos, ast.USub: operator.neg}
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 MAX_LENGTH = 2000
@@ -101,8 +101,11 @@ def parse_expression(text, names=None, what="expression"):
     def refuse(why):
         return ParameterError(f"{quoted}: {why} is not allowed; allowed: {allowed}")
 
+    # ``^`` is a power with the precedence of ``**`` (as in SymPy): replaced before parsing, since
+    # Python's ``^`` binds more loosely than ``*`` and ``-`` (a string literal holding it is refused anyway)
+    source = text.strip().replace("^", "**")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         raise ParameterError(f"{quoted} is not a valid expression ({exc.msg}); allowed: {allowed}") from None
     except (ValueError, RecursionError, MemoryError) as exc:
@@ -128,7 +131,7 @@ def parse_expression(text, names=None, what="expression"):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise refuse(f"the literal {value!r}")
             return sp.Integer(value) if isinstance(value, int) else sp.Float(ast.get_source_segment(
-                text.strip(), node) or repr(value))
+                source, node) or repr(value))
         if isinstance(node, ast.Name):
             return name(node.id)
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
