@@ -398,4 +398,4 @@ def test_bad_input_raises_clear_errors():
     with pytest.raises(ParameterError, match="executor must be"):
         snn.monte_carlo("hopfield", N=100, samples=2, executor="gpu")
     with pytest.raises(ParameterError, match="not an order parameter"):
-        snn.crosscheck("hopfield", {"T": [0.1]}, N=[50], observable="energy")
+        snn.crosscheck("hopfield", {"T": [0.1]}, N=[40], observable="energy")   # P = 0.05 N = 2

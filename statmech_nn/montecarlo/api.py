@@ -193,14 +193,25 @@ def _tasks(model, N, points, samples, sweeps, burn_in, seed, dynamics, replicas,
     return N, settings, parameters, tasks
 
 
+def _sizes(N):
+    """``N`` (an int or a list of ints) as a non-empty list."""
+    if isinstance(N, numbers.Integral) and not isinstance(N, bool):
+        return [N]
+    try:
+        sizes = list(N)
+    except TypeError:
+        sizes = []
+    if not sizes:
+        raise ParameterError(f"N must be an integer >= 2 or a non-empty list of them, got {N!r}")
+    return sizes
+
+
 def _plan(model, points, N, samples, sweeps, burn_in, seed, dynamics, replicas, tempering, init,
           sampler_options):
     """Every (point, N, sample) task of a run, validated before anything runs: ``(tasks, meta,
     config)`` with ``meta`` one ``(N, settings, parameters, first task, count)`` per (point, N) and
     ``config`` the run's configuration (the header of its resume journal)."""
-    sizes = [N] if isinstance(N, numbers.Integral) and not isinstance(N, bool) else list(N)
-    if not sizes:
-        raise ParameterError("N must be an integer >= 2 or a non-empty list of them")
+    sizes = _sizes(N)
     if not points:
         raise ParameterError("points must be a non-empty list of parameter dicts")
     all_tasks, meta, validated = [], [], []
@@ -485,7 +496,7 @@ def crosscheck(model, path, N=(200, 800), observable=None, guess=None, samples=4
         raise ParameterError("path must contain at least one parameter point")
     varying = [k for k in points[0] if len({p.get(k) for p in points}) > 1]
     x = varying[0] if varying else next(iter(_path_points(path)[0]), "T")
-    sizes = [N] if isinstance(N, numbers.Integral) and not isinstance(N, bool) else list(N)
+    sizes = _sizes(N)
     # the Monte Carlo part and its journal are checked before the theory is compiled and solved
     tasks, meta, config = _plan(model, points, sizes, samples, sweeps, burn_in, seed, dynamics, replicas,
                                 tempering, init, sampler_options)
