@@ -242,7 +242,7 @@ def test_low_temperature_retrieval_guess_stays_on_the_retrieval_branch(hopfield)
     # issue 16: at alpha = 0.05, T = 0.001 a retrieval guess {"m": 1} returned the unstable middle
     # branch m = 0.7236 while T = 0.002 and T = 0 gave 0.99999. The 65-node rule missed the width-T
     # step of tanh(beta(m + sqrt(alpha r) z)) by 1e-3 at the guess and carried the iteration off the
-    # retrieval branch; each point now starts where its guess is resolved
+    # retrieval branch; such a point is now solved again from the node count that resolves its guess
     solver = hopfield.saddle_point().compile()
     zero = solver.solve(alpha=0.05, T=0, guess={"m": 1.0})
     # the T = 0 retrieval state: m = erf(m / sqrt(2 alpha r)) (AGS, Ann. Phys. 173, 30 (1987), T = 0 limit)

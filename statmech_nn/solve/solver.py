@@ -312,7 +312,10 @@ class Solver:
 
         results = {}
         for kind, idx in groups:
-            results[kind] = self._solve_group(self._branch(kind), flat, flat_guess, idx)
+            branch = self._branch(kind)
+            results[kind] = self._solve_group(branch, flat, flat_guess, idx)
+            if branch.kernels.has_gaussian:
+                self._retry_unresolved(branch, flat, flat_guess, idx, results[kind])
 
         names = list(dict.fromkeys(n for kind, _ in groups for n in self._branch(kind).order_parameters))
         order = {n: np.full(size, np.nan) for n in names}
@@ -325,7 +328,6 @@ class Solver:
         iterations = np.zeros(size, np.int64)
         nodes = np.zeros(size, np.int64)
         quad_failed = np.zeros(size, bool)
-        overflow = np.zeros(size, bool)
         for kind, idx in groups:
             r = results[kind]
             for j, n in enumerate(self._branch(kind).order_parameters):
@@ -340,11 +342,10 @@ class Solver:
             iterations[idx] = r["iterations"]
             nodes[idx] = r["nodes"]
             quad_failed[idx] = r["quad_failed"]
-            overflow[idx] = r["overflow"]
 
         bad = ~converged
         if bad.any() and errors == "raise":
-            raise self._error(bad, quad_failed, overflow, flat, fields["residual"], iterations, nodes, names)
+            raise self._error(bad, quad_failed, flat, fields["residual"], iterations, nodes, names)
         for v in order.values():
             v[bad] = np.nan
         fields["free_energy"][bad] = np.nan
@@ -353,14 +354,14 @@ class Solver:
                         fields["replicon"], fields["residual"], iterations, nodes, values, shape,
                         curvature_stable, hessian)
 
-    def _solve_group(self, branch, flat, flat_guess, idx):
+    def _solve_group(self, branch, flat, flat_guess, idx, start=None):
         kernels = branch.kernels
         P = branch.parameter_matrix(flat, idx)
         defaults = self.model.default_guess(branch.order_parameters)
         X = np.empty((idx.size, len(branch.order_parameters)))
         for j, name in enumerate(branch.order_parameters):
             X[:, j] = flat_guess[name][idx] if name in flat_guess else defaults[name]
-        X, res, iters, nodes, converged, quad_failed = self._solve_adaptive(kernels, X, P)
+        X, res, iters, nodes, converged, quad_failed = self._solve_adaptive(kernels, X, P, start)
 
         F = np.full(idx.size, np.nan)
         R = np.full(idx.size, np.nan)
@@ -383,33 +384,61 @@ class Solver:
                                               np.empty(Xn.shape[0]), hn, np.empty(Xn.shape[0]))
                 h[bad] = hn
             F[sel], Hs[sel], R[sel] = f, h, r
-        # a free energy that overflows is no solution to report (never a converged -inf)
-        overflow = converged & ~np.isfinite(F)
-        converged = converged & ~overflow
-        quad_failed = quad_failed & ~overflow
-        curvature_stable = converged.copy()
+        curvature_stable = converged & np.isfinite(F)
         if branch.magnetisations:
             curvature_stable &= _schur_stable(Hs, branch.magnetisations, converged)
         stable = curvature_stable.copy()
         if kernels.has_replicon:
             stable &= R >= -STABILITY_TOL
         return {"X": X, "residual": res, "iterations": iters, "nodes": nodes, "converged": converged,
-                "quad_failed": quad_failed, "overflow": overflow, "free_energy": F, "replicon": R,
-                "stable": stable, "curvature_stable": curvature_stable, "hessian": Hs}
+                "quad_failed": quad_failed, "free_energy": F, "replicon": R, "stable": stable,
+                "curvature_stable": curvature_stable, "hessian": Hs}
 
-    def _start_levels(self, kernels, X0, P, counts):
-        """Per point, the first node count of the doubling rule: the smallest whose fixed-point map
-        at the starting point ``X0`` agrees with the next refinement to ``√tol``.
+    def _retry_unresolved(self, branch, flat, flat_guess, idx, result):
+        """Solve again, starting the node doubling where the guess is resolved (:meth:`_start_levels`),
+        the points that did not end on a converged stable solution although their guess was not
+        resolved by the first node count; keep the second answer where it ranks higher (converged,
+        then a minimum in the magnetisations, then replica-symmetric stability). ``result`` (of
+        :meth:`_solve_group` at the points ``idx``) is updated in place. Points whose guess the first
+        rule resolves keep their answer (the spin glass stays the spin glass).
 
         The doubling rule assumes that the solution with few nodes lies near the exact one. At low
         temperature from an ordered guess the Gaussian averages have steps of width ``T`` that a
         coarse rule misses by far more than the distance between branches (Hopfield at ``α = 0.05``,
-        ``T = 0.001``: ``1 − m`` off by 1e-3 with 65 nodes, exact 7.7e-6 with 129), and the coarse
-        equations carry the iteration to another branch (the unstable ``m = 0.72``) that the finer
-        rules then refine. Starting where the map is resolved at the guess keeps the solve on the
-        guess's branch. The kernels' batch solver gives ``|x − F(x)|`` (no iteration) and one damped
-        step ``x + d (F(x) − x)`` at every node count.
+        ``T = 0.001``, guess ``m = 1``: ``1 − m`` is off by 1e-3 with 65 nodes, exact 7.7e-6 with 129)
+        and the coarse equations carry the iteration to another branch (the unstable ``m = 0.72``)
+        that the finer rules then refine. Elsewhere the coarse start stays: its smoother equations are
+        a good path to solutions that a fine start misses (e.g. the binary teacher–student at
+        ``α = 2``, ``T = 0`` from ``q = R = 0.999``).
         """
+        weak = np.flatnonzero(~(result["converged"] & result["curvature_stable"] & result["stable"]))
+        if not weak.size:
+            return
+        defaults = self.model.default_guess(branch.order_parameters)
+        X0 = np.empty((weak.size, len(branch.order_parameters)))
+        for j, name in enumerate(branch.order_parameters):
+            X0[:, j] = flat_guess[name][idx[weak]] if name in flat_guess else defaults[name]
+        start = self._start_levels(branch.kernels, X0, branch.parameter_matrix(flat, idx[weak]),
+                                   node_counts(self.nodes, self.max_nodes))
+        rows = weak[start > 0]
+        if not rows.size:
+            return
+        second = self._solve_group(branch, flat, flat_guess, idx[rows], start[start > 0])
+
+        def rank(r, sel=slice(None)):
+            return (4 * r["converged"][sel].astype(int) + 2 * r["curvature_stable"][sel].astype(int)
+                    + r["stable"][sel].astype(int))
+
+        better = rank(second) > rank(result, rows)
+        for key, values in result.items():
+            if isinstance(values, np.ndarray):
+                values[rows[better]] = second[key][better]
+
+    def _start_levels(self, kernels, X0, P, counts):
+        """Per point, the first node count of the doubling rule that resolves its guess: the smallest
+        whose fixed-point map at ``X0`` agrees with the next refinement to ``√tol``. The kernels'
+        batch solver gives ``|x − F(x)|`` (no iteration) and one damped step ``x + d (F(x) − x)`` at
+        every node count."""
         n = X0.shape[0]
 
         def probe(count, rows, maxiter):
@@ -442,9 +471,9 @@ class Solver:
             previous = current
         return start
 
-    def _solve_adaptive(self, kernels, X0, P):
-        """Node doubling (see :mod:`statmech_nn.solve.quadrature`) around the batch solver, each point
-        starting at the node count that resolves its guess (:meth:`_start_levels`)."""
+    def _solve_adaptive(self, kernels, X0, P, start=None):
+        """Node doubling (see :mod:`statmech_nn.solve.quadrature`) around the batch solver; point ``i``
+        starts at node count number ``start[i]`` (default: the first)."""
         N = X0.shape[0]
         X = X0.copy()
         res = np.full(N, np.inf)
@@ -454,7 +483,7 @@ class Solver:
         prev_ok = np.zeros(N, bool)
         tried = np.zeros(N, bool)
         counts = node_counts(self.nodes, self.max_nodes) if kernels.has_gaussian else [1]
-        start = self._start_levels(kernels, X0, P, counts) if len(counts) > 1 else np.zeros(N, np.int64)
+        start = np.zeros(N, np.int64) if start is None else start
         active = np.flatnonzero(start == 0)
         for level, count in enumerate(counts):
             active = np.union1d(active, np.flatnonzero(start == level))
@@ -488,16 +517,13 @@ class Solver:
         quad_failed = ~converged & (res <= self.tol)
         return X, res, iters, nodes, converged, quad_failed
 
-    def _error(self, bad, quad_failed, overflow, flat, residual, iterations, nodes, names):
+    def _error(self, bad, quad_failed, flat, residual, iterations, nodes, names):
         where = np.flatnonzero(bad)
         i = where[0]
         at = ", ".join(f"{k}={flat[k][i]:g}" for k in flat)
         msg = (f"the saddle point of {self.model.name!r} did not converge at {where.size} of "
                f"{bad.size} point(s); first at {at}: ")
-        if overflow[i]:
-            msg += ("the equations are solved but the free energy there is not a finite number "
-                    "(overflow of double precision); use parameters of smaller magnitude.")
-        elif quad_failed[i]:
+        if quad_failed[i]:
             msg += (f"the solution still changed by more than tol={self.tol:g} between "
                     f"{(nodes[i] + 1) // 2} and {nodes[i]} quadrature nodes. Fix: loosen tol, raise "
                     f"max_nodes (Solver(..., max_nodes={2 * self.max_nodes - 1})) or solve at T=0.")
