@@ -19,6 +19,7 @@ def main(argv=None):
     parser.add_argument("--out", default=".", help="output directory (default: current)")
     parser.add_argument("--pdf", action="store_true", help="also run pdflatex on the result")
     args = parser.parse_args(argv)
+    os.makedirs(args.out, exist_ok=True)     # the folder asked for on the command line
     path = write_derivation(snn.model("hopfield"), os.path.join(args.out, "hopfield_ags.tex"))
     print(f"wrote {path}")
     if args.pdf:

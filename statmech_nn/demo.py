@@ -61,10 +61,15 @@ def demo_figure(pd, cc=None):
 
 def run_demo(out="out", resolution=25, monte_carlo=True, log=print, progress=None):
     """Derive, export, draw and cross-check the Hopfield model; returns the written paths (figure as
-    PNG and PDF, derivation) and the :class:`~statmech_nn.phases.PhaseDiagram`."""
+    PNG and PDF, derivation) and the :class:`~statmech_nn.phases.PhaseDiagram`.
+
+    ``out`` is checked first (an existing writable folder, or a new folder in an existing writable
+    one: only that last folder is created); OutputPathError otherwise, before any work."""
     import statmech_nn as snn
     from .export import write_derivation
+    from .files import check_output_folder
 
+    check_output_folder(out, "demo output folder")
     os.makedirs(out, exist_ok=True)
     t0 = time.perf_counter()
     model = snn.model("hopfield")

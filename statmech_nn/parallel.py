@@ -103,48 +103,34 @@ def task_key(task):
     return hashlib.sha256(json.dumps(task, sort_keys=True).encode()).hexdigest()
 
 
-def _load_finished(path):
-    """Finished ``{key: result}`` of a sweep file; a last line cut short by a kill is dropped."""
-    done = {}
-    if not os.path.exists(path):
-        return done
-    with open(path, "rb+") as f:
-        data = f.read()
-        end = data.rfind(b"\n") + 1
-        if end < len(data):          # killed while writing a line: drop the partial line
-            f.truncate(end)
-    for line in data[:end].decode().splitlines():
-        if line.strip():
-            record = json.loads(line)
-            done[record["key"]] = record["result"]
-    return done
+def run_resumable(fn, tasks, path=None, executor=None, progress=None, desc="", config=None):
+    """Like :func:`map_tasks`, but each finished task is appended to the journal ``path`` (see
+    :mod:`statmech_nn.journal`) as it completes, and tasks already recorded there are not run again.
 
-
-def run_resumable(fn, tasks, path=None, executor=None, progress=None, desc=""):
-    """Like :func:`map_tasks`, but each finished task is appended to the JSON-lines file ``path``
-    (flushed and fsync'ed) as it completes, and tasks already in the file are not run again.
-
-    Tasks and results must be JSON-serialisable; a task is identified by :func:`task_key`, so a
-    changed setting (e.g. more sweeps) never reuses an old result. With ``path=None`` it is
-    :func:`map_tasks` with the results normalised through JSON as well, so a resumed sweep and an
-    uninterrupted one return identical values.
+    Tasks and results must be JSON-serialisable; a task is identified by :func:`task_key`. ``path``
+    is a file name or an open :class:`~statmech_nn.journal.Journal`; ``config`` (a JSON-able dict)
+    describes the run, and a journal written with another ``config`` is refused naming the
+    difference (default: the list of task keys). With ``path=None`` it is :func:`map_tasks` with the
+    results normalised through JSON as well, so a resumed sweep and an uninterrupted one return
+    identical values.
     """
+    from .journal import Journal
     keys = [task_key(t) for t in tasks]
-    done = _load_finished(path) if path else {}
+    journal = path
+    if path is not None and not isinstance(path, Journal):
+        journal = Journal.open(path, {"tasks": keys} if config is None else config, set(keys))
+    done = dict(journal.done) if journal is not None else {}
     todo = [i for i, k in enumerate(keys) if k not in done]
-    out = open(path, "a", encoding="utf-8") if path else None
 
     def record(j, result):
         i = todo[j]
         done[keys[i]] = json.loads(json.dumps(result))
-        if out:
-            out.write(json.dumps({"key": keys[i], "result": result}) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
+        if journal is not None:
+            journal.append(keys[i], result)
 
     try:
         map_tasks(fn, [tasks[i] for i in todo], executor, progress, desc, on_result=record)
     finally:
-        if out:
-            out.close()
+        if journal is not None:
+            journal.close()
     return [done[k] for k in keys]

@@ -36,3 +36,26 @@ def hopfield_pd(hopfield):
     import statmech_nn as snn
     return snn.phase_diagram(hopfield, x=("alpha", 0.0, 0.16), y=("T", 0.0, 1.3), resolution=17,
                              progress=False)
+
+
+def _snapshot(*paths):
+    """SHA-256 of every file under ``paths`` (files or folders), with the names: equal snapshots mean
+    byte-identical files and no file added or removed."""
+    import hashlib
+    out = {}
+    for root in map(str, paths):
+        if os.path.isfile(root):
+            out[root] = hashlib.sha256(open(root, "rb").read()).hexdigest()
+            continue
+        for folder, _, files in os.walk(root):
+            for name in files:
+                p = os.path.join(folder, name)
+                out[p] = hashlib.sha256(open(p, "rb").read()).hexdigest()
+        out[root + os.sep] = sorted(os.listdir(root)) if os.path.isdir(root) else None
+    return out
+
+
+@pytest.fixture
+def snapshot():
+    """``snapshot(*paths)``: hashes of the files under ``paths``, for byte-identity checks."""
+    return _snapshot

@@ -223,7 +223,7 @@ def test_save_load_plot(hopfield_pd, tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     bad = tmp_path / "x.json"
     bad.write_text("{}")
-    with pytest.raises(ParameterError, match="not a phase diagram"):
+    with pytest.raises(snn.InputFileError, match="not a phase diagram"):
         snn.PhaseDiagram.load(str(bad))
 
 

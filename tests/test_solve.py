@@ -236,3 +236,31 @@ def test_model_defaults_are_used_by_the_solver():
     # m = tanh(2m) at T = 0.5 (set on the model), not the spec default
     assert solver.solve(guess={"m": 1.0})["m"] == pytest.approx(0.9575040240772686, abs=1e-10)
     assert solver.solve(beta=1 / 0.5, guess={"m": 1.0})["m"] == pytest.approx(0.9575040240772686, abs=1e-10)
+
+
+def test_low_temperature_retrieval_guess_stays_on_the_retrieval_branch(hopfield):
+    # issue 16: at alpha = 0.05, T = 0.001 a retrieval guess {"m": 1} returned the unstable middle
+    # branch m = 0.7236 while T = 0.002 and T = 0 gave 0.99999. The 65-node rule missed the width-T
+    # step of tanh(beta(m + sqrt(alpha r) z)) by 1e-3 at the guess and carried the iteration off the
+    # retrieval branch; such a point is now solved again from the node count that resolves its guess
+    solver = hopfield.saddle_point().compile()
+    zero = solver.solve(alpha=0.05, T=0, guess={"m": 1.0})
+    # the T = 0 retrieval state: m = erf(m / sqrt(2 alpha r)) (AGS, Ann. Phys. 173, 30 (1987), T = 0 limit)
+    assert zero["m"] == pytest.approx(math.erf(zero["m"] / math.sqrt(2 * 0.05 * zero["r"])), abs=1e-12)
+    for T in (1e-5, 1e-4, 5e-4, 1e-3, 1.5e-3, 2e-3):
+        sol = solver.solve(alpha=0.05, T=T, guess={"m": 1.0})
+        assert sol.stable and sol.curvature_stable, T
+        assert abs(sol["m"] - zero["m"]) < 1e-8, (T, sol["m"])
+    # the unstable middle branch is still there for a guess on it, and reported unstable
+    middle = solver.solve(alpha=0.05, T=1e-3, guess={"m": 0.72, "q": 0.9993, "r": 8.87})
+    assert middle["m"] == pytest.approx(0.72357, abs=1e-5) and not middle.stable and not middle.curvature_stable
+
+
+def test_start_levels_follow_the_sharpness_of_the_guess(hopfield):
+    # warm points start at the first node count, cold retrieval guesses at a finer one
+    solver = hopfield.saddle_point().compile()
+    branch = solver._branch("finite")
+    T = np.array([0.5, 0.1, 1e-3, 1e-5])
+    P = branch.parameter_matrix({"alpha": np.full(4, 0.05), "T": T, "h": np.zeros(4)}, np.arange(4))
+    start = solver._start_levels(branch.kernels, np.ones((4, 3)), P, node_counts(65, 4097))
+    assert start[0] == 0 and start[2] >= 1 and np.all(np.diff(start) >= 0)

@@ -34,6 +34,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import ParameterError
+from ..parsing import as_expression
 from ..symbolic.derivation import Derivation
 from .mlp import MLP, MLPTaylor
 
@@ -88,7 +89,7 @@ def born_terms(potential, r=None, R=None):
     """
     r = r if r is not None else _r
     R = R if R is not None else R_SYM
-    u = sp.sympify(potential).subs(r, _r)
+    u = as_expression(potential, what="potential").subs(r, _r)
     a1 = sp.integrate(_r**2 * u, (_r, 0, R))
     inner = sp.integrate(_s**2 * u.subs(_r, _s), (_s, 0, _r))
     a2 = -2 * sp.integrate(_r * u * inner, (_r, 0, R))

@@ -95,6 +95,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import ParameterError
+from ..parsing import as_expression
 
 __all__ = ["Vertex", "Edge", "Diagram", "DiagramSum", "label_key"]
 
@@ -499,7 +500,7 @@ class DiagramSum:
     """
 
     def __init__(self, terms, title=None):
-        self.terms = [(sp.sympify(c), d) for c, d in terms]
+        self.terms = [(as_expression(c, what="DiagramSum coefficient"), d) for c, d in terms]
         for _, d in self.terms:
             if not isinstance(d, Diagram):
                 raise ParameterError(f"DiagramSum terms must be (coefficient, Diagram) pairs, got {d!r}")

@@ -43,6 +43,7 @@ from collections import Counter
 import sympy as sp
 
 from ..errors import ParameterError
+from ..parsing import as_expression
 from .diagrams import Diagram, DiagramSum, Vertex
 
 __all__ = ["pairings", "count_pairings", "gaussian_moment", "contract", "ScalarTheory", "FeynmanExpansion",
@@ -282,8 +283,8 @@ class ScalarTheory:
         for k in couplings:
             if not isinstance(k, int) or k < 3:
                 raise ParameterError(f"interaction valences must be ints >= 3 (phi^3, phi^4, ...), got {k!r}")
-        self.couplings = {k: sp.sympify(g) for k, g in sorted(couplings.items())}
-        self.propagator = sp.sympify(propagator)
+        self.couplings = {k: as_expression(g, what=f"coupling of valence {k}") for k, g in sorted(couplings.items())}
+        self.propagator = as_expression(propagator, what="propagator")
 
     def __repr__(self):
         return f"ScalarTheory({self.couplings}, propagator={self.propagator})"

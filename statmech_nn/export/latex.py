@@ -135,10 +135,12 @@ def derivation_document(model, zero_temperature=True):
 
 
 def write_derivation(model, path, **options):
-    """Write :func:`derivation_document` to ``path``; returns the path."""
+    """Write :func:`derivation_document` to ``path`` (a ``.tex`` file in an existing folder, checked
+    before the document is built: :class:`~statmech_nn.errors.OutputPathError` otherwise); returns
+    the path."""
+    from ..files import check_output_path
+    check_output_path(path, (".tex",), "LaTeX file")
     text = derivation_document(model, **options)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(text)
     return path

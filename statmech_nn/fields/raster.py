@@ -18,7 +18,7 @@ import os
 
 import numpy as np
 
-from ..errors import ParameterError
+from ..errors import InputFileError, ParameterError, ResourceError
 
 __all__ = ["Raster", "as_raster", "load_raster", "spike_times_to_raster", "trial_magnetisation_kernel"]
 
@@ -266,6 +266,8 @@ def spike_times_to_raster(neuron_ids, times, bin_width, n_neurons=None, t_start=
         raise ParameterError("spike ids and times must be finite numbers (found NaN or inf)")
     if np.any(ids != np.round(ids)) or np.any(ids < 0):
         raise ParameterError("neuron ids must be non-negative integers")
+    if n_neurons is None and ids.max() >= MAX_RASTER_CELLS:
+        _check_raster_size(ids.max() + 1, 1, bin_width, times.max(), ids.max())
     ids = ids.astype(np.int64)
     if n_neurons is None:
         n_neurons = int(ids.max()) + 1
@@ -285,10 +287,28 @@ def spike_times_to_raster(neuron_ids, times, bin_width, n_neurons=None, t_start=
         if np.any(times >= t_stop):
             raise ParameterError(f"spike at time {times.max()} at or after t_stop={t_stop}")
         n_bins = int(np.ceil((t_stop - t_start) / bin_width))
+    _check_raster_size(n_neurons, n_bins, bin_width, times.max(), int(ids.max()))
     activity = np.zeros((n_neurons, n_bins), dtype=np.int8)
     k = np.minimum(((times - t_start) // bin_width).astype(np.int64), n_bins - 1)
     activity[ids, k] = 1
     return Raster(activity, bin_width)
+
+
+#: the largest raster (neurons × time bins, one byte each) a spike list may be binned into
+MAX_RASTER_CELLS = 2**30
+
+
+def _check_raster_size(n_neurons, n_bins, bin_width, last_time, last_id):
+    """ResourceError, before any allocation, when a spike list would bin into more than
+    :data:`MAX_RASTER_CELLS` cells (e.g. a neuron id 1e12 or a spike at time 1e308)."""
+    cells = float(n_neurons) * float(n_bins)
+    if cells > MAX_RASTER_CELLS:
+        raise ResourceError(
+            f"binning these spikes needs a raster of {float(n_neurons):.6g} neurons (largest id "
+            f"{float(last_id):.6g}) × "
+            f"{float(n_bins):.6g} time bins (last spike at t = {last_time:g}, bin_width = {bin_width:g}): "
+            f"about {cells / 2**30:.3g} GiB, over the limit of {MAX_RASTER_CELLS / 2**30:g} GiB; check the "
+            f"ids and times (units?), or use a wider bin_width, n_neurons, t_start/t_stop")
 
 
 def load_raster(source, bin_width=None, n_neurons=None, t_start=0.0, t_stop=None, key=None):
@@ -307,24 +327,46 @@ def load_raster(source, bin_width=None, n_neurons=None, t_start=0.0, t_stop=None
 
     Raises
     ------
+    MissingFileError
+        No such file.
+    InputFileError
+        Empty or unreadable files, a ``.npy``/``.npz`` that numpy cannot read (or that holds pickled
+        objects), a CSV that is not UTF-8 text or has a bad line (the line is named).
+    ResourceError
+        Spike ids or times that would bin into more than :data:`MAX_RASTER_CELLS` cells (refused
+        before allocating, with the estimated size).
     ParameterError
-        Missing or empty files, non-binary values, NaN, ragged rows, negative times, unknown neuron ids.
+        Non-binary values, NaN, ragged rows, negative times, unknown neuron ids.
     """
     if isinstance(source, Raster):
         return source
     if not isinstance(source, (str, os.PathLike)):
         return Raster(source, 1.0 if bin_width is None else bin_width)
+    from ..files import read_bytes
     path = os.fspath(source)
-    if not os.path.isfile(path):
-        raise ParameterError(f"no such file: {path!r}")
-    if os.path.getsize(path) == 0:
-        raise ParameterError(f"the file {path!r} is empty")
+    data = read_bytes(path, "raster file")
+    if not data:
+        raise InputFileError(f"the raster file {path!r} is empty", path)
     ext = os.path.splitext(path)[1].lower()
     width = 1.0 if bin_width is None else bin_width
-    if ext == ".npy":
-        return Raster(np.load(path, allow_pickle=False), width)
-    if ext == ".npz":
-        with np.load(path, allow_pickle=False) as archive:
+    if ext in (".npy", ".npz"):
+        import io
+        import zipfile
+        magic = b"\x93NUMPY" if ext == ".npy" else b"PK"
+        if not data.startswith(magic):
+            raise InputFileError(f"the raster file {path!r} is not a {ext} file (it does not begin with "
+                                 f"the bytes {magic!r} of numpy's format)", path)
+        try:
+            loaded = np.load(io.BytesIO(data), allow_pickle=False)
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+            raise InputFileError(f"the raster file {path!r} cannot be read as a {ext} array "
+                                 f"({type(exc).__name__}: {exc})", path) from None
+        if ext == ".npy" or not isinstance(loaded, np.lib.npyio.NpzFile):
+            if not isinstance(loaded, np.ndarray):
+                raise InputFileError(f"the raster file {path!r} holds an archive, not one array; name it "
+                                     f".npz and say which array with key=", path)
+            return Raster(loaded, width)
+        with loaded as archive:
             names = list(archive.files)
             if key is None:
                 if len(names) != 1:
@@ -332,35 +374,45 @@ def load_raster(source, bin_width=None, n_neurons=None, t_start=0.0, t_stop=None
                 key = names[0]
             if key not in names:
                 raise ParameterError(f"{path!r} has no array {key!r}; it holds {names}")
-            return Raster(archive[key], width)
+            try:
+                array = archive[key]
+            except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+                raise InputFileError(f"the array {key!r} of {path!r} cannot be read ({exc})", path) from None
+            return Raster(array, width)
     if ext in (".csv", ".txt", ".tsv"):
         if bin_width is None:
             raise ParameterError("a CSV of spike times needs bin_width= to bin the spikes into a raster")
-        ids, times = _read_spike_csv(path)
+        ids, times = _read_spike_csv(path, data)
         return spike_times_to_raster(ids, times, bin_width, n_neurons, t_start, t_stop)
     raise ParameterError(f"unknown raster file type {ext!r}; use .npy, .npz or .csv (neuron_id, time)")
 
 
-def _read_spike_csv(path):
-    """Rows ``neuron_id, time`` (comma, tab or whitespace separated; a non-numeric first line is a header)."""
+def _read_spike_csv(path, data):
+    """Rows ``neuron_id, time`` (comma, tab or whitespace separated; a non-numeric first line is a
+    header) of the bytes ``data`` of ``path``; line numbers in messages are those of the file."""
+    from ..files import decode_text
     ids, times = [], []
-    with open(path, encoding="utf-8") as handle:
-        lines = [ln.strip() for ln in handle if ln.strip() and not ln.lstrip().startswith("#")]
-    for number, line in enumerate(lines, start=1):
+    first = True
+    for number, raw in enumerate(decode_text(data, path, "spike file").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
         fields = line.replace(",", " ").replace(";", " ").split()
         if len(fields) != 2:
-            raise ParameterError(f"{path!r} line {number}: expected 2 columns (neuron_id, time), "
-                                 f"got {len(fields)}: {line!r}")
+            raise InputFileError(f"{path!r} line {number}: expected 2 columns (neuron_id, time), "
+                                 f"got {len(fields)}: {line!r}", path, number)
         try:
             i, t = float(fields[0]), float(fields[1])
         except ValueError:
-            if number == 1:
+            if first:
+                first = False
                 continue  # header line
-            raise ParameterError(f"{path!r} line {number}: non-numeric entry in {line!r}") from None
+            raise InputFileError(f"{path!r} line {number}: non-numeric entry in {line!r}", path, number) from None
+        first = False
         ids.append(i)
         times.append(t)
     if not ids:
-        raise ParameterError(f"{path!r} holds no spikes (no numeric rows)")
+        raise InputFileError(f"{path!r} holds no spikes (no numeric rows)", path)
     return np.array(ids), np.array(times)
 
 

@@ -7,7 +7,7 @@ import numbers
 import numpy as np
 
 from ..errors import ParameterError, StatmechError
-from .systems import check_sampler, check_sampler_point
+from .systems import check_load, check_memory, check_sampler, check_sampler_point
 
 __all__ = ["monte_carlo", "sweep", "crosscheck", "Observable", "MCResult", "CrosscheckResult",
            "hopfield_retrieval_crosscheck", "STATUS"]
@@ -186,7 +186,10 @@ def _tasks(model, N, points, samples, sweeps, burn_in, seed, dynamics, replicas,
     seed = _positive_int("seed", seed, 0)
     key, options = _sampler(model)
     init = check_sampler(key, dynamics, init)
-    ladder = [] if tempering is None else sorted(float(t) for t in np.atleast_1d(tempering))
+    try:
+        ladder = [] if tempering is None else sorted(float(t) for t in np.atleast_1d(tempering))
+    except (TypeError, ValueError):
+        raise ParameterError(f"tempering must be a list of temperatures (numbers), got {tempering!r}") from None
     if tempering is not None and dynamics == "rbm":
         raise ParameterError("parallel tempering is not available with dynamics='rbm'; use "
                              "'metropolis' or 'heat-bath'")
@@ -208,6 +211,8 @@ def _tasks(model, N, points, samples, sweeps, burn_in, seed, dynamics, replicas,
             raise ParameterError(f"tempering temperatures must be finite and above T = {T:g}, got "
                                  f"{ladder}")
         chosen = check_sampler_point(key, options, N, params, sampler_options)
+        check_load(key, options, N, params)
+        check_memory(key, options, N, params, replicas * (1 + len(ladder)), sweeps)
         parameters.append(params)
         for s in range(samples):
             task = {"model": key, "options": options, "N": N, "params": params,
@@ -222,9 +227,53 @@ def _tasks(model, N, points, samples, sweeps, burn_in, seed, dynamics, replicas,
     return N, settings, parameters, tasks
 
 
-def _run(tasks, executor, progress, resume, desc):
+def _sizes(N):
+    """``N`` (an int or a list of ints) as a non-empty list."""
+    if isinstance(N, numbers.Integral) and not isinstance(N, bool):
+        return [N]
+    try:
+        sizes = list(N)
+    except TypeError:
+        sizes = []
+    if not sizes:
+        raise ParameterError(f"N must be an integer >= 2 or a non-empty list of them, got {N!r}")
+    return sizes
+
+
+def _plan(model, points, N, samples, sweeps, burn_in, seed, dynamics, replicas, tempering, init,
+          sampler_options):
+    """Every (point, N, sample) task of a run, validated before anything runs: ``(tasks, meta,
+    config)`` with ``meta`` one ``(N, settings, parameters, first task, count)`` per (point, N) and
+    ``config`` the run's configuration (the header of its resume journal)."""
+    sizes = _sizes(N)
+    if not points:
+        raise ParameterError("points must be a non-empty list of parameter dicts")
+    all_tasks, meta, validated = [], [], []
+    for point in points:
+        for n in sizes:
+            n_ok, settings, parameters, tasks = _tasks(model, n, [point], samples, sweeps, burn_in, seed,
+                                                       dynamics, replicas, tempering, init, sampler_options)
+            meta.append((n_ok, settings, parameters[0], len(all_tasks), len(tasks)))
+            all_tasks += tasks
+        validated.append(parameters[0])
+    config = {"model": model.name, "options": dict(model.options), "points": validated,
+              "N": [m[0] for m in meta[:len(sizes)]], **meta[0][1]}
+    return all_tasks, meta, config
+
+
+def _journal(resume, config, tasks):
+    """The resume journal of this run, read and checked before any work (None without ``resume``)."""
+    if resume is None:
+        return None
+    from ..journal import Journal
+    from ..parallel import task_key
+    return Journal.open(resume, config, {task_key(t) for t in tasks})
+
+
+def _run(tasks, executor, progress, journal, desc):
     """Run the tasks with one progress bar in sweeps (burn-in included), shown from the start of the
-    compilation; tasks on threads of this process report their sweeps as they go, others when done."""
+    compilation; tasks on threads of this process report their sweeps as they go, others when done.
+    Finished tasks are appended to ``journal`` (if any) as they complete."""
     import functools
     import threading
 
@@ -243,16 +292,21 @@ def _run(tasks, executor, progress, resume, desc):
         warm_up(tasks)      # compile in the parent: worker processes then only read numba's cache
         bar.set_postfix_str("")
         if in_process(executor):
-            return run_resumable(functools.partial(run_task, report=report), tasks, resume, executor,
+            return run_resumable(functools.partial(run_task, report=report), tasks, journal, executor,
                                  lambda i: None, desc)
-        return run_resumable(run_task, tasks, resume, executor, lambda i: report(per_task), desc)
+        return run_resumable(run_task, tasks, journal, executor, lambda i: report(per_task), desc)
     finally:
         bar.close()
 
 
+def _results(model, meta, results):
+    return [MCResult(model.name, n, par, st, results[start:start + count])
+            for n, st, par, start, count in meta]
+
+
 def monte_carlo(model, N, samples=4, sweeps=1000, burn_in=None, seed=0, executor=None,
                 dynamics="metropolis", replicas=2, tempering=None, init=None, progress=None,
-                sampler_options=None, **params):
+                sampler_options=None, resume=None, **params):
     """Simulate ``model`` at one parameter point: observables averaged over time and disorder.
 
     The sampler comes from the model (its registry name and options); the Hamiltonian is exactly
@@ -310,6 +364,11 @@ def monte_carlo(model, N, samples=4, sweeps=1000, burn_in=None, seed=0, executor
         (:data:`statmech_nn.montecarlo.systems.SAMPLER_OPTIONS`). ``dense-hebbian`` supervised:
         ``{"M": 100}`` (the default), the number of examples per archetype; the RS theory depends on
         the dataset only through ``rho`` and takes the example average Gaussian (large ``M``).
+    resume : str or os.PathLike, optional
+        A resume journal (:mod:`statmech_nn.journal`): each finished disorder sample is appended to
+        it, and a rerun with the same arguments takes the recorded samples from it instead of running
+        them again. The file is never truncated or rewritten; a file that is not a journal of this
+        run is refused untouched.
     **params
         Model parameters (``T`` or ``beta``, ``alpha``, ``h``, ``J``, ``J0`` ...), validated by the model.
 
@@ -321,10 +380,18 @@ def monte_carlo(model, N, samples=4, sweeps=1000, burn_in=None, seed=0, executor
     ------
     ParameterError
         ``N < 2``, ``sweeps < 2``, negative ``burn_in``, unknown parameters or out-of-range values,
-        a model without a sampler, an unknown dynamics, an unknown or invalid sampler option, a
-        sample too large for memory (dense Hebbian pattern matrix over 256 MiB; the dense couplings of a
-        declared model over 1 GiB), a declared model with units or terms the declared sampler does not
-        simulate (the message names the block).
+        a model without a sampler or a structural option its sampler does not simulate, an unknown
+        dynamics, an unknown or invalid sampler option, a declared model with units or terms the
+        declared sampler does not simulate (the message names the block); a load that
+        ``P = round(α N^k)`` changes by more than 1 % (refused, see
+        :func:`~statmech_nn.montecarlo.systems.check_load`; ``α = 0`` means the condensed patterns
+        alone).
+    ResourceError
+        A sample estimated to need more than half of the machine's memory (e.g. ``alpha=1e6`` at
+        ``N=100``: 10⁸ patterns), a dense Hebbian pattern matrix over 256 MiB or the dense couplings of a
+        declared model over 1 GiB; refused before anything is drawn, the message giving the estimate.
+    ResumeError
+        ``resume`` names a file that is not a journal of this run (see :func:`sweep`).
 
     References
     ----------
@@ -339,10 +406,13 @@ def monte_carlo(model, N, samples=4, sweeps=1000, burn_in=None, seed=0, executor
     True
     """
     model = _resolve_model(model)
-    N, settings, parameters, tasks = _tasks(model, N, [params], samples, sweeps, burn_in, seed, dynamics,
-                                            replicas, tempering, init, sampler_options)
-    results = _run(tasks, executor, progress, None, f"MC {model.name} N={N}")
-    return MCResult(model.name, N, parameters[0], settings, results)
+    if not (isinstance(N, numbers.Integral) and not isinstance(N, bool)):
+        raise ParameterError(f"N must be an integer >= 2 (number of spins), got {N!r}")
+    tasks, meta, config = _plan(model, [params], N, samples, sweeps, burn_in, seed, dynamics, replicas,
+                                tempering, init, sampler_options)
+    journal = _journal(resume, config, tasks)
+    results = _run(tasks, executor, progress, journal, f"MC {model.name} N={N}")
+    return _results(model, meta, results)[0]
 
 
 def sweep(model, points, N, samples=4, sweeps=1000, burn_in=None, seed=0, executor=None,
@@ -352,8 +422,12 @@ def sweep(model, points, N, samples=4, sweeps=1000, burn_in=None, seed=0, execut
 
     ``points`` is a list of parameter dicts (merged over ``params``), ``N`` an int or a list of ints.
     All (point, N, sample) tasks go to ``executor`` at once. With ``resume`` (a file path) every
-    finished task is appended to that JSON-lines file as it completes, and a rerun with the same
-    arguments skips the finished tasks: a killed sweep loses only the tasks in flight.
+    finished task is appended to that journal (:mod:`statmech_nn.journal`) as it completes, and a
+    rerun with the same arguments skips the finished tasks: a killed sweep loses only the tasks in
+    flight. The journal is append-only: a half-written last line (a kill while writing) is ignored,
+    never deleted; a file that is not a journal, or the journal of a run with other arguments (the
+    message names which), raises :class:`~statmech_nn.errors.ResumeError` and is left untouched.
+    Everything (parameters, sizes, memory, the journal) is checked before any sample runs.
 
     ``sampler_options`` as in :func:`monte_carlo`.
 
@@ -361,22 +435,10 @@ def sweep(model, points, N, samples=4, sweeps=1000, burn_in=None, seed=0, execut
     Each point uses the same ``seed`` as a standalone :func:`monte_carlo` call, so it reproduces it.
     """
     model = _resolve_model(model)
-    sizes = [N] if isinstance(N, numbers.Integral) and not isinstance(N, bool) else list(N)
-    if not sizes:
-        raise ParameterError("N must be an integer >= 2 or a non-empty list of them")
-    pts = [{**params, **dict(p)} for p in points]
-    if not pts:
-        raise ParameterError("points must be a non-empty list of parameter dicts")
-    all_tasks, meta = [], []
-    for point in pts:
-        for n in sizes:
-            n_ok, settings, parameters, tasks = _tasks(model, n, [point], samples, sweeps, burn_in, seed,
-                                                       dynamics, replicas, tempering, init, sampler_options)
-            meta.append((n_ok, settings, parameters[0], len(all_tasks), len(tasks)))
-            all_tasks += tasks
-    results = _run(all_tasks, executor, progress, resume, f"MC sweep {model.name}")
-    return [MCResult(model.name, n, par, st, results[start:start + count])
-            for n, st, par, start, count in meta]
+    tasks, meta, config = _plan(model, [{**params, **dict(p)} for p in points], N, samples, sweeps, burn_in,
+                                seed, dynamics, replicas, tempering, init, sampler_options)
+    journal = _journal(resume, config, tasks)
+    return _results(model, meta, _run(tasks, executor, progress, journal, f"MC sweep {model.name}"))
 
 
 def _path_points(path):
@@ -593,7 +655,11 @@ def crosscheck(model, path, N=(200, 800), observable=None, guess=None, samples=4
         raise ParameterError("path must contain at least one parameter point")
     varying = [k for k in points[0] if len({p.get(k) for p in points}) > 1]
     x = varying[0] if varying else next(iter(_path_points(path)[0]), "T")
-    sizes = [N] if isinstance(N, numbers.Integral) and not isinstance(N, bool) else list(N)
+    sizes = _sizes(N)
+    # the Monte Carlo part and its journal are checked before the theory is compiled and solved
+    tasks, meta, config = _plan(model, points, sizes, samples, sweeps, burn_in, seed, dynamics, replicas,
+                                tempering, init, sampler_options)
+    journal = _journal(resume, config, tasks)
     solver = model.free_energy().saddle_point().compile()
     names = [str(s) for s in model.free_energy().saddle_point().order_parameters]
     observable = observable or names[0]
@@ -619,9 +685,7 @@ def crosscheck(model, path, N=(200, 800), observable=None, guess=None, samples=4
         curve = (grid, np.asarray(fine[observable], dtype=float),
                  conv & np.array([lab == first for lab in labels]), np.asarray(fine.stable, dtype=bool))
         curve_branch = first
-    results = sweep(model, points, sizes, samples=samples, sweeps=sweeps, burn_in=burn_in, seed=seed,
-                    executor=executor, dynamics=dynamics, replicas=replicas, tempering=tempering,
-                    init=init, progress=progress, resume=resume, sampler_options=sampler_options)
+    results = _results(model, meta, _run(tasks, executor, progress, journal, f"MC sweep {model.name}"))
     if observable not in results[0]:
         raise StatmechError(f"Monte Carlo does not measure {observable!r} for {model.name!r}")
     branches = chains = None

@@ -40,11 +40,12 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import ParameterError
+from ..errors import ParameterError, ResourceError
 
 __all__ = ["System", "build_system", "SAMPLERS", "SAMPLER_OPTIONS", "DYNAMICS", "DECLARED", "sampler_names",
            "check_sampler_point", "registry_simulates"]
@@ -115,6 +116,123 @@ def _condensed_start(xi, K):
     return start
 
 
+#: pattern models: name -> (exponent k of P = α N^k, smallest P) from the options
+_LOADS = {
+    "hopfield": lambda o: (1, o.get("patterns", 1)),
+    "multitasking-hebbian": lambda o: (1, o.get("patterns", 2)),
+    "rbm": lambda o: (1, 1),
+    "dense-hopfield": lambda o: (o.get("p", 3) - 1, 1),
+    "dense-hebbian": lambda o: (o.get("p", 4) - 1, 1),
+}
+
+#: largest relative change of the load α that rounding ``P = round(α N^k)`` may cause
+LOAD_TOLERANCE = 0.01
+
+
+def pattern_count(name, options, N, params):
+    """The number of stored patterns ``P = max(P_min, round(α N^k))`` of a pattern model (None for
+    the others); ``α = 0`` (or no load parameter) means ``P_min`` patterns: the condensed ones."""
+    if name not in _LOADS:
+        return None
+    k, smallest = _LOADS[name](options)
+    return max(smallest, int(round(params.get("alpha", 0.0) * float(N) ** k)))
+
+
+def check_load(name, options, N, params):
+    """Raise ParameterError when ``P = round(α N^k)`` changes the load ``α > 0`` by more than
+    :data:`LOAD_TOLERANCE` (1 %): the sample would simulate another model than the theory it is
+    compared with. ``α = 0`` (a finite number of patterns) is always accepted."""
+    alpha = float(params.get("alpha", 0.0))
+    P = pattern_count(name, options, N, params)
+    if P is None or alpha == 0:
+        return
+    k = _LOADS[name](options)[0]
+    effective = P / float(N) ** k
+
+    def off(n):
+        return abs(pattern_count(name, options, n, params) / float(n) ** k - alpha) > LOAD_TOLERANCE * alpha
+
+    if not off(N):
+        return
+    size = "N" if k == 1 else f"N^{k}"
+    better = next((n for n in range(N + 1, N + 100_000) if not off(n)), None)
+    hint = f"; the nearest larger size that keeps it is N = {better}" if better else ""
+    raise ParameterError(
+        f"alpha = {alpha:g} at N = {N} gives P = round(alpha {size}) = {P} pattern(s), i.e. alpha = "
+        f"{effective:.6g} ({100 * (effective - alpha) / alpha:+.1f} %): Monte Carlo refuses a load "
+        f"that rounding moves by more than {100 * LOAD_TOLERANCE:g} % (the theory it is compared with "
+        f"is at alpha = {alpha:g}); choose N so that alpha {size} is close to a whole number{hint}")
+
+
+#: options a sampler simulates (models whose sampler covers only some of their options)
+SAMPLED_OPTIONS = {
+    "sk": {"units": ("ising",)},
+    "p-spin": {"spins": ("ising",)},
+    "rbm": {"visible": ("ising",), "weights": ("ising",)},
+}
+
+
+def check_options(name, options):
+    """Raise ParameterError when the sampler of ``name`` does not simulate these structural options
+    (e.g. spherical SK spins: the kernels flip ±1 spins)."""
+    for key, allowed in SAMPLED_OPTIONS.get(name, {}).items():
+        value = options.get(key, allowed[0])
+        if value not in allowed:
+            raise ParameterError(f"Monte Carlo of model {name!r} simulates {key}="
+                                 f"{' or '.join(map(repr, allowed))} only (its kernels flip ±1 spins"
+                                 f"{' with ±1 weights' if name == 'rbm' else ''}); got {key}={value!r}")
+
+
+def sample_bytes(name, options, N, params, chains, sweeps, observed=1):
+    """An upper estimate of the memory (bytes) one disorder sample takes while it is drawn and run:
+    the disorder (patterns or couplings) with the temporaries that draw it, the cached overlaps
+    of ``chains`` chains, and the measured time series of ``sweeps`` sweeps."""
+    P = pattern_count(name, options, N, params)
+    count = math.comb(N, options.get("p", 3)) if name == "p-spin" else 0
+    N = float(N)
+    series = 8.0 * sweeps * (chains * (3 + observed) + 1)
+    spins = chains * N * 9.0                    # int8 spins and a float copy
+    if name == "sk" or (name == "p-spin" and options.get("p", 3) == 2):
+        disorder = 28.0 * N * N                 # couplings, their transpose, triu indices, normals
+    elif name == "p-spin":
+        disorder = (20.0 * options.get("p", 3) + 8.0) * float(count)
+    elif name == "curie-weiss":
+        disorder = 2.0 * N
+    elif name == "dense-hebbian":
+        M = params.get("M", SUPERVISED_EXAMPLES) if options.get("setting") == "unsupervised" else 1
+        disorder = 26.0 * N * P * M
+    elif name == "hopfield" and options.get("pattern", "binary") != "binary" \
+            or name == "multitasking-hebbian":
+        disorder = 34.0 * N * P                 # uniforms, nested where, int8 and float64 entries
+    else:
+        disorder = 18.0 * N * P                 # uniforms, the comparison, int64 where, int8 patterns
+    overlaps = 8.0 * chains * (P or 1)
+    return series + spins + disorder + overlaps
+
+
+def memory_limit():
+    """Half of this machine's physical memory (8 GiB where it cannot be read)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
+    except (ValueError, OSError, AttributeError):
+        return 8 * 2**30
+
+
+def check_memory(name, options, N, params, chains, sweeps, observed=1):
+    """Raise ResourceError (before anything is drawn) when one sample would take more than
+    :func:`memory_limit`, with the estimated size."""
+    need = sample_bytes(name, options, N, params, chains, sweeps, observed)
+    limit = memory_limit()
+    if need > limit:
+        P = pattern_count(name, options, N, params)
+        what = f"N = {N}" + (f", P = {P} patterns" if P is not None else "") + f", {chains} chain(s), " \
+            f"{sweeps} sweeps"
+        raise ResourceError(f"Monte Carlo of model {name!r} at {what} would need about {need / 2**30:.3g} GiB "
+                            f"per disorder sample, more than half of this machine's memory "
+                            f"({limit / 2**30:.3g} GiB): use a smaller N" + (", alpha" if P is not None else "")
+                            + " or fewer sweeps")
+
+
 def build_curie_weiss(options, N, params, rng, init):
     xi = np.ones((N, 1), np.int8)
     start = None if init == "random" else np.ones(N, np.int8)
@@ -151,7 +269,7 @@ def build_centred_hopfield(options, N, params, rng, init):
     real-valued centred entries ``η`` (``eta``, ``(N, P)`` float64); the first ``K`` give the overlaps
     ``m_μ = (1/N) Σ_i η_i^μ σ_i``."""
     K = options.get("patterns", 1)
-    P = max(K, int(round(params["alpha"] * N)))
+    P = pattern_count("hopfield", options, N, params)
     xi, eta = _hopfield_entries(options["pattern"], rng, N, P, params)
     eta = np.ascontiguousarray(eta, dtype=np.float64)
     start = None
@@ -171,7 +289,7 @@ def build_hopfield(options, N, params, rng, init):
     if options.get("pattern", "binary") != "binary":
         return build_centred_hopfield(options, N, params, rng, init)
     K = options.get("patterns", 1)
-    P = max(K, int(round(params["alpha"] * N)))
+    P = pattern_count("hopfield", options, N, params)
     xi = _random_patterns(rng, N, P)
     start = None if init == "random" else _condensed_start(xi, K)
     names = ["m"] if K == 1 else [f"m_{mu}" for mu in range(1, K + 1)]
@@ -220,7 +338,7 @@ def build_dense_hopfield(options, N, params, rng, init):
     p = options.get("p", 3)
     if p == 2:
         return build_hopfield({"patterns": 1}, N, params, rng, init)
-    P = max(1, int(round(params["alpha"] * N ** (p - 1))))
+    P = pattern_count("dense-hopfield", options, N, params)
     xi = _random_patterns(rng, N, P)
     start = None if init == "random" else xi[:, 0].copy()
     # H = −(1/(p N^{p−1})) Σ_μ Σ_{i1≠…≠ip} Π ξσ − h Σσ: a polynomial in each M_μ (distinct sites)
@@ -236,14 +354,11 @@ def build_rbm(options, N, params, rng, init):
     ``i = j`` terms included, so no shift), ``dynamics="rbm"`` samples the joint measure by block
     Gibbs. Binary ±1 hidden units: always block Gibbs (``run_rbm``; the marginal has no pattern
     kernel). Ising visible units and ±1 weights only (the kernels take ``int8`` patterns)."""
-    if options.get("visible", "ising") != "ising" or options.get("weights", "ising") != "ising":
-        raise ParameterError("Monte Carlo of the rbm needs visible='ising' and weights='ising' (the "
-                             f"kernels take ±1 spins and int8 patterns); got {options}")
     hidden = options.get("hidden", "gaussian")
     if hidden == "ising" and params["T"] == 0:
         raise ParameterError("the rbm with ising hidden units is sampled by block Gibbs, which needs "
                              "T > 0")
-    P = max(1, int(round(params["alpha"] * N)))
+    P = pattern_count("rbm", options, N, params)
     xi = _random_patterns(rng, N, P)
     start = None if init == "random" else xi[:, 0].copy()
     system = System("patterns", N, {"xi": xi}, {"J": 1.0, "p": 2, "h": 0.0, "shift": 0.0,
@@ -304,7 +419,7 @@ def _dense_hebbian_size(options, N, params, M=None):
     if not 0.0 < r <= 1.0:
         raise ParameterError(f"rho = {params['rho']:g} with M = {M} gives the example quality "
                              f"r = 1/sqrt(1 + rho M) = {r:g}, outside (0, 1]: use a smaller rho or M")
-    P = max(1, int(round(params["alpha"] * float(N) ** (p - 1))))
+    P = pattern_count("dense-hebbian", options, N, params)
     columns, itemsize = (P, 8) if setting == "supervised" else (P * M, 1)
     size = N * columns * itemsize
     if size > MAX_PATTERN_BYTES:
@@ -450,6 +565,7 @@ def check_sampler_point(name, options, N, params, sampler_options=None):
     if sampler_options is not None and not isinstance(sampler_options, dict):
         raise ParameterError(f"sampler_options must be a dict (e.g. {{'M': 100}}), got {sampler_options!r}")
     sampler_options = dict(sampler_options or {})
+    check_options(name, options)
     known = SAMPLER_OPTIONS.get(name, {})
     unknown = sorted(set(sampler_options) - set(known))
     if unknown:

@@ -13,6 +13,8 @@ __all__ = ["Line", "PhaseDiagram", "LINE_KINDS"]
 #: the kinds of line, in the order they are drawn and listed
 LINE_KINDS = ("second-order", "first-order", "spinodal", "AT")
 
+#: the files :meth:`PhaseDiagram.save` writes: data (.json) or the figure
+
 
 @dataclass
 class Line:
@@ -182,14 +184,14 @@ class PhaseDiagram:
 
         Raises
         ------
-        ParameterError
-            Any other suffix (nothing is written).
+        OutputPathError
+            Another extension, a folder that does not exist (it is not created) or cannot be written
+            (nothing is written).
         """
         import os
+        from ..files import check_output_path
+        check_output_path(path, self.SAVE_FORMATS, "phase diagram file")
         suffix = os.path.splitext(str(path))[1].lower()
-        if suffix not in self.SAVE_FORMATS:
-            raise ParameterError(f"cannot save a phase diagram as {str(path)!r}: the file name must end in "
-                                 f"{', '.join(self.SAVE_FORMATS)}")
         if suffix == ".json":
             with open(path, "w", encoding="utf-8") as fh:
                 json.dump(self.to_dict(), fh, indent=1)
@@ -202,16 +204,42 @@ class PhaseDiagram:
 
     @classmethod
     def load(cls, path):
-        """Read a diagram written by :meth:`save` to a ``.json`` file."""
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-        if data.get("format") != "statmech_nn.PhaseDiagram":
-            raise ParameterError(f"{path} is not a phase diagram written by PhaseDiagram.save")
-        lines = [Line(d["name"], d["kind"], np.array(d["points"], float).reshape(-1, 2))
-                 for d in data["lines"]]
-        return cls(data["model"], data["options"], data["fixed"], data["x"], data["y"], data["xs"],
-                   data["ys"], data["phases"], lines, data["notes"], data.get("seconds", 0.0),
-                   data["version"])
+        """Read a diagram written by :meth:`save` to a ``.json`` file.
+
+        Raises
+        ------
+        MissingFileError
+            No such file.
+        InputFileError
+            Not UTF-8 text, not JSON (e.g. truncated: the line of the error is named), or JSON that is
+            not a phase diagram written by :meth:`save` (the missing or malformed entry is named).
+        """
+        from ..errors import InputFileError
+        from ..files import read_json
+        data = read_json(path, "phase diagram file")
+
+        def bad(what):
+            return InputFileError(f"phase diagram file {str(path)!r}: {what}; it is not a phase diagram "
+                                  f"written by PhaseDiagram.save", path)
+
+        if not isinstance(data, dict) or data.get("format") != "statmech_nn.PhaseDiagram":
+            raise bad("the entry 'format' is not 'statmech_nn.PhaseDiagram'")
+        kinds = {"model": str, "options": dict, "fixed": dict, "x": list, "y": list, "xs": list, "ys": list,
+                 "phases": list, "lines": list, "notes": list, "version": str}
+        for key, kind in kinds.items():
+            if not isinstance(data.get(key), kind):
+                raise bad(f"the entry {key!r} is missing or not a {kind.__name__}")
+        try:
+            lines = []
+            for i, d in enumerate(data["lines"]):
+                if not isinstance(d, dict) or d.get("kind") not in LINE_KINDS:
+                    raise ValueError(f"lines[{i}] is not a line of a kind in {LINE_KINDS}")
+                lines.append(Line(str(d["name"]), d["kind"], np.array(d["points"], float).reshape(-1, 2)))
+            return cls(data["model"], data["options"], data["fixed"], data["x"], data["y"], data["xs"],
+                       data["ys"], data["phases"], lines, data["notes"], float(data.get("seconds", 0.0)),
+                       data["version"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise bad(f"malformed entry ({type(exc).__name__}: {exc})") from None
 
     def summary(self):
         """A plain-text account: phases, each line with its extent, and the notes."""

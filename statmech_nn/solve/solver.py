@@ -27,6 +27,13 @@ HESSIAN_NUDGE = 1e-12
 """Where the Hessian is not finite at a solution, exact zeros of the order parameters are moved this far
 into the domain and the Hessian is taken there (its limit from inside)."""
 
+NUMERIC_RANGE = 1e100
+"""The solver handles parameters with ``|p| <= NUMERIC_RANGE`` and temperatures ``T = 0`` or
+``1/NUMERIC_RANGE <= T <= NUMERIC_RANGE``: the kernels multiply parameters with each other and with
+``β`` (``β h``, ``β²`` in the Hessian, ``T log 2cosh``), and products of three such numbers stay below
+the double-precision limit 1.8e308. Values outside raise ParameterError before any work (at
+``h = 1e308`` the free energy would overflow to ``−inf``; at ``T = 1e308`` the Hessian would)."""
+
 
 class Solution:
     """Order parameters, free energy and diagnostics of a saddle-point solve.
@@ -346,7 +353,8 @@ class Solver:
         Raises
         ------
         ParameterError
-            Unknown or out-of-range parameters, unknown guess names.
+            Unknown or out-of-range parameters, unknown guess names, parameters outside the range
+            the solver handles (:data:`NUMERIC_RANGE`).
         ConvergenceError
             With ``errors="raise"``, if any point does not converge; ``.residual`` and ``.parameters``
             describe the failing points.
@@ -354,6 +362,7 @@ class Solver:
         if errors not in ("raise", "mask"):
             raise ParameterError(f"errors must be 'raise' or 'mask', got {errors!r}")
         values = self.model.parameters(**params)   # the model's own defaults fill the gaps
+        _check_numeric_range(values)
         guess = dict(guess or {})
         known = self._known_guess_names(guess)
         unknown = sorted(set(guess) - set(known))
@@ -377,7 +386,10 @@ class Solver:
 
         results = {}
         for kind, idx in groups:
-            results[kind] = self._solve_group(self._branch(kind), flat, flat_guess, idx)
+            branch = self._branch(kind)
+            results[kind] = self._solve_group(branch, flat, flat_guess, idx)
+            if branch.kernels.has_gaussian:
+                self._retry_unresolved(branch, flat, flat_guess, idx, results[kind])
 
         names = list(dict.fromkeys(n for kind, _ in groups for n in self._branch(kind).order_parameters))
         order = {n: np.full(size, np.nan) for n in names}
@@ -418,14 +430,14 @@ class Solver:
                         fields["replicon"], fields["residual"], iterations, nodes, values, shape,
                         curvature_stable, hessian)
 
-    def _solve_group(self, branch, flat, flat_guess, idx):
+    def _solve_group(self, branch, flat, flat_guess, idx, start=None):
         kernels = branch.kernels
         P = branch.parameter_matrix(flat, idx)
         defaults = self.model.default_guess(branch.order_parameters)
         X = np.empty((idx.size, len(branch.order_parameters)))
         for j, name in enumerate(branch.order_parameters):
             X[:, j] = flat_guess[name][idx] if name in flat_guess else defaults[name]
-        X, res, iters, nodes, converged, quad_failed = self._solve_adaptive(kernels, X, P)
+        X, res, iters, nodes, converged, quad_failed = self._solve_adaptive(kernels, X, P, start)
         # a fixed point outside the order parameters' domain is not a solution
         outside, reasons = branch.outside(X, P)
         outside &= converged
@@ -463,8 +475,91 @@ class Solver:
                 "curvature_stable": curvature_stable, "hessian": Hs, "outside": outside,
                 "reasons": reasons}
 
-    def _solve_adaptive(self, kernels, X0, P):
-        """Node doubling (see :mod:`statmech_nn.solve.quadrature`) around the batch solver."""
+    def _retry_unresolved(self, branch, flat, flat_guess, idx, result):
+        """Solve again, starting the node doubling where the guess is resolved (:meth:`_start_levels`),
+        the points that did not end on a converged stable solution although their guess was not
+        resolved by the first node count; keep the second answer where it ranks higher (converged,
+        then a minimum in the magnetisations, then replica-symmetric stability). ``result`` (of
+        :meth:`_solve_group` at the points ``idx``) is updated in place. Points whose guess the first
+        rule resolves keep their answer (the spin glass stays the spin glass).
+
+        The doubling rule assumes that the solution with few nodes lies near the exact one. At low
+        temperature from an ordered guess the Gaussian averages have steps of width ``T`` that a
+        coarse rule misses by far more than the distance between branches (Hopfield at ``α = 0.05``,
+        ``T = 0.001``, guess ``m = 1``: ``1 − m`` is off by 1e-3 with 65 nodes, exact 7.7e-6 with 129)
+        and the coarse equations carry the iteration to another branch (the unstable ``m = 0.72``)
+        that the finer rules then refine. Elsewhere the coarse start stays: its smoother equations are
+        a good path to solutions that a fine start misses (e.g. the binary teacher–student at
+        ``α = 2``, ``T = 0`` from ``q = R = 0.999``).
+        """
+        weak = np.flatnonzero(~(result["converged"] & result["curvature_stable"] & result["stable"]))
+        if not weak.size:
+            return
+        defaults = self.model.default_guess(branch.order_parameters)
+        X0 = np.empty((weak.size, len(branch.order_parameters)))
+        for j, name in enumerate(branch.order_parameters):
+            X0[:, j] = flat_guess[name][idx[weak]] if name in flat_guess else defaults[name]
+        start = self._start_levels(branch.kernels, X0, branch.parameter_matrix(flat, idx[weak]),
+                                   node_counts(self.nodes, self.max_nodes))
+        rows = weak[start > 0]
+        if not rows.size:
+            return
+        second = self._solve_group(branch, flat, flat_guess, idx[rows], start[start > 0])
+
+        def rank(r, sel=slice(None)):
+            return (4 * r["converged"][sel].astype(int) + 2 * r["curvature_stable"][sel].astype(int)
+                    + r["stable"][sel].astype(int))
+
+        better = rank(second) > rank(result, rows)
+        for key, values in result.items():
+            if isinstance(values, np.ndarray):
+                values[rows[better]] = second[key][better]
+        # the reasons for leaving the domain are keyed by row: those of the kept second answers
+        for k, row in zip(np.flatnonzero(better), rows[better]):
+            result["reasons"].pop(int(row), None)
+            if int(k) in second["reasons"]:
+                result["reasons"][int(row)] = second["reasons"][int(k)]
+
+    def _start_levels(self, kernels, X0, P, counts):
+        """Per point, the first node count of the doubling rule that resolves its guess: the smallest
+        whose fixed-point map at ``X0`` agrees with the next refinement to ``√tol``. The kernels'
+        batch solver gives ``|x − F(x)|`` (no iteration) and one damped step ``x + d (F(x) − x)`` at
+        every node count."""
+        n = X0.shape[0]
+
+        def probe(count, rows, maxiter):
+            Z, W = reference_rule(max(count, 3))
+            X1, R = np.empty((rows.size, X0.shape[1])), np.empty(rows.size)
+            kernels.module.solve_batch(np.ascontiguousarray(X0[rows]), np.ascontiguousarray(P[rows]), Z, W,
+                                       0.0, maxiter, self.damping, X1, R, np.empty(rows.size, np.int64))
+            return X1, R
+
+        start = np.zeros(n, np.int64)
+        residual = probe(counts[0], np.arange(n), 0)[1]
+        # a guess outside the domain of the equations says nothing about the rule: usual start
+        pending = np.flatnonzero(np.isfinite(residual))
+        residual = residual[pending]
+        previous = None
+        for level, count in enumerate(counts):
+            if not pending.size:
+                break
+            if level:
+                residual = probe(count, pending, 0)[1]
+            # |x - F(x)| at the guess and one damped step: both bound |F_n - F_2n-1| from below (the
+            # step exactly, unless it was shortened to stay in the domain)
+            current = np.column_stack([probe(count, pending, 1)[0] / self.damping, residual])
+            start[pending] = level
+            if previous is not None:
+                change = np.max(np.abs(current - previous), axis=1)
+                resolved = ~(change > math.sqrt(self.tol))     # NaN: no information, usual start
+                start[pending[resolved]] = level - 1
+                pending, current = pending[~resolved], current[~resolved]
+            previous = current
+        return start
+
+    def _solve_adaptive(self, kernels, X0, P, start=None):
+        """Node doubling (see :mod:`statmech_nn.solve.quadrature`) around the batch solver; point ``i``
+        starts at node count number ``start[i]`` (default: the first)."""
         N = X0.shape[0]
         X = X0.copy()
         res = np.full(N, np.inf)
@@ -472,31 +567,38 @@ class Solver:
         nodes = np.zeros(N, np.int64)
         converged = np.zeros(N, bool)
         prev_ok = np.zeros(N, bool)
+        tried = np.zeros(N, bool)
         counts = node_counts(self.nodes, self.max_nodes) if kernels.has_gaussian else [1]
-        active = np.arange(N)
+        start = np.zeros(N, np.int64) if start is None else start
+        active = np.flatnonzero(start == 0)
         for level, count in enumerate(counts):
+            active = np.union1d(active, np.flatnonzero(start == level))
+            if not active.size:
+                continue
             Z, W = reference_rule(max(count, 3))
             X0a = np.ascontiguousarray(X[active])
             Xa, Ra, Ia = np.empty_like(X0a), np.empty(active.size), np.empty(active.size, np.int64)
             kernels.module.solve_batch(X0a, np.ascontiguousarray(P[active]), Z, W, self.tol,
                                        self.maxiter, self.damping, Xa, Ra, Ia)
             ok = Ra <= self.tol
+            first = ~tried[active]
             if kernels.has_gaussian:
                 change = np.max(np.abs(Xa - X0a), axis=1)
                 # geometric convergence: the finer rule's error is ~ (change)^2, so a change below
                 # sqrt(tol)/10 certifies it as well as a change below tol
                 certified = (change <= self.tol) | (change <= 0.1 * math.sqrt(self.tol))
-                done = ok & prev_ok[active] & certified if level else np.zeros_like(ok)
+                done = ok & prev_ok[active] & certified & ~first
                 # more nodes cannot fix a solve that is far from converging
-                give_up = ~ok & ((Ra > math.sqrt(self.tol)) | (~prev_ok[active] if level else False))
+                give_up = ~ok & ((Ra > math.sqrt(self.tol)) | (~prev_ok[active] & ~first))
             else:
                 done, give_up = ok, ~ok
             X[active], res[active], nodes[active] = Xa, Ra, count
             iters[active] += Ia
             converged[active] = done
             prev_ok[active] = ok
+            tried[active] = True
             active = active[~done & ~give_up]
-            if not active.size:
+            if not active.size and not np.any(start > level):
                 break
         quad_failed = ~converged & (res <= self.tol)
         return X, res, iters, nodes, converged, quad_failed
@@ -525,6 +627,21 @@ class Solver:
         pars = {k: (v[where].item() if where.size == 1 else v[where].copy()) for k, v in flat.items()}
         res = residual[where].item() if where.size == 1 else residual[where].copy()
         return ConvergenceError(msg, residual=res, parameters=pars)
+
+
+def _check_numeric_range(values):
+    """ParameterError for parameters outside :data:`NUMERIC_RANGE`, naming the parameter."""
+    for name, v in values.items():
+        a = np.abs(np.asarray(v, dtype=float))
+        tiny = (a > 0) & (a < 1.0 / NUMERIC_RANGE) if name == "T" else np.zeros(a.shape, bool)
+        bad = (a > NUMERIC_RANGE) | tiny
+        if np.any(bad):
+            value = np.asarray(v, dtype=float)[bad].flat[0]
+            allowed = (f"T = 0 or {1 / NUMERIC_RANGE:g} <= T <= {NUMERIC_RANGE:g}" if name == "T"
+                       else f"|{name}| <= {NUMERIC_RANGE:g}")
+            raise ParameterError(f"parameter {name!r} = {value:g} is outside the range the solver handles: "
+                                 f"{allowed} (beyond it products such as beta*{name if name != 'T' else 'h'}"
+                                 f" or the Hessian's beta**2 overflow double precision)")
 
 
 def _schur_stable(Hs, mags, converged):

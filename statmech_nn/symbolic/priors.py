@@ -248,7 +248,8 @@ class DilutedPrior(DiscretePrior):
 
     def __init__(self, d):
         from ..errors import ParameterError
-        d = sp.sympify(d)
+        from ..parsing import as_expression
+        d = as_expression(d, what="DilutedPrior: the dilution d")
         if d.is_number and not (d.is_finite and 0 <= d < 1):
             raise ParameterError(f"DilutedPrior: the dilution d = P(σ = 0) must lie in [0, 1); got {d}")
         self.d = d
@@ -282,7 +283,8 @@ class GaussianPrior(Prior):
 
     def __init__(self, variance=1):
         from ..errors import ParameterError
-        v = sp.sympify(variance)
+        from ..parsing import as_expression
+        v = as_expression(variance, what="GaussianPrior: the variance")
         if v.is_number and not (v.is_finite and v > 0):
             raise ParameterError(f"GaussianPrior: the variance must be a finite positive number; got {v}")
         self.variance_ = v
@@ -522,7 +524,9 @@ class GaussianMixturePrior(DiscretePrior):
 
     def __init__(self, delta, noise_variance=1):
         from ..errors import ParameterError
-        delta, w = sp.sympify(delta), sp.sympify(noise_variance)
+        from ..parsing import as_expression
+        delta = as_expression(delta, what="GaussianMixturePrior: the Boolean weight delta")
+        w = as_expression(noise_variance, what="GaussianMixturePrior: the noise variance")
         if delta.is_number and not (delta.is_real and delta.is_finite and 0 <= delta <= 1):
             raise ParameterError(f"GaussianMixturePrior: the Boolean weight δ must lie in [0, 1] "
                                  f"(0 Gaussian, 1 Boolean ±1); got {delta}")
