@@ -56,14 +56,15 @@ class DiscreteLaw(PatternLaw):
     name = "discrete"
 
     def __init__(self, values, weights=None, centre=0, name=None):
-        values = tuple(sp.sympify(v) for v in values)
+        from ..parsing import as_expression    # text goes through the restricted parser, never sympify
+        values = tuple(as_expression(v, what="a value of a discrete law") for v in values)
         if not values:
             raise ParameterError("a discrete law needs at least one value")
         if len(set(values)) != len(values):
             raise ParameterError(f"the values of a discrete law must be distinct, got {values}")
         if weights is None:
             weights = (sp.Rational(1, len(values)),) * len(values)
-        weights = tuple(sp.sympify(w) for w in weights)
+        weights = tuple(as_expression(w, what="a weight of a discrete law") for w in weights)
         if len(weights) != len(values):
             raise ParameterError(f"a discrete law needs as many weights as values: {len(values)} values, "
                                  f"{len(weights)} weights")
@@ -73,7 +74,8 @@ class DiscreteLaw(PatternLaw):
         for w in weights:
             if w.is_number and not (w.is_real and w >= 0):
                 raise ParameterError(f"the weights of a discrete law must be non-negative, got {w}")
-        self.values, self.weights, self.centre = values, weights, sp.sympify(centre)
+        self.values, self.weights = values, weights
+        self.centre = as_expression(centre, what="the centre of a discrete law")
         if name is not None:
             self.name = name
 
@@ -98,7 +100,8 @@ class GaussianLaw(PatternLaw):
     name = "Gaussian"
 
     def __init__(self, variance=1):
-        v = sp.sympify(variance)
+        from ..parsing import as_expression
+        v = as_expression(variance, what="the variance of a Gaussian law")
         if v.is_number and not (v.is_real and v.is_finite and v > 0):
             raise ParameterError(f"the variance of a Gaussian law must be positive and finite, got {v}")
         self.variance = v

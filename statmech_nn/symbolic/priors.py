@@ -408,7 +408,10 @@ class SoftSpinPrior(Prior):
 
     def __init__(self, potential, variable):
         from ..errors import ParameterError
-        potential, variable = sp.sympify(potential), sp.sympify(variable)
+        from ..parsing import as_expression
+        potential = as_expression(potential, what="the soft-spin potential V")
+        if not isinstance(variable, sp.Symbol):
+            variable = as_expression(variable, what="the soft-spin variable")
         if not isinstance(variable, sp.Symbol):
             raise ParameterError(f"SoftSpinPrior: the variable must be a SymPy symbol, got {variable!r}")
         if not potential.has(variable):
