@@ -200,11 +200,12 @@ def test_solver_is_overflow_free_up_to_its_range(hopfield_solver):
 # -- options of samplers ------------------------------------------------------------------------------
 
 def test_monte_carlo_refuses_options_its_sampler_does_not_simulate():
-    # spherical SK spins would silently have been simulated as Ising spins
-    with pytest.raises(ParameterError, match=r"'sk' simulates units='ising' only .* got units='spherical'"):
-        snn.monte_carlo(snn.model("sk", units="spherical"), N=20, T=0.5, samples=1, sweeps=4)
-    with pytest.raises(ParameterError, match=r"'p-spin' simulates spins='ising' only"):
+    # spherical p = 3 spins: neither the registry sampler (±1 spins) nor the declared one (pair terms)
+    # simulates them; the error names the block (they would once have been simulated as Ising spins)
+    with pytest.raises(ParameterError, match=r"no Monte Carlo sampler for GaussianCouplings\(J=1\): p = 3"):
         snn.monte_carlo(snn.model("p-spin", spins="spherical"), N=20, T=0.5, samples=1, sweeps=4)
+    with pytest.raises(ParameterError, match=r"no Monte Carlo sampler for Gaussian\(variance=1\)"):
+        snn.monte_carlo(snn.model("sk", units="gaussian"), N=20, T=0.5, samples=1, sweeps=4)
 
 
 def test_typed_errors_are_builtins_too():

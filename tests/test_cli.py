@@ -173,20 +173,31 @@ def test_solve_mc_and_crosscheck_with_a_text_option(tmp_path, capsys):
     assert "theory m" in lines[1] and len(lines) == 3 + 4 + 1
 
 
-def test_sk_with_a_text_option_solves_and_refuses_monte_carlo(capsys, monkeypatch):
+def test_sk_with_a_text_option_solves_and_simulates(capsys, monkeypatch):
     assert main(["solve", "sk", "units=spherical", "J0=1.5", "T=0.5", "--json"]) == 0
     sol = json.loads(capsys.readouterr().out)
     # spherical SK ferromagnet (Kosterlitz, Thouless, Jones, PRL 36, 1217 (1976)): q = 1 - T/J0,
     # m² = (1 - T/J0)(1 - 1/J0²) at J = 1; J0 = 1.5, T = 0.5
     q, m = sol["order_parameters"]["q"], sol["order_parameters"]["m"]
     assert sol["converged"] and q == pytest.approx(2 / 3, abs=1e-9) and m**2 == pytest.approx(2 / 3 * 5 / 9, abs=1e-9)
-    # the sampler flips ±1 spins: spherical SK is refused, before any sample and before the theory
+    # spherical spins are simulated from the model's declaration (pair rotations on the sphere)
+    assert main(["mc", "sk", "units=spherical", "J0=1.5", "T=0.5", "--N", "200", "--samples", "4",
+                 "--sweeps", "200", "--json"]) == 0
+    obs = json.loads(capsys.readouterr().out)["observables"]
+    N = 200
+    assert abs(obs["m"]["mean"] - m) <= 3 * obs["m"]["stderr"] + 1 / N**0.5, obs["m"]
+    assert abs(obs["q"]["mean"] - q) <= 3 * obs["q"]["stderr"] + 1 / N**0.5, obs["q"]
+    assert main(["crosscheck", "sk", "units=spherical", "J0=1.5", "--path", "T=0.4,0.5", "--N", "100",
+                 "--samples", "2", "--sweeps", "100", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert [r["T"] for r in rows] == [0.4, 0.5] and all(r["converged"] for r in rows)
+    # a model the sampler cannot simulate (spherical p = 3: p-body couplings) is refused before the theory
     from statmech_nn.symbolic.free_energy import SaddlePoint
     monkeypatch.setattr(SaddlePoint, "compile", lambda *a, **k: pytest.fail("compiled before the check"))
-    assert main(["mc", "sk", "units=spherical", "T=0.5", "--N", "50"]) == 2
-    assert "simulates units='ising' only" in capsys.readouterr().err
-    assert main(["crosscheck", "sk", "units=spherical", "--path", "T=0.4,0.5", "--N", "50"]) == 2
-    assert "got units='spherical'" in capsys.readouterr().err
+    assert main(["mc", "p-spin", "spins=spherical", "T=0.5", "--N", "50"]) == 2
+    assert "no Monte Carlo sampler for GaussianCouplings(J=1): p = 3" in capsys.readouterr().err
+    assert main(["crosscheck", "p-spin", "spins=spherical", "--path", "T=0.4,0.5", "--N", "50"]) == 2
+    assert "p = 3" in capsys.readouterr().err
 
 
 # -- output paths are checked before any computation ------------------------------------------------

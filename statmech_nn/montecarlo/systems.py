@@ -189,6 +189,11 @@ def sample_bytes(name, options, N, params, chains, sweeps, observed=1):
     of ``chains`` chains, and the measured time series of ``sweeps`` sweeps."""
     P = pattern_count(name, options, N, params)
     count = math.comb(N, options.get("p", 3)) if name == "p-spin" else 0
+    if name == DECLARED:      # the dense couplings and patterns of a declared model (see declared.py)
+        hebbian = [t for t in options["terms"] if t["kind"] == "hebbian"]
+        P = sum(max(int(t["condensed"]), int(round(_declared_value(t["load"], params) * N))) for t in hebbian)
+        return 8.0 * sweeps * (chains * (3 + observed) + 1) + chains * N * 16.0 \
+            + 8.0 * N * N * (2 if hebbian else 1) + 16.0 * N * P
     N = float(N)
     series = 8.0 * sweeps * (chains * (3 + observed) + 1)
     spins = chains * N * 9.0                    # int8 spins and a float copy
@@ -208,6 +213,10 @@ def sample_bytes(name, options, N, params, chains, sweeps, observed=1):
         disorder = 18.0 * N * P                 # uniforms, the comparison, int64 where, int8 patterns
     overlaps = 8.0 * chains * (P or 1)
     return series + spins + disorder + overlaps
+
+
+def _declared_value(ref, params):
+    return float(params[ref]) if isinstance(ref, str) else float(ref)
 
 
 def memory_limit():

@@ -346,6 +346,18 @@ def _stein_once(avg):
     return avg.with_integrand(sp.Add(*out)), changed
 
 
+def _carries_bare(avg, variables):
+    """Whether an additive term of ``avg``'s integrand has a power of another average's Gaussian
+    variable as a factor (outside every function): a constant for ``avg`` that Stein's lemma of the
+    outer average must see."""
+    outer = (avg.integrand.free_symbols & variables) - set(avg.variables)
+    if not outer:
+        return False
+    terms = sp.Add.make_args(sp.expand(avg.integrand, deep=False, mul=True, multinomial=False,
+                                       power_exp=False, power_base=False, log=False))
+    return any(_z_power(term, v)[0] for term in terms for v in outer)
+
+
 def stein(expr, max_rounds=8):
     """Stein's lemma ``E_z[z f(z)] = E_z[f'(z)]`` (also for powers ``z**k``) everywhere in ``expr``,
     then linearity."""
@@ -355,13 +367,11 @@ def stein(expr, max_rounds=8):
             if not changed:
                 break
         return avg
-    # an outer average's variable inside an inner average (a single-site integral, the block average of
+    # an outer Gaussian variable inside an inner average (a single-site integral, the block average of
     # 1RSB) is a constant there: out with it first, so that Stein's lemma sees it
-    variables = {v for a in sp.preorder_traversal(expr) if isinstance(a, Average) for v in a.variables}
+    variables = {v for a in sp.preorder_traversal(expr) if isinstance(a, GaussianAverage) for v in a.variables}
     if variables:
-        expr = expr.replace(lambda e: isinstance(e, Average)
-                            and bool((e.integrand.free_symbols & variables) - set(e.variables)),
-                            _linear_split)
+        expr = expr.replace(lambda e: isinstance(e, Average) and _carries_bare(e, variables), _linear_split)
     expr = expr.replace(lambda e: isinstance(e, GaussianAverage), reduce)
     return expand_averages(expr)
 

@@ -221,19 +221,30 @@ y_parisi = sp.Symbol("y", positive=True)
 
 
 def _block_average_limit(avg, b):
-    """``lim_{β→∞} E_{z1}[exp((y/β) φ(u))]`` for a unit's log-partition ``φ`` growing like ``c± t`` and a
-    local field ``u = β X + o(β)``, ``X = a + b' z1``: ``E_{z1}[exp(y (c₊ X⁺ + c₋ X⁻))]``, the two
-    half-line Gaussian integrals done by SymPy."""
+    """``lim_{β→∞} E_{z1}[exp((y/β) φ(u)) g(u)]`` for a unit's log-partition ``φ`` growing like ``c± t``, a
+    bounded ``g`` with limits ``g±`` (a polynomial in ``tanh``: ``1``, ``tanh``, ``tanh²`` …) and a local
+    field ``u = β X + o(β)``, ``X = a + b' z1``: ``g₊ E[e^{y c₊ X}; X > 0] + g₋ E[e^{y c₋ X}; X < 0]``, the
+    two half-line Gaussian integrals by the Gaussian shift identity."""
+    from .zero_temperature import _tanh_polynomial_pieces
     z_ = avg.variable
-    exponent = sp.expand_log(sp.log(sp.powsimp(avg.integrand, combine="exp")), force=True)
+    integrand = sp.powsimp(avg.integrand, combine="exp")
+    factors = sp.Mul.make_args(integrand)
+    weight = sp.Mul(*[f for f in factors if isinstance(f, sp.exp) and f.has(z_)])
+    rest = sp.Mul(*[f for f in factors if not (isinstance(f, sp.exp) and f.has(z_))])
+    exponent = sp.expand_log(sp.log(weight), force=True)
     args = {f.args[0] for f in exponent.atoms(sp.cosh, sp.exp) if f.args[0].has(z_)}
     if len(args) != 1:
         raise DerivationError(f"1RSB at T = 0: the block average {avg} has no single local field")
     u = args.pop()
     t = sp.Symbol("t", real=True)
     G = sp.expand_log((exponent * b / y_parisi).xreplace({u: t}), force=True)
-    if G.has(z_) or G.has(b) or G.has(y_parisi):
-        raise DerivationError(f"1RSB at T = 0: the block average {avg} is not exp(x φ(u))")
+    g = rest.xreplace({u: t}) if rest != 1 else sp.S.One
+    if G.has(z_) or G.has(b) or G.has(y_parisi) or g.has(z_):
+        raise DerivationError(f"1RSB at T = 0: the block average {avg} is not exp(x φ(u)) g(u)")
+    pieces = _tanh_polynomial_pieces(g, t) if g != 1 else (sp.S.One, sp.S.One, sp.S.Zero)
+    if pieces is None:
+        raise DerivationError(f"1RSB at T = 0: no large-β rule for {g} inside a block average")
+    gp, gm = pieces[0], pieces[1]
     # the leading local field X = lim u/β, term by term
     X = sp.Add(*[sp.limit(term, b, sp.oo) for term in sp.Add.make_args(sp.expand(u / b))])
     if not (X.is_polynomial(z_) and sp.degree(X, z_) == 1):
@@ -241,14 +252,39 @@ def _block_average_limit(avg, b):
     # φ(βX)/β → c₊ X for X > 0, c₋ X for X < 0 (the log-partition's slopes at ±∞)
     cp, cm = sp.limit(G / t, t, sp.oo), sp.limit(G / t, t, -sp.oo)
     a_, slope = X.xreplace({z_: 0}), sp.diff(X, z_)
-    zs = sp.Symbol("w", real=True)
-    A, Bp = sp.Symbol("A", real=True), sp.Symbol("B", positive=True)
-    density = sp.exp(-zs**2 / 2) / sp.sqrt(2 * sp.pi)
-    upper = sp.integrate(sp.exp(y_parisi * cp * (A + Bp * zs)) * density, (zs, -A / Bp, sp.oo), conds="none")
-    lower = sp.integrate(sp.exp(y_parisi * cm * (A + Bp * zs)) * density, (zs, -sp.oo, -A / Bp), conds="none")
-    if upper.has(sp.Integral) or lower.has(sp.Integral):
-        raise DerivationError("SymPy could not integrate the zero-temperature block average")
-    return (upper + lower).xreplace({A: a_, Bp: slope})
+    # E[e^{k(a + b w)}; w > −a/b] and E[e^{k'(a + b w)}; w < −a/b] by the Gaussian shift identity
+    tail = _shifted_tail()
+    upper = sp.exp(y_parisi * cp * a_) * tail(y_parisi * cp * slope, -a_ / slope)
+    lower = sp.exp(y_parisi * cm * a_) * tail(-y_parisi * cm * slope, a_ / slope)
+    return gp * upper + gm * lower
+
+
+def _shifted_tail():
+    """``F(k, c) = ∫_c^∞ e^{k w} Dw = e^{k²/2} erfc((c − k)/√2)/2``, the Gaussian shift identity, checked by
+    SymPy (``∂_c F = −e^{kc} e^{−c²/2}/√(2π)`` and ``F → 0`` as ``c → ∞``); returns ``F`` as a function."""
+    if not hasattr(_shifted_tail, "rule"):
+        k, c = sp.Symbol("k", real=True), sp.Symbol("c", real=True)
+        F = sp.exp(k**2 / 2) * sp.erfc((c - k) / sp.sqrt(2)) / 2
+        density = sp.exp(k * c - c**2 / 2) / sp.sqrt(2 * sp.pi)
+        if sp.simplify(sp.diff(F, c) + density) != 0 or sp.limit(F, c, sp.oo) != 0:
+            raise DerivationError("the Gaussian shift identity failed")
+        _shifted_tail.rule = sp.Lambda((k, c), F)
+    return _shifted_tail.rule
+
+
+def _linear_fixed_point(equation, v):
+    """``v = −a/b`` where ``equation = a + b v`` with ``a``, ``b`` free of ``v`` once the averages are held
+    fixed (the magnetisation's equation), else None."""
+    from .averages import outer_averages
+    opaque = {a: sp.Dummy(f"A{i}") for i, a in enumerate(outer_averages(equation))}
+    eq = sp.expand(equation.xreplace(opaque))
+    if not eq.is_polynomial(v) or sp.degree(eq, v) != 1:
+        return None
+    a, b = eq.coeff(v, 0), eq.coeff(v, 1)
+    if b.has(v) or a.has(v) or b == 0:
+        return None
+    back = {d: a_ for a_, d in opaque.items()}
+    return sp.factor_terms(sp.cancel(-a / b)).xreplace(back)
 
 
 def zero_temperature_rsb1(sp_finite):
@@ -256,7 +292,7 @@ def zero_temperature_rsb1(sp_finite):
     Parisi parameter ``x = y/β`` with ``y`` finite, each block average
     ``E_{z1}[e^{x φ(βX)}] → E_{z1}[e^{y(c₊X⁺ + c₋X⁻)}]`` (closed form), then ``β → ∞`` by SymPy. The
     equations are the stationarity of the ground-state energy ``e0`` in its order parameters (a Newton
-    step each: ``v = v − ∂e0/∂v / ∂²e0/∂v²``).
+    ``v = v − ∂e0/∂v``, solved by Newton's method).
 
     References
     ----------
@@ -276,19 +312,32 @@ def zero_temperature_rsb1(sp_finite):
     to_zero = {q1: s2 - C / b, x_parisi: y_parisi / b}
     f = sp_finite.free_energy.xreplace(to_zero)
     inner = [a for a in f.atoms(GaussianAverage) if a.variable == z1]
-    f = f.xreplace({a: _block_average_limit(a, b) for a in inner})
-    f = expand_averages(sp.expand(f, log=False))
-    e0 = expand_averages(sp.expand(_limit_infinite_beta(f, b), log=False))
+    f = expand_averages(f.xreplace({a: _block_average_limit(a, b) for a in inner}))
+    e0 = expand_averages(_limit_infinite_beta(f, b))
     if e0.has(b):
         raise DerivationError(f"1RSB zero-temperature limit: β left in {e0}")
     order = [k for k in sp_finite.order_parameters if k not in (q1, x_parisi)]
     order = [k if k != q1 else C for k in order] + ([C] if e0.has(C) else []) + [y_parisi]
     order = [k for k in order if e0.has(k)]
+    # the finite-temperature equations of the other order parameters in the limit (block averages by
+    # the rule above: tanh → ±1 on either side of the kink); the Parisi parameter y by one Newton step of
+    # ∂e0/∂y = 0 (the finite-T x equation has no finite limit of its own)
+    from .stationarity import _derivative
+
+    def limit(expr):
+        e = expr.xreplace(to_zero)
+        e = e.xreplace({a: _block_average_limit(a, b) for a in e.atoms(GaussianAverage) if a.variable == z1})
+        return expand_averages(_limit_infinite_beta(expand_averages(e), b))
+
     equations = {}
     for v in order:
-        first = expand_averages(sp.diff(e0, v))
-        second = expand_averages(sp.diff(e0, v, 2))
-        equations[v] = v - first / second
+        if v == y_parisi:
+            first = _derivative(e0, v)
+            equations[v] = v - first / sp.diff(first, v)
+        elif v in sp_finite.equations:
+            equations[v] = limit(sp_finite.equations[v])
+        else:
+            raise DerivationError(f"1RSB zero-temperature limit: no equation for {v}")
     d = sp_finite.derivation.copy(f"Zero-temperature limit (1RSB) of the {model.title}")
     d.add("Zero temperature, one-step RSB",
           [sp.Eq(q1, to_zero[q1]), sp.Eq(x_parisi, to_zero[x_parisi]), sp.Eq(sp.Symbol("e_0"), e0)],
