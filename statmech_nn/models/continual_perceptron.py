@@ -6,7 +6,10 @@ temperature ``T`` (the ``teacher-student-perceptron`` with ``weights="ising"``);
 examples of a teacher ``w*²`` (overlap ``ρ = w*¹·w*²/N`` with the first) at the same temperature,
 with the coupling ``γ w·w̃`` to the reference — the previous task's knowledge acting as a prior
 and as a reference (LHZH23, sec. III). Its free energy averaged over the reference is a Franz–Parisi
-potential, derived by :func:`statmech_nn.symbolic.learning.franz_parisi_free_energy`.
+potential, derived by the replica engine from three terms of the new student's binary weights: the
+task-2 examples (:class:`~statmech_nn.symbolic.learning.LearningExamples`, teacher 2 a quenched site
+variable), the overlap with teacher 1 and the coupling to the reference (:class:`ReferenceCoupling`,
+the reference weight a quenched site variable with the marginal of :func:`reference_marginal`).
 
 Order parameters of the new student: ``q`` (two students coupled to the same reference), ``R_1``
 and ``R_2`` (overlaps with teacher 1 and teacher 2), ``P`` (overlap with the reference) and their
@@ -32,13 +35,102 @@ perceptron); G. Györgyi, Phys. Rev. Lett. 64, 2957 (1990) (task 1 alone).
 """
 import math
 
-from ..errors import ParameterError
+import sympy as sp
+
+from ..errors import DerivationError, ParameterError
 from ..parameters import Parameter
 from .base import temperature_parameter
 from .learning_base import LearningModel
 from .teacher_student import generalisation_error
 
-__all__ = ["ContinualPerceptron"]
+__all__ = ["ContinualPerceptron", "ReferenceCoupling", "TeacherOverlap", "reference_marginal"]
+
+#: teacher 2's weight in the gauge of teacher 1 and the reference weight (quenched site variables)
+tau = sp.Symbol("tau", real=True)
+w_ref = sp.Symbol(r"\tilde w", real=True)
+
+
+def reference_marginal(reference_equation, reference_overlap, q_hat, R_hat, deriv):
+    """Weights ``P(w̃ = ∓1)`` of one weight of the reference in the gauge ``w*¹ = +1``.
+
+    The reference is one of ``m → 0`` replicas of the task-1 student: with the Hubbard–Stratonovich
+    field ``h̃ = R̂ + √q̂ z₀`` of its own RS saddle point, ``P(w̃) = E_{z₀} e^{w̃h̃}/(2 cosh h̃)``
+    (the other ``m − 1`` replicas sum to ``(2cosh h̃)^{m−1} → 1/(2cosh h̃)``). SymPy rewrites the
+    Gibbs weight as ``(1 + w̃ tanh h̃)/2``; the average ``E_{z₀} tanh h̃`` is then recognised as the
+    right-hand side ``reference_equation`` of the reference's saddle-point equation for its teacher
+    overlap (checked at random points) and replaced by ``reference_overlap``.
+    """
+    from ..symbolic.averages import GaussianAverage, expand_averages
+    from ..symbolic.numeric import evaluate
+
+    z0 = sp.Symbol("z_0", real=True)
+    h = R_hat + sp.sqrt(q_hat) * z0
+    weights = []
+    for s_ in (-1, 1):
+        gibbs = sp.exp(s_ * h) / (2 * sp.cosh(h))
+        linear = (1 + s_ * sp.tanh(h)) / 2
+        if sp.simplify((gibbs - linear).rewrite(sp.exp)) != 0:
+            raise DerivationError("reference Gibbs weight is not (1 + w tanh h)/2")
+        weights.append(expand_averages(GaussianAverage(linear, z0)))
+    (average,) = {a for w_ in weights for a in w_.atoms(GaussianAverage)}
+    probe = [{"q_hat": 0.7, "R_hat": 0.4}, {"q_hat": 2.3, "R_hat": 1.9}]
+    for p in probe:
+        ours = float(evaluate(average, p))
+        theirs = float(evaluate(reference_equation, p))
+        if abs(ours - theirs) > 1e-10:
+            raise DerivationError(f"E tanh(h) = {ours} is not the reference's R equation ({theirs})")
+    weights = [sp.expand(w_.xreplace({average: reference_overlap})) for w_ in weights]
+    deriv.add("Reference: one weight of the task-1 Gibbs measure",
+              [sp.Eq(sp.Symbol(r"P(\tilde w)"),
+                     sp.Symbol(r"\left\langle \frac{e^{\tilde w \tilde h}}{2\cosh \tilde h}\right\rangle_{z_0}")),
+               sp.Eq(sp.Symbol(r"\tilde h"), h.xreplace({z0: sp.Symbol("z_0")})),
+               sp.Eq(sp.Symbol(r"\langle \tanh \tilde h\rangle_{z_0}"), reference_overlap),
+               sp.Eq(sp.Symbol(r"P(\tilde w = -1)"), weights[0]),
+               sp.Eq(sp.Symbol(r"P(\tilde w = +1)"), weights[1])],
+              r"The reference is replica 1 of $m\to0$ replicas of the task-1 student; $(2\cosh\tilde h)^{m-1}"
+              r"\to 1/2\cosh\tilde h$. By its own saddle-point equation $\langle\tanh\tilde h\rangle = "
+              r"\tilde R$, its teacher-1 overlap: that is all the new student sees of it.")
+    return weights
+
+
+class TeacherOverlap:
+    """The overlap ``R_1 = w·w*¹/N`` of the student with teacher 1 (gauged to ``w*¹ = +1``): an order
+    parameter with a conjugate and no energy of its own (LHZH23: task 1 is not seen again)."""
+
+    def __init__(self, name="R_1", hat="R_hat_1"):
+        self.symbol, self.hat = sp.Symbol(name, real=True), sp.Symbol(hat, real=True)
+
+    def display(self):
+        return sp.S.Zero
+
+    def apply(self, calc):
+        calc.delta_order_parameter(self.symbol, self.hat, "field", owner="teacher 1", role="teacher overlap",
+                                   note=r"The overlap with teacher 1 ($w^{*1}_i = +1$ by gauge), watched "
+                                        r"through a delta function: no term of the energy depends on it.")
+
+
+class ReferenceCoupling:
+    """``−H = γ Σ_i w_i w̃_i = Nγ P`` with the reference ``w̃`` a quenched site variable of marginal
+    ``P(w̃ = ±1)`` (``reference_weights``) and ``P = w·w̃/N`` an order parameter with conjugate ``P̂``
+    (LHZH23 sec. III). The coupling enters without ``β``, as a prior."""
+
+    def __init__(self, coupling, reference_weights, name="P", hat="P_hat"):
+        self.coupling, self.reference_weights = coupling, reference_weights
+        self.symbol, self.hat = sp.Symbol(name, real=True), sp.Symbol(hat, real=True)
+
+    def display(self):
+        return -self.coupling * sp.Symbol(r"\sum_i w_i\tilde w_i")
+
+    def apply(self, calc):
+        total = sp.simplify(sp.Add(*self.reference_weights))
+        if total != 1:
+            raise DerivationError(f"reference marginal does not sum to one: {total}")
+        P_a, _ = calc.delta_order_parameter(
+            self.symbol, self.hat, "field", site_vector=w_ref,
+            quenched=[(w_ref, (-1, 1), tuple(self.reference_weights))], owner="reference coupling",
+            role="overlap", note=r"The overlap $P = w\cdot\tilde w/N$ with the reference, a quenched site "
+                                 r"variable; the coupling $\gamma\sum_i w_i\tilde w_i = N\gamma P$.")
+        calc.energetic += calc.replica_sum(self.coupling * P_a)
 
 
 class ContinualPerceptron(LearningModel):
@@ -64,20 +156,35 @@ class ContinualPerceptron(LearningModel):
         }
 
     def free_energy(self):
-        """The Franz–Parisi potential derived from the reference, the coupled binary weights and the
-        task-2 teacher channel (cached)."""
+        """The Franz–Parisi potential derived by the replica engine (cached): binary weights with the
+        overlap with teacher 1, the task-2 examples (teacher 2 in the gauge of teacher 1, ``τ = ±1`` with
+        ``P(τ = 1) = (1 + ρ)/2``) and the coupling to the reference."""
         if self._free_energy is None:
-            import sympy as sp
-
-            from ..symbolic.learning import R as R_task, franz_parisi_free_energy
+            from ..symbolic.derivation import Derivation
+            from ..symbolic.interactions import Hamiltonian
+            from ..symbolic.laws import DiscreteLaw
+            from ..symbolic.learning import (ErrorCountLoss, LearningExamples, R, R_hat, SignChannel,
+                                             TeacherRule, derive_learning, q_hat)
+            from ..symbolic.priors import IsingPrior
 
             reference = self._reference_model()
-            equation = reference.free_energy().saddle_point().equations[R_task]
-            names = ("R_1", "R_hat_1", "R_2", "R_hat_2", "P", "P_hat")
-            symbols = tuple(sp.Symbol(s, real=True) for s in names)
-            self._free_energy = franz_parisi_free_energy(
-                self, self.symbol("gamma"), self.symbol("rho"), equation, self.symbol("R_ref"),
-                self.symbol("alpha_2"), symbols)
+            equation = reference.free_energy().saddle_point().equations[R]
+            marginal_steps = Derivation("reference")
+            marginal = reference_marginal(equation, self.symbol("R_ref"), q_hat, R_hat, marginal_steps)
+            rho = self.symbol("rho")
+            teacher_2 = TeacherRule(DiscreteLaw((-1, 1), ((1 - rho) / 2, (1 + rho) / 2)), SignChannel(),
+                                    name="teacher 2")
+            terms = [TeacherOverlap(),
+                     LearningExamples(self.symbol("alpha_2"), ErrorCountLoss(), teacher_2, owner="task-2 examples",
+                                      overlap="R_2"),
+                     ReferenceCoupling(self.symbol("gamma"), marginal)]
+            hamiltonian = Hamiltonian(IsingPrior(), terms, r"Binary student; teacher 1 gauged to $+1$, teacher "
+                                      r"2 $\tau_i = w^{*2}_i$; $\alpha_2 N$ task-2 examples; coupling "
+                                      r"$\gamma$ to the reference $\tilde w$ of the task-1 Gibbs measure "
+                                      r"(Li, Huang, Zou, Huang, PRE 108, 014309 (2023)).")
+            fe = derive_learning(self, hamiltonian)
+            fe.derivation.steps[1:1] = marginal_steps.steps
+            self._free_energy = fe
         return self._free_energy
 
     def _reference_model(self):
