@@ -110,26 +110,42 @@ class TeacherOverlap:
 
 
 class ReferenceCoupling:
-    """``−H = γ Σ_i w_i w̃_i = Nγ P`` with the reference ``w̃`` a quenched site variable of marginal
-    ``P(w̃ = ±1)`` (``reference_weights``) and ``P = w·w̃/N`` an order parameter with conjugate ``P̂``
-    (LHZH23 sec. III). The coupling enters without ``β``, as a prior."""
+    """``−H = γ Σ_i w_i w̃_i = Nγ P`` with the reference ``w̃`` a quenched site variable and ``P = w·w̃/N``
+    an order parameter with conjugate ``P̂`` (LHZH23 sec. III); the coupling enters without ``β``, as a
+    prior. The marginal ``P(w̃ = ±1) = (1 ± R̃)/2`` of the reference comes from the task-1 saddle point
+    (:func:`reference_marginal`, with ``reference_equation`` its equation for the teacher overlap and
+    ``reference_overlap`` the parameter ``R̃``)."""
 
-    def __init__(self, coupling, reference_weights, name="P", hat="P_hat"):
-        self.coupling, self.reference_weights = coupling, reference_weights
+    def __init__(self, coupling, reference_equation, reference_overlap, name="P", hat="P_hat"):
+        self.coupling, self.reference_equation, self.reference_overlap = coupling, reference_equation, reference_overlap
         self.symbol, self.hat = sp.Symbol(name, real=True), sp.Symbol(hat, real=True)
 
     def display(self):
         return -self.coupling * sp.Symbol(r"\sum_i w_i\tilde w_i")
 
     def apply(self, calc):
-        total = sp.simplify(sp.Add(*self.reference_weights))
+        from ..symbolic.learning import R_hat, q_hat
+        calc.derivation.add(
+            "Franz--Parisi potential",
+            sp.Eq(sp.Symbol(r"-\beta f"),
+                  sp.Symbol(r"\lim_{N\to\infty}\frac1N\mathbb{E}\sum_{\tilde w}\frac{e^{-\beta E_1(\tilde w)}}"
+                            r"{Z_1}\log\sum_w e^{-\beta E_2(w) + \gamma\, w\cdot\tilde w}")),
+            r"Task 1 (teacher $w^{*1}$, $\alpha_1 N$ examples) learned first by Gibbs learning; its Gibbs "
+            r"measure supplies the reference $\tilde w$. The new student learns task 2 (teacher $w^{*2}$, "
+            r"$w^{*1}\cdot w^{*2}/N = \rho$, $\alpha_2 N$ examples) coupled to the reference with strength "
+            r"$\gamma$ (Li, Huang, Zou, Huang, PRE 108, 014309 (2023)). Replicas: $m\to0$ of the "
+            r"reference, $n\to0$ of the student; the cross overlaps of student and reference replicas "
+            r"have vanishing conjugates (neither meets the other's examples).")
+        weights = reference_marginal(self.reference_equation, self.reference_overlap, q_hat, R_hat,
+                                     calc.derivation)
+        total = sp.simplify(sp.Add(*weights))
         if total != 1:
             raise DerivationError(f"reference marginal does not sum to one: {total}")
         P_a, _ = calc.delta_order_parameter(
-            self.symbol, self.hat, "field", site_vector=w_ref,
-            quenched=[(w_ref, (-1, 1), tuple(self.reference_weights))], owner="reference coupling",
-            role="overlap", note=r"The overlap $P = w\cdot\tilde w/N$ with the reference, a quenched site "
-                                 r"variable; the coupling $\gamma\sum_i w_i\tilde w_i = N\gamma P$.")
+            self.symbol, self.hat, "field", site_vector=w_ref, quenched=[(w_ref, (-1, 1), tuple(weights))],
+            owner="reference coupling", role="overlap",
+            note=r"The overlap $P = w\cdot\tilde w/N$ with the reference, a quenched site variable; the "
+                 r"coupling $\gamma\sum_i w_i\tilde w_i = N\gamma P$.")
         calc.energetic += calc.replica_sum(self.coupling * P_a)
 
 
@@ -155,37 +171,27 @@ class ContinualPerceptron(LearningModel):
                                "ContinualPerceptron.reference(alpha_1, T) gives it)", lower=-1.0, upper=1.0),
         }
 
-    def free_energy(self):
-        """The Franz–Parisi potential derived by the replica engine (cached): binary weights with the
-        overlap with teacher 1, the task-2 examples (teacher 2 in the gauge of teacher 1, ``τ = ±1`` with
-        ``P(τ = 1) = (1 + ρ)/2``) and the coupling to the reference."""
-        if self._free_energy is None:
-            from ..symbolic.derivation import Derivation
-            from ..symbolic.interactions import Hamiltonian
-            from ..symbolic.laws import DiscreteLaw
-            from ..symbolic.learning import (ErrorCountLoss, LearningExamples, R, R_hat, SignChannel,
-                                             TeacherRule, derive_learning, q_hat)
-            from ..symbolic.priors import IsingPrior
+    def hamiltonian(self):
+        """The new student's binary weights with three terms: the overlap with teacher 1, the task-2
+        examples (teacher 2 in the gauge of teacher 1, ``τ = ±1`` with ``P(τ = 1) = (1 + ρ)/2``) and the
+        coupling to the reference."""
+        from ..symbolic.interactions import Hamiltonian
+        from ..symbolic.laws import DiscreteLaw
+        from ..symbolic.learning import ErrorCountLoss, LearningExamples, R, SignChannel, TeacherRule
+        from ..symbolic.priors import IsingPrior
 
-            reference = self._reference_model()
-            equation = reference.free_energy().saddle_point().equations[R]
-            marginal_steps = Derivation("reference")
-            marginal = reference_marginal(equation, self.symbol("R_ref"), q_hat, R_hat, marginal_steps)
-            rho = self.symbol("rho")
-            teacher_2 = TeacherRule(DiscreteLaw((-1, 1), ((1 - rho) / 2, (1 + rho) / 2)), SignChannel(),
-                                    name="teacher 2")
-            terms = [TeacherOverlap(),
-                     LearningExamples(self.symbol("alpha_2"), ErrorCountLoss(), teacher_2, owner="task-2 examples",
-                                      overlap="R_2"),
-                     ReferenceCoupling(self.symbol("gamma"), marginal)]
-            hamiltonian = Hamiltonian(IsingPrior(), terms, r"Binary student; teacher 1 gauged to $+1$, teacher "
-                                      r"2 $\tau_i = w^{*2}_i$; $\alpha_2 N$ task-2 examples; coupling "
-                                      r"$\gamma$ to the reference $\tilde w$ of the task-1 Gibbs measure "
-                                      r"(Li, Huang, Zou, Huang, PRE 108, 014309 (2023)).")
-            fe = derive_learning(self, hamiltonian)
-            fe.derivation.steps[1:1] = marginal_steps.steps
-            self._free_energy = fe
-        return self._free_energy
+        equation = self._reference_model().free_energy().saddle_point().equations[R]
+        rho = self.symbol("rho")
+        teacher_2 = TeacherRule(DiscreteLaw((-1, 1), ((1 - rho) / 2, (1 + rho) / 2)), SignChannel(),
+                                name="teacher 2")
+        terms = [TeacherOverlap(),
+                 LearningExamples(self.symbol("alpha_2"), ErrorCountLoss(), teacher_2, owner="task-2 examples",
+                                  overlap="R_2"),
+                 ReferenceCoupling(self.symbol("gamma"), equation, self.symbol("R_ref"))]
+        return Hamiltonian(IsingPrior(), terms, r"Binary student; teacher 1 gauged to $+1$, teacher 2 "
+                           r"$\tau_i = w^{*2}_i$; $\alpha_2 N$ task-2 examples; coupling $\gamma$ to the "
+                           r"reference $\tilde w$ of the task-1 Gibbs measure (Li, Huang, Zou, Huang, PRE 108, "
+                           r"014309 (2023)).")
 
     def _reference_model(self):
         if getattr(self, "_reference", None) is None:

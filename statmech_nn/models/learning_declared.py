@@ -38,16 +38,6 @@ class DeclaredLearningModel(LearningModel, DeclaredModel):
     montecarlo_reason = "a learning problem: checked by finite-instance solvers, not a spin sampler"
     ordered_name = "Gibbs learning"
 
-    def hamiltonian(self):
-        return DeclaredModel.hamiltonian(self)
-
-    def free_energy(self):
-        """The RS free energy derived by the replica engine from the weights and the examples (cached)."""
-        if self._free_energy is None:
-            from ..symbolic.learning import derive_learning
-            self._free_energy = derive_learning(self, self.hamiltonian())
-        return self._free_energy
-
     def default_guess(self, names):
         guess = {"q": 0.5, "q_hat": 1.0, "R": 0.5, "R_hat": 1.0, "Q": 1.0, "Q_hat": 0.0, "k_hat": 0.5}
         return {k: guess.get(k, 0.5) for k in names}
@@ -117,5 +107,8 @@ def declare_learning(name, weights, loss=None, teacher=None, load="alpha", chann
         if isinstance(exc, ParameterError):
             raise ParameterError(f"declare_learning: {weights!r} cannot be the law of the weights: {exc}") from None
     examples = B.Examples(load, loss=loss, teacher=teacher, channel=channel)
-    return _LearningDeclaration(name, title or name, weights, [examples], description, references, defaults,
-                                ordered_point)
+    model = _LearningDeclaration(name, title or name, weights, [examples], description, references, defaults,
+                                 ordered_point)
+    # the engine's objects of the blocks (cheap): a teacher law or channel the engine cannot use fails here
+    examples.build({k: p.symbol for k, p in model.parameter_specs.items()}, "examples")
+    return model

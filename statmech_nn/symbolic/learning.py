@@ -151,20 +151,87 @@ def _moment(k):
     return sp.S.Zero if k % 2 else sp.factorial2(k - 1) if k else sp.S.One
 
 
+def _truncated_moments(c, kmax):
+    """``M_k(c) = ∫_c^∞ v^k Dv`` for ``k ≤ kmax``: ``M_0 = H(c)``, ``M_1 = φ(c)`` and, integrating by parts,
+    ``M_k = c^{k−1} φ(c) + (k − 1) M_{k−2}``."""
+    density = sp.exp(-c**2 / 2) / sp.sqrt(2 * sp.pi)
+    out = [gaussian_tail(c), density]
+    for k in range(2, kmax + 1):
+        out.append(c**(k - 1) * density + (k - 1) * out[k - 2])
+    return out[:kmax + 1]
+
+
+def _closed_term(term, v):
+    """``E_v[term]`` for ``term = c v^k F(v)`` with ``F`` one of ``1``, ``e^{a v²}`` (a Gaussian of variance
+    ``1/(1 − 2a)``) or ``erfc(b v)`` (``erf`` odd; ``E[v^k erf(bv)]`` by Stein's lemma, ``d/dv erf(bv) =
+    (2b/√π) e^{−b²v²}``), or ``None``."""
+    const, dep = term.as_independent(v, as_Add=False)
+    k, rest = 0, []
+    for factor in sp.Mul.make_args(dep):
+        base, e = factor.as_base_exp()
+        if base == v and e.is_Integer and e > 0:
+            k += int(e)
+        else:
+            rest.append(factor)
+    F = sp.Mul(*rest)
+    if F == 1:
+        return const * _moment(k)
+    arg = F.args[0] if isinstance(F, (sp.exp, sp.erfc)) else None
+    if arg is None or not arg.is_polynomial(v):
+        return None
+    poly = sp.Poly(sp.expand(arg), v)
+    if isinstance(F, sp.exp) and poly.degree() == 2 and poly.coeff_monomial(v) == 0:
+        a = poly.coeff_monomial(v**2)
+        return const * sp.exp(poly.coeff_monomial(1)) * _moment(k) * (1 - 2 * a)**(-sp.Rational(k + 1, 2))
+    if isinstance(F, sp.erfc) and poly.degree() == 1 and poly.coeff_monomial(1) == 0:
+        b = poly.coeff_monomial(v)
+
+        def odd(j):    # E[v^j erf(b v)] for odd j
+            gauss = 2 * b / sp.sqrt(sp.pi) * _moment(j - 1) * (1 + 2 * b**2)**(-sp.Rational(j, 2))
+            return gauss + ((j - 1) * odd(j - 2) if j > 1 else 0)
+        return const * (_moment(k) - (odd(k) if k % 2 else 0))
+    return None
+
+
+def _closed_average(avg):
+    """``E_v[f(v)]`` in closed form where ``f`` is a sum of terms ``v^k``, ``v^k e^{a v²}``, ``v^k erfc(b v)``
+    (:func:`_closed_term`), or a polynomial in ``v`` and ``|a v + b|`` with ``a > 0`` (one kink, e.g. a
+    ReLU): split at ``v = −b/a`` and integrated with the truncated moments; otherwise the average
+    unchanged."""
+    v = avg.variable
+    integrand = sp.expand(avg.integrand)
+    terms = [_closed_term(term, v) for term in sp.Add.make_args(integrand)]
+    if all(term is not None for term in terms):
+        return sp.Add(*terms)
+    kinks = {a for a in integrand.atoms(sp.Abs) if a.has(v)}
+    if len(kinks) != 1:
+        return avg
+    (kink,) = kinks
+    L = sp.expand(kink.args[0])
+    if not L.is_polynomial(v) or sp.degree(L, v) != 1 or not L.coeff(v).is_positive:
+        return avg
+    c = -L.coeff(v, 0) / L.coeff(v)
+    sides = []
+    for sign in (1, -1):
+        piece = sp.expand(integrand.xreplace({kink: sign * L}))
+        if not piece.is_polynomial(v):
+            return avg
+        sides.append(sp.Poly(piece, v))
+    kmax = max(p.degree() for p in sides)
+    upper = _truncated_moments(c, kmax)
+    above = sp.Add(*[cf * upper[k] for (k,), cf in sides[0].terms()])
+    below = sp.Add(*[cf * (_moment(k) - upper[k]) for (k,), cf in sides[1].terms()])
+    return above + below
+
+
 def polynomial_averages(expr):
     """Gaussian averages whose integrand is a polynomial in their variable, by the moments
-    ``E z^{2k} = (2k − 1)!!`` (innermost first); the others stay."""
-    def closed(avg):
-        v = avg.variable
-        integrand = sp.expand(avg.integrand)
-        if not integrand.is_polynomial(v):
-            return avg
-        poly = sp.Poly(integrand, v)
-        return sp.Add(*[c * _moment(k) for (k,), c in poly.terms()])
+    ``E z^{2k} = (2k − 1)!!``, or piecewise polynomial with one kink ``|a z + b|``, by the truncated
+    moments (innermost first); the others stay."""
     expr = sp.sympify(expr)
     for _ in range(4):      # nested averages: innermost first, one level per pass
         new = expr.replace(lambda e: isinstance(e, GaussianAverage) and not averages_in(e.integrand),
-                           closed)
+                           _closed_average)
         if new == expr:
             break
         expr = new
@@ -263,18 +330,22 @@ class SignChannel:
 
 
 class LinearChannel:
-    """``y = u + √Δ ν`` with standard Gaussian noise ``ν``."""
+    """``y = g(u) + √Δ ν`` with standard Gaussian noise ``ν``; ``g(u) = u`` (linear)."""
 
     binary = False
 
     def __init__(self, noise=0):
         self.noise = sp.sympify(noise)
 
+    @staticmethod
+    def activation(u):
+        return u
+
     def likelihood_power(self, y, h):
         if self.noise == 0:
-            raise DerivationError("the likelihood of a noiseless linear channel is a delta function: give "
-                                  "it a noise variance > 0 or use a loss")
-        return (2 * sp.pi * self.noise)**(-beta / 2) * sp.exp(-beta * (y - h)**2 / (2 * self.noise))
+            raise DerivationError(f"the likelihood of a noiseless {type(self).__name__} is a delta function: "
+                                  "give it a noise variance > 0 or use a loss")
+        return (2 * sp.pi * self.noise)**(-beta / 2) * sp.exp(-beta * (y - self.activation(h))**2 / (2 * self.noise))
 
     def labels(self, mean, std):
         # u + √Δ ν with u = mean + std t: one Gaussian of variance std² + Δ (checked by SymPy)
@@ -284,31 +355,20 @@ class LinearChannel:
         return [(mean + spread * t, sp.S.One)], [t]
 
     def latex(self):
-        return "u" + ("" if self.noise == 0 else r" + \sqrt{%s}\,\nu" % sp.latex(self.noise))
+        return sp.latex(self.activation(sp.Symbol("u"))) + (
+            "" if self.noise == 0 else r" + \sqrt{%s}\,\nu" % sp.latex(self.noise))
 
 
-class ReLUChannel:
+class ReLUChannel(LinearChannel):
     """``y = max(0, u) + √Δ ν``."""
 
-    binary = False
-
-    def __init__(self, noise=0):
-        self.noise = sp.sympify(noise)
-
-    def likelihood_power(self, y, h):
-        if self.noise == 0:
-            raise DerivationError("the likelihood of a noiseless ReLU channel is a delta function: give it "
-                                  "a noise variance > 0 or use a loss")
-        relu = (h + sp.Abs(h)) / 2
-        return (2 * sp.pi * self.noise)**(-beta / 2) * sp.exp(-beta * (y - relu)**2 / (2 * self.noise))
+    @staticmethod
+    def activation(u):
+        return (u + sp.Abs(u)) / 2
 
     def labels(self, mean, std):
-        u = mean + std * t
-        y = (u + sp.Abs(u)) / 2 + sp.sqrt(self.noise) * _noise
+        y = self.activation(mean + std * t) + sp.sqrt(self.noise) * _noise
         return [(y, sp.S.One)], [t] + ([_noise] if self.noise != 0 else [])
-
-    def latex(self):
-        return r"\max(0, u)" + ("" if self.noise == 0 else r" + \sqrt{%s}\,\nu" % sp.latex(self.noise))
 
 
 class _RandomLabels:
@@ -437,7 +497,10 @@ class LearningExamples:
             mean, std = sp.S.Zero, sp.S.One
             self.teacher_overlap = None
         self.width = sp.sqrt(Qs - q)
-        labels, variables = self.rule.labels(mean, std)
+        # the teacher's own spread as a positive symbol while the labels are averaged: it decides on which
+        # side of a threshold or kink the Gaussian lies
+        self._spread = (sp.Dummy("sigma", positive=True), std)
+        labels, variables = self.rule.labels(mean, self._spread[0])
         d.add("Fields of one example",
               [sp.Eq(sp.Symbol(r"h^a"), h)] + ([sp.Eq(sp.Symbol("u"), u)] if self.teacher is not None else []),
               r"The student fields $h^a = w^a\cdot\xi/\sqrt N$ are Gaussian with $\langle h^a h^b\rangle = q$, "
@@ -448,6 +511,7 @@ class LearningExamples:
                  if self.teacher is not None else "")
               + ". Each replica has its own $x_a$.")
         omega = self.omega = sp.Symbol(r"\omega", real=True)
+        self._s = s
         partitions = {y: self.output_partition(y) for y, _ in labels}
         terms = self._mirror(labels, partitions, omega, s)
         self.label_terms, self.label_variables = terms, variables
@@ -456,19 +520,14 @@ class LearningExamples:
                             else terms[0][1].xreplace({s: -s}) / 2 + terms[0][1] / 2)
         if total != 1:
             raise DerivationError(f"the label law of {type(self.rule).__name__} is not normalised: {total}")
-        G = sp.S.Zero
-        for y, w in terms:
-            log_Z = sp.expand_log(sp.log(partitions[y]), force=True).xreplace({omega: sp.sqrt(q) * s})
-            inner = w * log_Z
-            for v in reversed(variables):
-                inner = GaussianAverage(inner, v)
-            G += GaussianAverage(inner, s)
-        G = polynomial_averages(expand_averages(G)).xreplace({s: z})
+        G = self.label_average(lambda y, w: w * sp.expand_log(sp.log(partitions[y]), force=True))
         self.energetic = G
-        shown = [sp.Eq(sp.Symbol(r"Z_{\rm out}(%s, \omega)" % sp.latex(y)), partitions[y]) for y in partitions]
+        back = {self._spread[0]: self._spread[1]}
+        shown = [sp.Eq(sp.Symbol(r"Z_{\rm out}(%s, \omega)" % sp.latex(y)), partitions[y].xreplace(back))
+                 for y in partitions]
         d.add("Teacher label and rotation of the fields" if self.teacher is not None else "Labels and output partition",
               shown + [sp.Eq(sp.Symbol(r"P(y = %s \mid s)" % sp.latex(y)) if not variables else sp.Symbol("y"),
-                             w if not variables else y) for y, w in terms],
+                             (w if not variables else y).xreplace(back)) for y, w in terms],
               r"$Z_{\rm out}(y, \omega) = \int Dx\, e^{-\beta\ell(y, \omega + \sqrt{%s - q}\,x)}$, integrated by "
               r"SymPy where it can (Gaussian tails, Gaussian integrals)" % sp.latex(Qs)
               + (r"; labels $%s$, averaged over the teacher's own Gaussian $t$" % self.rule.latex()
@@ -486,6 +545,20 @@ class LearningExamples:
         calc.overlap_energy(OverlapSource(self.owner, rs_energy=sp.S.Zero,
                                           matrix=ExamplesCurvature(self, alpha),
                                           conjugate=(q_hat, sp.S.One)))
+
+    def label_average(self, f):
+        """``E_s Σ_y P(y|s) f(y, P(y|s))`` over the common Gaussian of the fields and the label law
+        (``f(y, w)`` includes the weight ``w``; ``ω = √q s``), with the averages over the teacher's own
+        Gaussian and noise in closed form where they are (piecewise) polynomial; ``s`` is written ``z``."""
+        s = self._s
+        total = sp.S.Zero
+        for y, w in self.label_terms:
+            inner = f(y, w).xreplace({self.omega: sp.sqrt(q) * s})
+            for v in reversed(self.label_variables):
+                inner = GaussianAverage(inner, v)
+            total += GaussianAverage(inner, s)
+        total = polynomial_averages(expand_averages(total))
+        return total.xreplace({self._spread[0]: self._spread[1]}).xreplace({s: z})
 
     def _check_covariance(self, h, u, Qs, R_, rho, s):
         xs = [s, x] + ([t] if u is not None else [])
@@ -542,16 +615,11 @@ class ExamplesCurvature:
 
     def replicon_curvature(self, q_):
         ex = self.examples
-        s = z
-        out = sp.S.Zero
-        for y, w in ex.label_terms:
+
+        def connected(y, w):
             Z_out = ex.output_partition(y, tail=stable_tail, zero_temperature=self.zero_temperature)
-            curvature = sp.diff(sp.log(Z_out), ex.omega, 2)
-            inner = (w.xreplace({sp.Symbol("s", real=True): s}) * curvature**2).xreplace({ex.omega: sp.sqrt(q_) * s})
-            for v in reversed(ex.label_variables):
-                inner = GaussianAverage(inner, v)
-            out += GaussianAverage(inner, s)
-        return self.alpha * polynomial_averages(expand_averages(out))
+            return w * sp.diff(sp.log(Z_out), ex.omega, 2)**2
+        return self.alpha * ex.label_average(connected).xreplace({q: q_})
 
     def __repr__(self):
         return f"ExamplesCurvature({self.alpha}, zero_temperature={self.zero_temperature})"
