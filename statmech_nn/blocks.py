@@ -615,9 +615,10 @@ class Teacher(Block):
         return f"Teacher({self.weights!r}, {self.channel!r})"
 
 
-class Examples(Term):
-    """The ``P = load · N`` training examples of Gibbs learning (used by
-    :func:`statmech_nn.declare_learning`): energy ``Σ_μ loss(y_μ, w·ξ_μ/√N)`` or, with ``channel``, the
+class Examples(Block):
+    """The ``P = load · N`` training examples of Gibbs learning, the one term of a learning declaration
+    (:func:`statmech_nn.declare_learning`; not a term of :func:`statmech_nn.declare`, whose stationarity and
+    ``T = 0`` limit are those of spin models): energy ``Σ_μ loss(y_μ, w·ξ_μ/√N)`` or, with ``channel``, the
     student's likelihood ``−Σ_μ log P(y_μ | h_μ)``; labels from ``teacher`` or random ``±1``
     (storage). Without a loss or a channel: an error count for labels ``±1``, the square loss for real
     labels. The teacher overlap is named ``overlap``."""

@@ -242,6 +242,9 @@ def test_bad_combinations_raise_typed_errors():
         snn.declare_learning("bad", weights="ising")
     with pytest.raises(snn.ParameterError, match="Teacher"):
         snn.declare_learning("bad", weights=B.Ising(), teacher=B.Sign())
+    # the examples are the term of a learning declaration, not of a spin model (other T = 0 limit)
+    with pytest.raises(snn.ParameterError, match="Examples.*not a term block"):
+        snn.declare("bad", units=B.Ising(), terms=[B.Examples("alpha")])
 
 
 def test_bad_parameters_raise_typed_errors(noisy, ridge_solver):

@@ -271,7 +271,7 @@ class ErrorCountLoss(_Loss):
         return sp.exp(-beta) + (1 - sp.exp(-beta)) * sp.Heaviside(y * h - self.kappa)
 
     def latex(self):
-        return r"\theta(%s - y h)" % sp.latex(self.kappa)
+        return r"\theta(%s- y h)" % (sp.latex(self.kappa) + " " if self.kappa != 0 else "")
 
 
 class SquareLoss(_Loss):
@@ -516,8 +516,8 @@ class LearningExamples:
         terms = self._mirror(labels, partitions, omega, s)
         self.label_terms, self.label_variables = terms, variables
         # the normalisation Σ_y P(y|s) = 1 that makes the action vanish at n = 0
-        total = sp.simplify(sp.Add(*[w for _, w in terms]) if self._mirrored is None
-                            else terms[0][1].xreplace({s: -s}) / 2 + terms[0][1] / 2)
+        total = sp.simplify(terms[0][1].xreplace({s: -s}) / 2 + terms[0][1] / 2 if self._mirrored
+                            else sp.Add(*[w for _, w in terms]))
         if total != 1:
             raise DerivationError(f"the label law of {type(self.rule).__name__} is not normalised: {total}")
         G = self.label_average(lambda y, w: w * sp.expand_log(sp.log(partitions[y]), force=True))
@@ -532,7 +532,7 @@ class LearningExamples:
               r"SymPy where it can (Gaussian tails, Gaussian integrals)" % sp.latex(Qs)
               + (r"; labels $%s$, averaged over the teacher's own Gaussian $t$" % self.rule.latex()
                  if self.teacher is not None else r"; random labels $\pm1$")
-              + ("" if self._mirrored is None else
+              + ("" if not self._mirrored else
                  r"; the labels $\mp1$ mirror each other ($s \to -s$), so twice the $y = +1$ term"))
         d.add("Energetic term", sp.Eq(sp.Symbol("G_E"), G),
               r"$\lim_{n\to0}\frac1n\log\mathbb{E}\prod_a Z_{\rm out}(y, \sqrt q\, s)$ $= \mathbb{E}_s\sum_y "
@@ -576,7 +576,7 @@ class LearningExamples:
     def _mirror(self, labels, partitions, omega, s):
         """Labels ``±1`` whose weights and output partitions are mirror images under ``s → −s``
         (``P(−1|−s) = P(+1|s)``, ``Z(−1, −ω) = Z(+1, ω)``) contribute equally: one term, doubled."""
-        self._mirrored = None
+        self._mirrored = False
         ys = [y for y, _ in labels]
         if sorted(ys) != [-1, 1]:
             return labels
@@ -585,7 +585,7 @@ class LearningExamples:
             return labels
         if sp.simplify(partitions[-1].xreplace({omega: -omega}) - partitions[1]) != 0:
             return labels
-        self._mirrored = 1
+        self._mirrored = True
         return [(1, 2 * w[1])]
 
     def output_partition(self, y, tail=gaussian_tail, zero_temperature=False):
@@ -659,8 +659,8 @@ def derive_learning(model, hamiltonian):
     calc = fe._structure["calc"]
     closed = polynomial_averages(fe.expr)
     if closed != fe.expr:
-        fe.derivation.add("Moments of the teacher's weights", sp.Eq(sp.Symbol("f"), closed),
-                          r"Averages of polynomials over the teacher's Gaussian weights by their moments.")
+        fe.derivation.add("Gaussian averages in closed form", sp.Eq(sp.Symbol("f"), closed),
+                          r"Averages of polynomials (e.g. over the teacher's Gaussian weights) by their moments.")
         fe.expr = closed
     first = [op for op in calc.order_parameters if op.symbol in (q, q_hat)]
     last = [op for op in calc.order_parameters if op.role == "multiplier"]
