@@ -114,7 +114,7 @@ def sign_teacher_E(q, R, rho, Delta):
 
 @pytest.mark.parametrize("channel,E,dE_dR", [
     (B.ReLU(noise="Delta"), relu_teacher_E, -1.0),
-    (B.Sign(), sign_teacher_E, -2 * math.sqrt(2 / math.pi))])
+    (B.Sign(), sign_teacher_E, -2 * math.sqrt(2 / math.pi))], ids=["relu", "sign"])
 def test_square_loss_with_nonlinear_teachers(channel, E, dE_dR):
     # least squares on the labels of a ReLU or a sign teacher: the engine integrates the teacher's own
     # Gaussian (the kink of max(0, u), the threshold of sign(u)) and the common Gaussian in closed form;

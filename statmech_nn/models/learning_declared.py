@@ -101,14 +101,14 @@ def declare_learning(name, weights, loss=None, teacher=None, load="alpha", chann
     if not isinstance(weights, B.Law):
         raise ParameterError(f"declare_learning: weights must be a law block (B.Ising(), B.Spherical(), "
                              f"B.Gaussian(v), ...), got {weights!r}")
-    try:
-        weights.prior({})
-    except (ParameterError, KeyError) as exc:
-        if isinstance(exc, ParameterError):
-            raise ParameterError(f"declare_learning: {weights!r} cannot be the law of the weights: {exc}") from None
     examples = B.Examples(load, loss=loss, teacher=teacher, channel=channel)
     model = _LearningDeclaration(name, title or name, weights, [examples], description, references, defaults,
                                  ordered_point)
-    # the engine's objects of the blocks (cheap): a teacher law or channel the engine cannot use fails here
-    examples.build({k: p.symbol for k, p in model.parameter_specs.items()}, "examples")
+    # the engine's objects of the blocks (cheap): weights or a teacher the engine cannot use fail here
+    symbols = {k: p.symbol for k, p in model.parameter_specs.items()}
+    try:
+        weights.prior(symbols)
+    except ParameterError as exc:
+        raise ParameterError(f"declare_learning: {weights!r} cannot be the law of the weights: {exc}") from None
+    examples.build(symbols, "examples")
     return model

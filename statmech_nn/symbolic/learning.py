@@ -41,9 +41,8 @@ import functools
 import sympy as sp
 
 from ..errors import DerivationError
-from .averages import GaussianAverage, averages_in, expand_averages, stein
+from .averages import GaussianAverage, _z_power, averages_in, expand_averages
 from .free_energy import FreeEnergy, SaddlePoint
-from .replica import replica_limit
 from .rewrite import LogH, stabilise
 from .state import OverlapSource, beta, n, z
 
@@ -166,14 +165,7 @@ def _closed_term(term, v):
     ``1/(1 − 2a)``) or ``erfc(b v)`` (``erf`` odd; ``E[v^k erf(bv)]`` by Stein's lemma, ``d/dv erf(bv) =
     (2b/√π) e^{−b²v²}``), or ``None``."""
     const, dep = term.as_independent(v, as_Add=False)
-    k, rest = 0, []
-    for factor in sp.Mul.make_args(dep):
-        base, e = factor.as_base_exp()
-        if base == v and e.is_Integer and e > 0:
-            k += int(e)
-        else:
-            rest.append(factor)
-    F = sp.Mul(*rest)
+    k, F = _z_power(dep, v)
     if F == 1:
         return const * _moment(k)
     arg = F.args[0] if isinstance(F, (sp.exp, sp.erfc)) else None
