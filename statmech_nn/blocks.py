@@ -14,7 +14,8 @@ Terms of a Hamiltonian (energy conventions as the registry's)
     ``q``, AGS conjugate ``r``), :class:`Field`, :class:`Bipartite` (a hidden layer, ``q`` and ``p``).
 Learning
     losses :class:`ErrorCount`, :class:`SquareLoss`; channels :class:`Sign`, :class:`Threshold`,
-    :class:`Linear`, :class:`ReLU`; :class:`Teacher`.
+    :class:`Linear`, :class:`ReLU`; :class:`Teacher`; the term :class:`Examples` that
+    :func:`statmech_nn.declare_learning` builds from them.
 
 Examples
 --------
@@ -35,7 +36,7 @@ from .errors import ParameterError
 
 __all__ = ["Block", "Ising", "Binary", "Binary01", "Gaussian", "Spherical", "Discrete", "Diluted", "Biased",
            "SoftSpin", "Ferromagnetic", "GaussianCouplings", "Hebbian", "Field", "Bipartite",
-           "ErrorCount", "SquareLoss", "Sign", "Threshold", "Linear", "ReLU", "Teacher", "ROLES"]
+           "ErrorCount", "SquareLoss", "Sign", "Threshold", "Linear", "ReLU", "Teacher", "Examples", "ROLES"]
 
 #: what a parameter of each role is: default, bounds (lower, upper, open_lower, open_upper), doc
 ROLES = {
@@ -134,6 +135,14 @@ class Law(Block):
         """The prior of quenched weights of this law (a probability measure)."""
         return self.prior(symbols)
 
+    def teacher_law(self, symbols):
+        """The law of a teacher's weights (quenched per-site variables of a learning problem)."""
+        try:
+            return self.pattern_law(symbols)
+        except ParameterError:
+            raise ParameterError(f"{self!r} cannot be the law of a teacher's weights; use Ising(), Gaussian(v), "
+                                 "Spherical(), Discrete(values, probs), Diluted(d) or Binary01()") from None
+
 
 class Ising(Law):
     """Ising units (or entries) ``±1`` with equal weight."""
@@ -205,6 +214,11 @@ class Spherical(Law):
     def prior(self, symbols):
         from .symbolic.priors import SphericalPrior
         return SphericalPrior()
+
+    def teacher_law(self, symbols):
+        # the components of a spherical teacher of norm √N are asymptotically N(0, 1)
+        from .symbolic.laws import GaussianLaw
+        return GaussianLaw(1)
 
 
 class Discrete(Law):
@@ -511,40 +525,65 @@ def _name(name, what):
 class Loss(Block):
     """The energy of one training example as a function of the label ``y`` and the student's field ``h``."""
 
+    #: whether the loss needs labels ±1
+    binary = False
+
 
 class ErrorCount(Loss):
     """``θ(−y h)`` (with a margin: ``θ(κ − y h)``): the number of training errors."""
 
     _refs = (("kappa", "margin"),)
+    binary = True
 
     def __init__(self, kappa=0):
         self.kappa = _check_ref(kappa, "ErrorCount kappa", "margin")
+
+    def build(self, symbols):
+        from .symbolic.learning import ErrorCountLoss
+        return ErrorCountLoss(_resolve(self.kappa, symbols))
 
 
 class SquareLoss(Loss):
     """``(y − h)²/2``."""
 
+    def build(self, symbols):
+        from .symbolic import learning
+        return learning.SquareLoss()
+
 
 class Channel(Block):
     """The teacher's output law ``P(y | h)`` given its field ``h``."""
+
+    #: whether the labels are ±1
+    binary = False
 
 
 class Sign(Channel):
     """``y = sign(h)``, flipped with probability ``flip``."""
 
     _refs = (("flip", "flip"),)
+    binary = True
 
     def __init__(self, flip=0):
         self.flip = _check_ref(flip, "Sign flip", "flip")
+
+    def build(self, symbols):
+        from .symbolic.learning import SignChannel
+        return SignChannel(flip=_resolve(self.flip, symbols))
 
 
 class Threshold(Channel):
     """``y = sign(h − κ)``."""
 
     _refs = (("kappa", "margin"),)
+    binary = True
 
     def __init__(self, kappa=0):
         self.kappa = _check_ref(kappa, "Threshold kappa", "margin")
+
+    def build(self, symbols):
+        from .symbolic.learning import SignChannel
+        return SignChannel(kappa=_resolve(self.kappa, symbols))
 
 
 class Linear(Channel):
@@ -555,6 +594,10 @@ class Linear(Channel):
     def __init__(self, noise=0):
         self.noise = noise if noise == 0 else _check_ref(noise, "Linear noise", "noise")
 
+    def build(self, symbols):
+        from .symbolic.learning import LinearChannel
+        return LinearChannel(_resolve(self.noise, symbols))
+
 
 class ReLU(Channel):
     """``y = max(0, h) + √Δ ξ``."""
@@ -563,6 +606,10 @@ class ReLU(Channel):
 
     def __init__(self, noise=0):
         self.noise = noise if noise == 0 else _check_ref(noise, "ReLU noise", "noise")
+
+    def build(self, symbols):
+        from .symbolic.learning import ReLUChannel
+        return ReLUChannel(_resolve(self.noise, symbols))
 
 
 class Teacher(Block):
@@ -580,5 +627,64 @@ class Teacher(Block):
     def _children(self):
         return (self.weights, self.channel)
 
+    def build(self, symbols):
+        from .symbolic.learning import TeacherRule
+        return TeacherRule(self.weights.teacher_law(symbols), self.channel.build(symbols))
+
     def __repr__(self):
         return f"Teacher({self.weights!r}, {self.channel!r})"
+
+
+class Examples(Block):
+    """The ``P = load · N`` training examples of Gibbs learning, the one term of a learning declaration
+    (:func:`statmech_nn.declare_learning`; not a term of :func:`statmech_nn.declare`, whose stationarity and
+    ``T = 0`` limit are those of spin models): energy ``Σ_μ loss(y_μ, w·ξ_μ/√N)`` or, with ``channel``, the
+    student's likelihood ``−Σ_μ log P(y_μ | h_μ)``; labels from ``teacher`` or random ``±1``
+    (storage). Without a loss or a channel: an error count for labels ``±1``, the square loss for real
+    labels. The teacher overlap is named ``overlap``."""
+
+    _refs = (("load", "load"),)
+    label = "examples"
+
+    def __init__(self, load, loss=None, teacher=None, channel=None, overlap="R"):
+        self.load = _check_ref(load, "examples load", "load")
+        if teacher is not None and not isinstance(teacher, Teacher):
+            raise ParameterError(f"teacher must be Teacher(weights, channel) or None (random ±1 labels), got "
+                                 f"{teacher!r}")
+        binary = teacher is None or teacher.channel.binary
+        if loss is not None and channel is not None:
+            raise ParameterError(f"give a loss or a student channel (its likelihood is the loss), not both: "
+                                 f"loss={loss!r}, channel={channel!r}")
+        if loss is not None and not isinstance(loss, Loss):
+            raise ParameterError(f"loss must be ErrorCount(kappa) or SquareLoss(), got {loss!r}")
+        if channel is not None and not isinstance(channel, Channel):
+            raise ParameterError(f"channel must be Sign(flip), Threshold(kappa), Linear(noise) or ReLU(noise), "
+                                 f"got {channel!r}")
+        if loss is None and channel is None:
+            loss = ErrorCount() if binary else SquareLoss()
+        labels = (f"the teacher's {teacher.channel!r}" if teacher is not None else "random ±1 labels")
+        needs_binary = loss.binary if loss is not None else channel.binary
+        if needs_binary and not binary:
+            raise ParameterError(f"{loss or channel!r} needs labels ±1, but {labels} gives real labels: use "
+                                 "SquareLoss() or a Linear/ReLU student channel")
+        if channel is not None and not channel.binary and binary:
+            raise ParameterError(f"the student channel {channel!r} is a law of real labels, but {labels} "
+                                 "gives labels ±1: use Sign(flip) or Threshold(kappa)")
+        if channel is not None and not channel.binary and channel.noise == 0:
+            raise ParameterError(f"the student channel {channel!r} has no noise: its likelihood is a delta "
+                                 "function; give it a noise variance or use a loss")
+        self.loss, self.teacher, self.channel = loss, teacher, channel
+        self.overlap = _name(overlap, "Examples overlap")
+
+    def _children(self):
+        return tuple(b for b in (self.loss, self.teacher, self.channel) if b is not None)
+
+    def build(self, symbols, owner):
+        from .symbolic.learning import LearningExamples, LikelihoodLoss
+        loss = self.loss.build(symbols) if self.loss is not None else LikelihoodLoss(self.channel.build(symbols))
+        teacher = self.teacher.build(symbols) if self.teacher is not None else None
+        return LearningExamples(_resolve(self.load, symbols), loss, teacher, owner=owner, overlap=self.overlap)
+
+    def __repr__(self):
+        return (f"Examples({self.load!r}, loss={self.loss!r}, teacher={self.teacher!r}"
+                + (f", channel={self.channel!r}" if self.channel is not None else "") + ")")

@@ -127,8 +127,9 @@ def test_replicon_is_recorded_in_both_saddle_points(spherical):
     assert finite.replicon is not None and zero.replicon is not None
     # the version-space replicon has no temperature, its channel factor is in stable inverse Mills ratios
     assert not zero.replicon.has(sp.Symbol("beta", positive=True)) and zero.replicon.has(Mills)
+    # the replicon sector of the shared engine: the examples' curvature κ and the weights' μ
     titles = [step.title for step in finite.derivation.steps]
-    assert "Replicon eigenvalue" in titles and "Replicon: spherical weights" in titles
+    assert "Replicon eigenvalue (de Almeida–Thouless)" in titles
 
 
 # -- spherical perceptron ------------------------------------------------------------------------
@@ -148,8 +149,18 @@ def test_spherical_rs_stable_for_nonnegative_margin(spherical, kappa):
 
 def _q_to_one_value(saddle, kappa, alpha, delta):
     """The derived T = 0 replicon at q = 1 − δ, its average by mpmath quadrature (30 digits), Mills(x)
-    written out as φ(x)/H(x) (mpmath has no underflow of H far in the tail)."""
-    lam = saddle.replicon
+    written out as φ(x)/H(x) (mpmath has no underflow of H far in the tail); the weights' conjugates at
+    their stationary values for this q, q̂ = q/(1 − q)², k̂ = (1 − 2q)/(1 − q)² (k̂ + q̂ = 1/(1 − q), G88),
+    checked against the derived equations for q and k̂."""
+    names = {s.name: s for s in saddle.replicon.free_symbols}
+    with mpmath.workdps(30):
+        q = 1 - mpmath.mpf(delta)
+        conjugates = {names["q_hat"]: sp.Float(str(q / (1 - q) ** 2), 30),
+                      names["k_hat"]: sp.Float(str((1 - 2 * q) / (1 - q) ** 2), 30)}
+    at = {**conjugates, names["q"]: sp.Float(str(q), 30)}
+    assert abs(saddle.equations[names["q"]].xreplace(at) - at[names["q"]]) < 1e-20
+    assert abs(saddle.equations[names["k_hat"]].xreplace(at) - at[names["k_hat"]]) < 1e-20 * at[names["q_hat"]]
+    lam = saddle.replicon.xreplace(conjugates)
     (avg,) = lam.atoms(GaussianAverage)
     names = {s.name: s for s in lam.free_symbols | avg.free_symbols}
     mills = lambda a: mpmath.npdf(a) / (mpmath.erfc(a / mpmath.sqrt(2)) / 2)  # noqa: E731
@@ -159,7 +170,7 @@ def _q_to_one_value(saddle, kappa, alpha, delta):
         q = 1 - mpmath.mpf(delta)
         c = kappa / mpmath.sqrt(q)   # the step of the integrand, of width √δ
         E = mpmath.quad(lambda t: g(t, q, kappa) * mpmath.npdf(t), [-14, c - 0.5, c, c + 0.5, 14])
-    return float(lam.xreplace({avg: sp.Float(str(E), 30), names["alpha"]: alpha}))
+    return float(lam.xreplace({avg: sp.Float(str(E), 30), names["alpha"]: alpha, names["q"]: at[names["q"]]}))
 
 
 @pytest.mark.parametrize("kappa", [-0.5, 0.0, 0.5])

@@ -6,7 +6,10 @@ temperature ``T`` (the ``teacher-student-perceptron`` with ``weights="ising"``);
 examples of a teacher ``w*²`` (overlap ``ρ = w*¹·w*²/N`` with the first) at the same temperature,
 with the coupling ``γ w·w̃`` to the reference — the previous task's knowledge acting as a prior
 and as a reference (LHZH23, sec. III). Its free energy averaged over the reference is a Franz–Parisi
-potential, derived by :func:`statmech_nn.symbolic.learning.franz_parisi_free_energy`.
+potential, derived by the replica engine from three terms of the new student's binary weights: the
+task-2 examples (:class:`~statmech_nn.symbolic.learning.LearningExamples`, teacher 2 a quenched site
+variable), the overlap with teacher 1 and the coupling to the reference (:class:`ReferenceCoupling`,
+the reference weight a quenched site variable with the marginal of :func:`reference_marginal`).
 
 Order parameters of the new student: ``q`` (two students coupled to the same reference), ``R_1``
 and ``R_2`` (overlaps with teacher 1 and teacher 2), ``P`` (overlap with the reference) and their
@@ -32,13 +35,118 @@ perceptron); G. Györgyi, Phys. Rev. Lett. 64, 2957 (1990) (task 1 alone).
 """
 import math
 
-from ..errors import ParameterError
+import sympy as sp
+
+from ..errors import DerivationError, ParameterError
 from ..parameters import Parameter
 from .base import temperature_parameter
 from .learning_base import LearningModel
 from .teacher_student import generalisation_error
 
-__all__ = ["ContinualPerceptron"]
+__all__ = ["ContinualPerceptron", "ReferenceCoupling", "TeacherOverlap", "reference_marginal"]
+
+#: teacher 2's weight in the gauge of teacher 1 and the reference weight (quenched site variables)
+tau = sp.Symbol("tau", real=True)
+w_ref = sp.Symbol(r"\tilde w", real=True)
+
+
+def reference_marginal(reference_equation, reference_overlap, q_hat, R_hat, deriv):
+    """Weights ``P(w̃ = ∓1)`` of one weight of the reference in the gauge ``w*¹ = +1``.
+
+    The reference is one of ``m → 0`` replicas of the task-1 student: with the Hubbard–Stratonovich
+    field ``h̃ = R̂ + √q̂ z₀`` of its own RS saddle point, ``P(w̃) = E_{z₀} e^{w̃h̃}/(2 cosh h̃)``
+    (the other ``m − 1`` replicas sum to ``(2cosh h̃)^{m−1} → 1/(2cosh h̃)``). SymPy rewrites the
+    Gibbs weight as ``(1 + w̃ tanh h̃)/2``; the average ``E_{z₀} tanh h̃`` is then recognised as the
+    right-hand side ``reference_equation`` of the reference's saddle-point equation for its teacher
+    overlap (checked at random points) and replaced by ``reference_overlap``.
+    """
+    from ..symbolic.averages import GaussianAverage, expand_averages
+    from ..symbolic.numeric import evaluate
+
+    z0 = sp.Symbol("z_0", real=True)
+    h = R_hat + sp.sqrt(q_hat) * z0
+    weights = []
+    for s_ in (-1, 1):
+        gibbs = sp.exp(s_ * h) / (2 * sp.cosh(h))
+        linear = (1 + s_ * sp.tanh(h)) / 2
+        if sp.simplify((gibbs - linear).rewrite(sp.exp)) != 0:
+            raise DerivationError("reference Gibbs weight is not (1 + w tanh h)/2")
+        weights.append(expand_averages(GaussianAverage(linear, z0)))
+    (average,) = {a for w_ in weights for a in w_.atoms(GaussianAverage)}
+    probe = [{"q_hat": 0.7, "R_hat": 0.4}, {"q_hat": 2.3, "R_hat": 1.9}]
+    for p in probe:
+        ours = float(evaluate(average, p))
+        theirs = float(evaluate(reference_equation, p))
+        if abs(ours - theirs) > 1e-10:
+            raise DerivationError(f"E tanh(h) = {ours} is not the reference's R equation ({theirs})")
+    weights = [sp.expand(w_.xreplace({average: reference_overlap})) for w_ in weights]
+    deriv.add("Reference: one weight of the task-1 Gibbs measure",
+              [sp.Eq(sp.Symbol(r"P(\tilde w)"),
+                     sp.Symbol(r"\left\langle \frac{e^{\tilde w \tilde h}}{2\cosh \tilde h}\right\rangle_{z_0}")),
+               sp.Eq(sp.Symbol(r"\tilde h"), h.xreplace({z0: sp.Symbol("z_0")})),
+               sp.Eq(sp.Symbol(r"\langle \tanh \tilde h\rangle_{z_0}"), reference_overlap),
+               sp.Eq(sp.Symbol(r"P(\tilde w = -1)"), weights[0]),
+               sp.Eq(sp.Symbol(r"P(\tilde w = +1)"), weights[1])],
+              r"The reference is replica 1 of $m\to0$ replicas of the task-1 student; $(2\cosh\tilde h)^{m-1}"
+              r"\to 1/2\cosh\tilde h$. By its own saddle-point equation $\langle\tanh\tilde h\rangle = "
+              r"\tilde R$, its teacher-1 overlap: that is all the new student sees of it.")
+    return weights
+
+
+class TeacherOverlap:
+    """The overlap ``R_1 = w·w*¹/N`` of the student with teacher 1 (gauged to ``w*¹ = +1``): an order
+    parameter with a conjugate and no energy of its own (LHZH23: task 1 is not seen again)."""
+
+    def __init__(self, name="R_1", hat="R_hat_1"):
+        self.symbol, self.hat = sp.Symbol(name, real=True), sp.Symbol(hat, real=True)
+
+    def display(self):
+        return sp.S.Zero
+
+    def apply(self, calc):
+        calc.delta_order_parameter(self.symbol, self.hat, "field", owner="teacher 1", role="teacher overlap",
+                                   note=r"The overlap with teacher 1 ($w^{*1}_i = +1$ by gauge), watched "
+                                        r"through a delta function: no term of the energy depends on it.")
+
+
+class ReferenceCoupling:
+    """``−H = γ Σ_i w_i w̃_i = Nγ P`` with the reference ``w̃`` a quenched site variable and ``P = w·w̃/N``
+    an order parameter with conjugate ``P̂`` (LHZH23 sec. III); the coupling enters without ``β``, as a
+    prior. The marginal ``P(w̃ = ±1) = (1 ± R̃)/2`` of the reference comes from the task-1 saddle point
+    (:func:`reference_marginal`, with ``reference_equation`` its equation for the teacher overlap and
+    ``reference_overlap`` the parameter ``R̃``)."""
+
+    def __init__(self, coupling, reference_equation, reference_overlap, name="P", hat="P_hat"):
+        self.coupling, self.reference_equation, self.reference_overlap = coupling, reference_equation, reference_overlap
+        self.symbol, self.hat = sp.Symbol(name, real=True), sp.Symbol(hat, real=True)
+
+    def display(self):
+        return -self.coupling * sp.Symbol(r"\sum_i w_i\tilde w_i")
+
+    def apply(self, calc):
+        from ..symbolic.learning import R_hat, q_hat
+        calc.derivation.add(
+            "Franz--Parisi potential",
+            sp.Eq(sp.Symbol(r"-\beta f"),
+                  sp.Symbol(r"\lim_{N\to\infty}\frac1N\mathbb{E}\sum_{\tilde w}\frac{e^{-\beta E_1(\tilde w)}}"
+                            r"{Z_1}\log\sum_w e^{-\beta E_2(w) + \gamma\, w\cdot\tilde w}")),
+            r"Task 1 (teacher $w^{*1}$, $\alpha_1 N$ examples) learned first by Gibbs learning; its Gibbs "
+            r"measure supplies the reference $\tilde w$. The new student learns task 2 (teacher $w^{*2}$, "
+            r"$w^{*1}\cdot w^{*2}/N = \rho$, $\alpha_2 N$ examples) coupled to the reference with strength "
+            r"$\gamma$ (Li, Huang, Zou, Huang, PRE 108, 014309 (2023)). Replicas: $m\to0$ of the "
+            r"reference, $n\to0$ of the student; the cross overlaps of student and reference replicas "
+            r"have vanishing conjugates (neither meets the other's examples).")
+        weights = reference_marginal(self.reference_equation, self.reference_overlap, q_hat, R_hat,
+                                     calc.derivation)
+        total = sp.simplify(sp.Add(*weights))
+        if total != 1:
+            raise DerivationError(f"reference marginal does not sum to one: {total}")
+        P_a, _ = calc.delta_order_parameter(
+            self.symbol, self.hat, "field", site_vector=w_ref, quenched=[(w_ref, (-1, 1), tuple(weights))],
+            owner="reference coupling", role="overlap",
+            note=r"The overlap $P = w\cdot\tilde w/N$ with the reference, a quenched site variable; the "
+                 r"coupling $\gamma\sum_i w_i\tilde w_i = N\gamma P$.")
+        calc.energetic += calc.replica_sum(self.coupling * P_a)
 
 
 class ContinualPerceptron(LearningModel):
@@ -63,22 +171,27 @@ class ContinualPerceptron(LearningModel):
                                "ContinualPerceptron.reference(alpha_1, T) gives it)", lower=-1.0, upper=1.0),
         }
 
-    def free_energy(self):
-        """The Franz–Parisi potential derived from the reference, the coupled binary weights and the
-        task-2 teacher channel (cached)."""
-        if self._free_energy is None:
-            import sympy as sp
+    def hamiltonian(self):
+        """The new student's binary weights with three terms: the overlap with teacher 1, the task-2
+        examples (teacher 2 in the gauge of teacher 1, ``τ = ±1`` with ``P(τ = 1) = (1 + ρ)/2``) and the
+        coupling to the reference."""
+        from ..symbolic.interactions import Hamiltonian
+        from ..symbolic.laws import DiscreteLaw
+        from ..symbolic.learning import ErrorCountLoss, LearningExamples, R, SignChannel, TeacherRule
+        from ..symbolic.priors import IsingPrior
 
-            from ..symbolic.learning import R as R_task, franz_parisi_free_energy
-
-            reference = self._reference_model()
-            equation = reference.free_energy().saddle_point().equations[R_task]
-            names = ("R_1", "R_hat_1", "R_2", "R_hat_2", "P", "P_hat")
-            symbols = tuple(sp.Symbol(s, real=True) for s in names)
-            self._free_energy = franz_parisi_free_energy(
-                self, self.symbol("gamma"), self.symbol("rho"), equation, self.symbol("R_ref"),
-                self.symbol("alpha_2"), symbols)
-        return self._free_energy
+        equation = self._reference_model().free_energy().saddle_point().equations[R]
+        rho = self.symbol("rho")
+        teacher_2 = TeacherRule(DiscreteLaw((-1, 1), ((1 - rho) / 2, (1 + rho) / 2)), SignChannel(),
+                                name="teacher 2")
+        terms = [TeacherOverlap(),
+                 LearningExamples(self.symbol("alpha_2"), ErrorCountLoss(), teacher_2, owner="task-2 examples",
+                                  overlap="R_2"),
+                 ReferenceCoupling(self.symbol("gamma"), equation, self.symbol("R_ref"))]
+        return Hamiltonian(IsingPrior(), terms, r"Binary student; teacher 1 gauged to $+1$, teacher 2 "
+                           r"$\tau_i = w^{*2}_i$; $\alpha_2 N$ task-2 examples; coupling $\gamma$ to the "
+                           r"reference $\tilde w$ of the task-1 Gibbs measure (Li, Huang, Zou, Huang, PRE 108, "
+                           r"014309 (2023)).")
 
     def _reference_model(self):
         if getattr(self, "_reference", None) is None:

@@ -1,5 +1,5 @@
-"""Common base of the learning models (perceptron storage, teacher–student): a Gardner free energy
-from a weight prior and a channel, a version-space ``T → 0`` limit, and continuation in the load."""
+"""Common base of the learning models (perceptron storage, teacher–student, continual learning):
+continuation in the load, the zero of the version-space entropy, a solver with the learning damping."""
 from __future__ import annotations
 
 from ..errors import ConvergenceError, ParameterError
@@ -9,7 +9,9 @@ __all__ = ["LearningModel"]
 
 
 class LearningModel(Model):
-    """A learning problem: ``free_energy`` comes from :mod:`statmech_nn.symbolic.learning`."""
+    """A learning problem: the weights are the units, the examples a term (``free_energy`` from the
+    replica engine with :mod:`statmech_nn.symbolic.learning`, see
+    :class:`~statmech_nn.models.learning_declared.DeclaredLearningModel`)."""
 
     zero_temperature_limit = "version space"
     montecarlo = False
@@ -17,9 +19,13 @@ class LearningModel(Model):
     #: the parameter that :meth:`follow` steps through (the load)
     load_parameter = "alpha"
 
-    def hamiltonian(self):
-        raise NotImplementedError(f"{self.title} is derived from a weight prior and a channel "
-                                  "(statmech_nn.symbolic.learning): use free_energy()")
+    def free_energy(self):
+        """The RS free energy derived by the replica engine from :meth:`hamiltonian` (the weights and the
+        examples; :func:`~statmech_nn.symbolic.learning.derive_learning`), cached."""
+        if self._free_energy is None:
+            from ..symbolic.learning import derive_learning
+            self._free_energy = derive_learning(self, self.hamiltonian())
+        return self._free_energy
 
     def solver(self, **options):
         """The compiled saddle-point solver (cached for the default options; warm-up damping

@@ -13,12 +13,12 @@ E. Gardner, J. Phys. A 21, 257 (1988) [G88]: spherical weights, ``α_c(κ) = 1/�
 capacity of binary weights ``α_c ≈ 0.833`` where the RS entropy vanishes; the replicon (AT)
 instability of the RS solution is :meth:`Perceptron.at_line` (GD88).
 """
+from .. import blocks as B
 from ..parameters import Parameter
-from .base import temperature_parameter
-from .learning_base import LearningModel
+from .learning_declared import DeclaredLearningModel
 
 
-class Perceptron(LearningModel):
+class Perceptron(DeclaredLearningModel):
     name = "perceptron"
     title = "perceptron (Gardner volume)"
     references = ("Gardner, J. Phys. A 21, 257 (1988)",
@@ -31,22 +31,20 @@ class Perceptron(LearningModel):
     #: T → 0 keeps q < 1 (the version space); the solver's free energy there is lim βf = −s
     zero_temperature_limit = "version space"
 
-    def make_parameter_specs(self):
-        return {
-            "alpha": Parameter("alpha", 0.5, "load P/N", lower=0.0, open_lower=True),
-            "kappa": Parameter("kappa", 0.0, "margin (stability) κ"),
-            "T": temperature_parameter(),
-        }
+    def parameter_overrides(self):
+        return {"alpha": Parameter("alpha", 0.5, "load P/N", lower=0.0, open_lower=True),
+                "kappa": Parameter("kappa", 0.0, "margin (stability) κ")}
 
-    def free_energy(self):
-        """The RS free energy derived from the weight prior and the threshold channel (cached)."""
-        if self._free_energy is None:
-            from ..symbolic.learning import (IsingWeights, SphericalWeights, ThresholdChannel,
-                                             gardner_free_energy)
-            weights = SphericalWeights() if self.options["weights"] == "spherical" else IsingWeights()
-            channel = ThresholdChannel(self.symbol("kappa"), teacher=False)
-            self._free_energy = gardner_free_energy(self, weights, channel, self.symbol("alpha"))
-        return self._free_energy
+    def declaration(self):
+        """Weights (spherical or ±1) and ``P = αN`` examples with random labels, learned with the number
+        of errors at margin ``κ`` as energy."""
+        weights = B.Spherical() if self.options["weights"] == "spherical" else B.Ising()
+        return weights, [B.Examples("alpha", loss=B.ErrorCount("kappa"))]
+
+    @property
+    def description(self):
+        return (f"{self.options['weights'].capitalize()} weights, $P = \\alpha N$ patterns with random labels "
+                r"$\pm1$, energy: the number of patterns with stability below $\kappa$.")
 
     def default_guess(self, names):
         guess = {"q": 0.3, "q_hat": 0.5, "k_hat": 1.0}
@@ -67,12 +65,10 @@ class Perceptron(LearningModel):
                                       "(Perceptron.entropy_zero)")
         if getattr(self, "_capacity", None) is not None:
             return self._capacity
-        from ..symbolic.learning import q, q_to_one_limit
+        from ..symbolic.learning import entropy_of_overlaps, q, q_to_one_limit
         fe = self.free_energy()
         zero = fe.saddle_point().zero_temperature()
-        G_S = fe.entropy_of_overlaps()
-        entropy = G_S + self.symbol("alpha") * fe._structure["version_space_energetic"]
-        self._capacity = q_to_one_limit(entropy, q, self.symbol("alpha"), zero.derivation)
+        self._capacity = q_to_one_limit(entropy_of_overlaps(fe), q, self.symbol("alpha"), zero.derivation)
         return self._capacity
 
     def capacity_curve(self, kappas):

@@ -18,10 +18,10 @@ A. Engel and C. Van den Broeck, *Statistical Mechanics of Learning* (CUP 2001) [
 """
 import math
 
+from .. import blocks as B
 from ..errors import ConvergenceError
 from ..parameters import Parameter
-from .base import temperature_parameter
-from .learning_base import LearningModel
+from .learning_declared import DeclaredLearningModel
 
 __all__ = ["TeacherStudentPerceptron", "generalisation_error"]
 
@@ -33,7 +33,7 @@ def generalisation_error(R):
     return np.arccos(np.clip(R, -1.0, 1.0)) / math.pi
 
 
-class TeacherStudentPerceptron(LearningModel):
+class TeacherStudentPerceptron(DeclaredLearningModel):
     name = "teacher-student-perceptron"
     title = "teacher–student perceptron"
     references = ("Györgyi, Phys. Rev. Lett. 64, 2957 (1990)",
@@ -44,21 +44,19 @@ class TeacherStudentPerceptron(LearningModel):
     ordered_point = {"alpha": 1.0, "T": 0.2}
     ordered_name = "poor generalisation"
 
-    def make_parameter_specs(self):
-        return {
-            "alpha": Parameter("alpha", 1.0, "examples per weight P/N", lower=0.0, open_lower=True),
-            "T": temperature_parameter(),
-        }
+    def parameter_overrides(self):
+        return {"alpha": Parameter("alpha", 1.0, "examples per weight P/N", lower=0.0, open_lower=True)}
 
-    def free_energy(self):
-        """The RS free energy derived from the weight prior and the teacher channel (cached)."""
-        if self._free_energy is None:
-            from ..symbolic.learning import (IsingWeights, SphericalWeights, ThresholdChannel,
-                                             gardner_free_energy)
-            weights = SphericalWeights() if self.options["weights"] == "spherical" else IsingWeights()
-            channel = ThresholdChannel(teacher=True)
-            self._free_energy = gardner_free_energy(self, weights, channel, self.symbol("alpha"))
-        return self._free_energy
+    def declaration(self):
+        """Student and teacher with the same prior (spherical or ±1); labels ``sign(u)`` of the teacher's
+        field; energy: the number of training errors."""
+        law = B.Spherical() if self.options["weights"] == "spherical" else B.Ising()
+        return law, [B.Examples("alpha", loss=B.ErrorCount(), teacher=B.Teacher(weights=law, channel=B.Sign()))]
+
+    @property
+    def description(self):
+        return (f"{self.options['weights'].capitalize()} student and teacher; $P = \\alpha N$ examples "
+                r"labelled $\mathrm{sign}(w^*\cdot\xi)$; energy: the number of training errors.")
 
     def default_guess(self, names):
         guess = {"q": 0.5, "q_hat": 1.0, "R": 0.5, "R_hat": 1.0, "k_hat": 0.5}

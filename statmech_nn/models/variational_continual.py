@@ -17,8 +17,8 @@ could not be read, so the references below name the code's scripts.
   q_star_hat_1`` (:meth:`VariationalContinualPerceptron.reference` solves task 1 for them);
   ``ε_1 = arccos(p_1)/π`` (old task), ``ε_2 = arccos(p_2)/π`` (new task).
 
-The free energies are derived by :func:`statmech_nn.symbolic.learning.variational_free_energy` and
-:func:`~statmech_nn.symbolic.learning.variational_franz_parisi_free_energy`; the averages over the
+The free energies are derived by :func:`statmech_nn.models.variational_replica.variational_free_energy`
+and :func:`~statmech_nn.models.variational_replica.variational_franz_parisi_free_energy`; the averages over the
 means are :class:`~statmech_nn.symbolic.averages.UniformAverage` nodes, integrated by the kernels
 with a tanh–sinh rule on the solver's nested nodes (so the node doubling certifies them).
 
@@ -141,7 +141,7 @@ class VariationalPerceptron(_VariationalBase):
 
     def free_energy(self):
         if self._free_energy is None:
-            from ..symbolic.learning import variational_free_energy
+            from .variational_replica import variational_free_energy
             self._free_energy = variational_free_energy(self, self.symbol("alpha"))
         return self._free_energy
 
@@ -212,7 +212,7 @@ class VariationalContinualPerceptron(_VariationalBase):
         if self._free_energy is None:
             import sympy as sp
 
-            from ..symbolic.learning import variational_franz_parisi_free_energy
+            from .variational_replica import variational_franz_parisi_free_energy
             names = ("q_2", "q_hat_2", "r_2", "r_hat_2", "q_star_2", "q_star_hat_2")
             kinds = {"q_2": {"nonnegative": True}, "q_hat_2": {"nonnegative": True},
                      "q_star_2": {"nonnegative": True}}

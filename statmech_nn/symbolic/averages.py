@@ -440,25 +440,27 @@ def quenched_average(expr, quenched):
 
     Each entry is ``(variable, support)`` (uniform weights), ``(variable, support, weights)``,
     ``(variable, "gaussian")`` (standard Gaussian entries: nested Gaussian averages) or
-    ``(variable, "mixture", δ)``. The variables are independent and must share one distribution
-    (i.i.d. pattern entries).
+    ``(variable, "mixture", δ)``. The variables are independent; those of one law share one average
+    node (i.i.d. pattern entries), different laws nest (mixture entries must share one law).
     """
     if not quenched:
         return expr
     if any(entry[1] == "mixture" for entry in quenched):
         return _mixture_average(expr, quenched)
-    laws = {(tuple(entry[1]) if entry[1] != "gaussian" else "gaussian",
-             tuple(entry[2]) if len(entry) > 2 and entry[2] is not None else None)
-            for entry in quenched}
-    if len(laws) != 1:
-        raise DerivationError("the quenched per-site variables must share one distribution, got "
-                              f"{sorted(map(str, laws))}")
-    support, weights = laws.pop()
-    if support == "gaussian":
-        for entry in quenched:
-            expr = GaussianAverage(expr, entry[0])
-        return expr
-    return DiscreteAverage(expr, [entry[0] for entry in quenched], support, weights)
+    # independent variables: one average node per law (e.g. a teacher's weight and a reference weight
+    # of a learning problem), those of one law together
+    laws = {}
+    for entry in quenched:
+        key = (tuple(entry[1]) if entry[1] != "gaussian" else "gaussian",
+               tuple(entry[2]) if len(entry) > 2 and entry[2] is not None else None)
+        laws.setdefault(key, []).append(entry[0])
+    for (support, weights), variables in laws.items():
+        if support == "gaussian":
+            for v in variables:
+                expr = GaussianAverage(expr, v)
+        else:
+            expr = DiscreteAverage(expr, variables, support, weights)
+    return expr
 
 
 def _mixture_average(expr, quenched):

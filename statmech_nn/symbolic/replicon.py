@@ -47,13 +47,15 @@ def replicon_susceptibility(prior, x, curvature, quenched):
 
 def energetic_curvature(sources, q):
     """``κ``: the replicon curvature per pair of the overlap energy, summed over its sources."""
-    total = sp.S.Zero
+    elementwise, matrix = sp.S.Zero, sp.S.Zero
     for s in sources:
         if s.power is not None:
-            total += sp.diff(s.coefficient * q ** s.power, q, 2)
+            elementwise += sp.diff(s.coefficient * q ** s.power, q, 2)
         else:
-            total += s.matrix.replicon_curvature(q)
-    return sp.simplify(total)
+            # in the form its own method gives (LogDet factors it; the examples of a learning problem
+            # keep their average over the fields, which simplify would multiply out)
+            matrix += s.matrix.replicon_curvature(q)
+    return sp.simplify(elementwise) + matrix
 
 
 def replicon(fe, deriv=None):
@@ -94,9 +96,11 @@ def replicon(fe, deriv=None):
     q = sp.Symbol("q", positive=True)
     kappa = energetic_curvature(calc.overlap_sources, q)
     mu = replicon_susceptibility(calc.prior, st["site_argument"], st["site_curvature"], calc.site_quenched)
-    mu_ = sp.Symbol(r"\mu")
-    hessian = sp.Matrix([[kappa, -1], [-1, mu_]])
-    lam = (-hessian.det()).xreplace({mu_: mu})
+    mu_, kappa_ = sp.Symbol(r"\mu"), sp.Symbol(r"\kappa")
+    hessian = sp.Matrix([[kappa_, -1], [-1, mu_]])
+    # the determinant of the symbols, then κ and μ substituted: no common denominator is formed across
+    # the averages inside them
+    lam = (-hessian.det()).xreplace({mu_: mu, kappa_: kappa})
     if deriv is not None:
         deriv.add("Replicon eigenvalue (de Almeida–Thouless)",
                   [sp.Eq(sp.Symbol(r"\kappa"), kappa), sp.Eq(sp.Symbol(r"\mu"), mu),

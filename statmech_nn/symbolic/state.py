@@ -132,6 +132,9 @@ class ReplicaCalculation:
     site_quenched: list = field(default_factory=list)
     order_parameters: list = field(default_factory=list)
     rs_energetic_extra: sp.Expr = sp.S.Zero     # terms already in RS form (matrix functions of Q)
+    #: terms in RS form and in their final shape (the examples' averages of a learning problem): added
+    #: to the RS action as they are, after the simplification of the rest
+    rs_action: sp.Expr = sp.S.Zero
     site_diag: sp.Expr = sp.S.Zero              # D of (D/2) Σ_a (σ^a)² (priors without fixed σ²)
     layers: list = field(default_factory=list)  # further kinds of units (bipartite models)
     #: the replicon sector: elementwise/matrix sources of the units' overlap, or a bilinear coupling
@@ -498,6 +501,43 @@ class ReplicaCalculation:
                             note or "A product of two overlaps, linearised by a pair of order "
                             "parameters: stationarity in one fixes the other.")
 
+    def delta_order_parameter(self, symbol, hat_symbol, kind, scale=1, site_vector=sp.S.One, quenched=(),
+                              owner="", role="overlap", domain=(None, None), note=""):
+        """An empirical average of one replica fixed by a delta function with a conjugate, for a term
+        whose energy is a function of it in RS form (e.g. the examples of a learning problem).
+
+        ``kind="field"``: ``x_a = (1/N) Σ_i v_i σ_i^a`` along the site vector ``v`` (its per-site
+        quenched entries in ``quenched``, as for ``site_quenched``), e.g. the teacher–student overlap
+        ``R``; ``kind="diagonal"``: the self-overlap ``x_a = (1/N) Σ_i (σ_i^a)²`` of units without a
+        fixed ``σ²``. ``δ(N x_a − Σ_i …) = ∫dx̂ e^{−s x̂ (N x_a − Σ_i …)}`` with the scale ``s``: the
+        energetic part gets ``−s x̂_a x_a``, the single-site problem ``s x̂ v σ^a`` (field) or
+        ``s x̂ (σ^a)²`` (diagonal term ``D = 2 s x̂``). Stationarity in ``x̂`` fixes ``x``, in ``x``
+        fixes ``x̂``. Returns the indexed ``(x_a, x̂_a)``.
+        """
+        if kind not in ("field", "diagonal"):
+            raise DerivationError(f"delta_order_parameter: kind must be 'field' or 'diagonal', got {kind!r}")
+        scale = sp.sympify(scale)
+        x_a, xh_a = sp.IndexedBase(symbol.name)[_a], sp.IndexedBase(hat_symbol.name)[_a]
+        self.energetic += self.replica_sum(-scale * xh_a * x_a)
+        if kind == "field":
+            self.site_field += scale * xh_a * sp.sympify(site_vector)
+            self.site_quenched.extend(quenched)
+            what = r"\frac{1}{N}\sum_i %s\,\sigma_i^a" % sp.latex(sp.sympify(site_vector))
+        else:
+            self.site_diag += 2 * scale * xh_a
+            what = r"\frac{1}{N}\sum_i (\sigma_i^a)^2"
+        self.claim(hat_symbol.name, f"the conjugate of {symbol.name}", owner)
+        self.add(OrderParameter(symbol, x_a, "delta", hat_symbol, role=role, owner=owner, domain=domain))
+        self.add(OrderParameter(hat_symbol, xh_a, "delta", symbol, role="conjugate", owner=owner))
+        self.derivation.add(
+            f"Order parameter {symbol} and its conjugate {hat_symbol}",
+            [sp.Eq(sp.Symbol(sp.latex(x_a)), sp.Symbol(what)),
+             sp.Eq(sp.Symbol("1"), sp.Symbol(r"\int d%s\, d%s\; e^{-N %s(%s - %s)}"
+                                              % (sp.latex(x_a), sp.latex(xh_a), sp.latex(scale * xh_a),
+                                                 sp.latex(x_a), what)))],
+            note or "A delta function with a conjugate: stationarity in one fixes the other.")
+        return x_a, xh_a
+
     def add_multiplier(self, symbol, root=None, owner="the units"):
         """A Lagrange multiplier of a constraint of the units (e.g. the spherical ``Σσ² = N``):
         an order parameter fixed by its own stationarity."""
@@ -517,7 +557,7 @@ class ReplicaCalculation:
         """Replace indexed order parameters by their RS values and do the replica sums."""
         subs = {op.indexed: op.symbol for op in self.order_parameters if op.indexed is not None}
         energetic = (self.energetic.xreplace(subs).doit() + self.rs_energetic_extra)
-        energetic = sp.factor_terms(sp.simplify(energetic))
+        energetic = sp.factor_terms(sp.simplify(energetic)) + self.rs_action
         field_ = self.site_field.xreplace(subs)
         pair = self.site_pair.xreplace(subs)
         self.derivation.add(
