@@ -101,6 +101,10 @@ class Block:
     def _children(self):
         return ()
 
+    def describe(self):
+        """A phrase for the derivation's Hamiltonian step."""
+        return getattr(self, "label", None) or repr(self)
+
     def sampler(self):
         """A plain description (dict of numbers, strings and lists; parameter names stay names) from
         which :mod:`statmech_nn.montecarlo` builds this block's part of the sampler, or ``None`` where no
@@ -349,10 +353,6 @@ class Term(Block):
     """A term of a spin Hamiltonian: :meth:`build` returns the engine's interaction object."""
 
     label = "term"
-
-    def describe(self):
-        """A phrase for the derivation's Hamiltonian step."""
-        return self.label
 
     def build(self, symbols, owner):
         raise NotImplementedError
