@@ -167,8 +167,8 @@ class Binary(Ising):
     """Binary pattern entries ``ξ = ±1`` with probability ½ each (for units: :class:`Ising`)."""
 
     def prior(self, symbols):
-        raise ParameterError("Binary() is the ±1 law of pattern entries; for units use Ising() (±1) or "
-                             "Binary01() ({0, 1})")
+        raise ParameterError("Binary() is the ±1 law of pattern entries (and of a Bipartite term's quenched "
+                             "weights); for units or learned weights use Ising() (±1) or Binary01() ({0, 1})")
 
     def weight_prior(self, symbols):
         return Ising().prior(symbols)

@@ -143,23 +143,31 @@ class Model:
         return self.ordered_name + (" (m<0)" if nonzero[0] < 0 else "")
 
     # -- derived objects ---------------------------------------------------------------------
-    def free_energy(self, rsb=0):
+    def free_energy(self, rsb=0, x=None):
         """The free energy derived by the replica engine (cached): replica-symmetric (``rsb=0``), one-step
-        RSB (``rsb=1``: order parameters ``q0``, ``q1``, their conjugates and ``x``)."""
+        RSB (``rsb=1``: order parameters ``q0``, ``q1``, their conjugates and ``x``; ``x=`` holds the Parisi
+        parameter at a value, e.g. ``x=1`` for the threshold states), or full RSB
+        (``rsb="full"``: the model's Parisi functional, :class:`~statmech_nn.symbolic.parisi_functional.
+        ParisiFunctional`, whose ``solve(T=..., ...)`` returns ``q(x)`` and the free energy)."""
         if rsb == 0:
             if self._free_energy is None:
                 from ..symbolic.assembly import derive
                 self._free_energy = derive(self, self.hamiltonian())
             return self._free_energy
+        if x is not None and rsb != 1:
+            raise ParameterError("a fixed Parisi parameter x is a one-step RSB option: use rsb=1")
         if rsb == 1:
             cache = self.__dict__.setdefault("_rsb_free_energies", {})
-            if 1 not in cache:
+            if (1, x) not in cache:
                 from ..symbolic.rsb import derive_rsb1
-                cache[1] = derive_rsb1(self, self.hamiltonian())
-            return cache[1]
+                cache[(1, x)] = derive_rsb1(self, self.hamiltonian(), x)
+            return cache[(1, x)]
         if rsb == "full":
-            raise ParameterError("rsb='full' is solved numerically from the Parisi functional: use "
-                                 "statmech_nn.parisi(model, ...)")
+            cache = self.__dict__.setdefault("_rsb_free_energies", {})
+            if "full" not in cache:
+                from ..symbolic.parisi_functional import parisi_functional
+                cache["full"] = parisi_functional(self)
+            return cache["full"]
         raise ParameterError(f"rsb must be 0 (replica symmetric), 1 (one-step RSB) or 'full'; got {rsb!r}")
 
     def saddle_point(self):

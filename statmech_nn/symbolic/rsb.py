@@ -43,8 +43,10 @@ def _split(op):
     return sp.Symbol(f"{op.symbol.name}0", **kw), sp.Symbol(f"{op.symbol.name}1", **kw)
 
 
-def derive_rsb1(model, hamiltonian):
-    """The one-step RSB free energy of ``hamiltonian`` (units plus terms) of ``model``."""
+def derive_rsb1(model, hamiltonian, x=None):
+    """The one-step RSB free energy of ``hamiltonian`` (units plus terms) of ``model``; with ``x`` (a number
+    in ``(0, 1]``) the Parisi parameter is held at that value (e.g. ``x = 1``: the threshold states of the
+    dynamical transition) instead of being an order parameter."""
     from .stationarity import saddle_point
     calc = ReplicaCalculation(f"One-step RSB free energy of the {model.title}", hamiltonian.prior)
     d = calc.derivation
@@ -69,7 +71,9 @@ def derive_rsb1(model, hamiltonian):
     split = {op.symbol: _split(op) for op in pair_ops}
     within = {op.indexed: split[op.symbol][1] for op in pair_ops}
     between = {op.indexed: split[op.symbol][0] for op in pair_ops}
-    x = x_parisi
+    x_fixed, x = (None if x is None else sp.nsimplify(x)), x_parisi
+    if x_fixed is not None and not (x_fixed.is_number and 0 < x_fixed <= 1):
+        raise DerivationError(f"1RSB: a fixed Parisi parameter must lie in (0, 1], got {x_fixed}")
 
     # the 1RSB ansatz: pair sums over blocks, replica sums as in RS
     energetic = sp.S.Zero
@@ -109,6 +113,9 @@ def derive_rsb1(model, hamiltonian):
     ops = []
     for op in calc.order_parameters:
         if op.symbol not in split:
+            if op.role == "multiplier":
+                # the spherical constraint is a cubic in λ with a Parisi matrix: a Newton step, not a root
+                op = OrderParameter(op.symbol, op.indexed, "newton", role="multiplier", owner=op.owner)
             ops.append(op)
             continue
         for k, sym in enumerate(split[op.symbol]):
@@ -116,8 +123,14 @@ def derive_rsb1(model, hamiltonian):
             divisor = op.divisor
             ops.append(OrderParameter(sym, None, op.kind, partner, op.overlap, op.root, op.scale, op.role,
                                       op.owner, divisor, op.domain))
-    ops.append(OrderParameter(x, None, "breaking", role="breaking", owner="replica symmetry breaking",
-                              domain=(0, 1)))
+    f_general = f
+    if x_fixed is None:
+        ops.append(OrderParameter(x, None, "breaking", role="breaking", owner="replica symmetry breaking",
+                                  domain=(0, 1)))
+    else:
+        # the equations come from f at general x, then x is set (at x = 1 the q1 terms of f vanish
+        # and their stationarity carries a factor 1 − x, divided out before x is set)
+        f = f.xreplace({x: x_fixed})
     # hs overlaps: the divisor of the RS equation, with each block's own value
     for op in ops:
         if op.kind == "hs" and op.divisor is not None and op.symbol in {s for pair in split.values() for s in pair}:
@@ -128,7 +141,8 @@ def derive_rsb1(model, hamiltonian):
     d.add("Free energy", sp.Eq(sp.Symbol("f"), f),
           "Extremised over " + ", ".join(f"${sp.latex(o)}$" for o in symbols) + ".")
     params = sorted(f.free_symbols - set(symbols), key=lambda s_: (s_ != beta, s_.name))
-    structure = {"calc": calc, "order_parameters": ops, "site_pairs": [B0, B1], "rsb": 1,
+    structure = {"calc": calc, "order_parameters": ops, "site_pairs": [B0, B1], "rsb": 1, "x": x_fixed,
+                 "stationary_expr": f_general, "held": {} if x_fixed is None else {x: x_fixed},
                  "split": split, "constraints": constraints, "replicon_rule": _replicon_rsb1,
                  "site": (field_, B0, B1, diag), "limit": zero_temperature_rsb1}
     return FreeEnergy(model, f, symbols, params, d, structure, stationarity=saddle_point)
@@ -256,7 +270,10 @@ def _block_average_limit(avg, b):
     tail = _shifted_tail()
     upper = sp.exp(y_parisi * cp * a_) * tail(y_parisi * cp * slope, -a_ / slope)
     lower = sp.exp(y_parisi * cm * a_) * tail(-y_parisi * cm * slope, a_ / slope)
-    return gp * upper + gm * lower
+    # the 1/β correction of a bounded g at its kink X = 0 (where the weight is 1): what β(1 − ⟨tanh²⟩)
+    # keeps, as in the RS rule (zero_temperature.large_beta_average)
+    density = sp.exp(-(a_ / slope) ** 2 / 2) / sp.sqrt(2 * sp.pi)
+    return gp * upper + gm * lower + pieces[2] * density / (b * slope)
 
 
 def _shifted_tail():
@@ -334,6 +351,19 @@ def zero_temperature_rsb1(sp_finite):
         if v == y_parisi:
             first = _derivative(e0, v)
             equations[v] = v - first / sp.diff(first, v)
+        elif v == C:       # C = β(σ² − q1), with σ² − ⟨g⟩_w written as ⟨σ² − g⟩_w first (exact)
+            rhs = sp_finite.equations[q1]
+            shifted = {}
+            for a in rhs.atoms(GaussianAverage):
+                if a.variable != z1:
+                    continue
+                factors = sp.Mul.make_args(a.integrand)
+                w = sp.Mul(*[f for f in factors if isinstance(f, sp.exp) and f.has(z1)])
+                g = sp.Mul(*[f for f in factors if not (isinstance(f, sp.exp) and f.has(z1))])
+                if g != 1:
+                    shifted[a] = a.with_integrand(w * (g - s2)) + s2 * a.with_integrand(w)
+            gap = expand_averages(s2 - expand_averages(rhs.xreplace(shifted)))
+            equations[v] = limit(b * gap)
         elif v in sp_finite.equations:
             equations[v] = limit(sp_finite.equations[v])
         else:

@@ -32,12 +32,12 @@ def saddle_point(fe):
     calc = fe._structure["calc"]
     pairs = fe._structure.get("site_pairs") or [fe._structure.get("site_pair", sp.S.Zero)]
     d = fe.derivation.copy(f"Saddle point of the {fe.model.title}")
-    f = fe.expr
+    f = fe._structure.get("stationary_expr", fe.expr)
     equations = {}
     ops = fe._structure.get("order_parameters", calc.order_parameters)
     for op in ops:
         pair = next((B for B in pairs if sp.sympify(B).has(op.symbol)), sp.S.Zero)
-        if op.kind == "breaking":
+        if op.kind in ("breaking", "newton"):
             # the Parisi parameter has no fixed-point form of its own: one Newton step of ∂f/∂x = 0
             # (a fixed point of it is a zero of ∂f/∂x)
             first = hyperbolic_to_tanh(stein(sp.diff(f, op.symbol)))
@@ -71,6 +71,11 @@ def saddle_point(fe):
           "solved for its order parameter (for a conjugate pair, the derivative in one fixes the "
           "other).")
     lam = fe._structure.get("replicon_rule", replicon)(fe, d)
+    held = fe._structure.get("held", {})      # parameters of the equations held at a value (1RSB x)
+    if held:
+        equations = {k: v.xreplace(held) for k, v in equations.items()}
+        f = fe.expr
+        lam = None if lam is None else lam.xreplace(held)
     result = SaddlePoint(fe.model, equations, f, fe.order_parameters, fe.parameters, lam, d,
                          "finite", beta, limit=fe._structure.get("limit", zero_temperature))
     result.overlaps = tuple(op.symbol for op in ops if op.overlap)

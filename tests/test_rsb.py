@@ -1,0 +1,128 @@
+"""Replica-symmetry breaking derived by the engine (``model.free_energy(rsb=1)``, ``rsb="full"``), against
+the literature and against the independent hand-written references of ``tests/_rsb_reference.py``.
+
+Literature (cited where used, see ``../shared/REFERENCES.md``): G. Parisi, J. Phys. A 13, 1101 (1980);
+A. Crisanti and T. Rizzo, PRE 65, 046137 (2002); A. Crisanti and H.-J. Sommers, Z. Phys. B 87, 341 (1992).
+"""
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import statmech_nn as snn
+from statmech_nn.errors import DerivationError, ParameterError
+from statmech_nn.phases.rsb import complexity, dynamical_transition, static_transition
+from statmech_nn.solve.parisi import sk_covariance, solve_krsb
+from statmech_nn.symbolic.replica import ParisiMatrix, replica_limit
+
+SPHERICAL_GUESS = {"m": 0.0, "lambda_m": 0.0, "q0": 0.0, "lambda_q0": 0.0, "q1": 0.71, "lambda_q1": 1.52,
+                   "x": 0.74, "lambda": 0.43}
+
+
+@pytest.fixture(scope="module")
+def sk_rsb1():
+    saddle = snn.model("sk").free_energy(rsb=1).saddle_point()
+    return saddle, saddle.compile()
+
+
+def test_parisi_matrix_against_explicit_matrices():
+    n, x, d, p1, p0, b = sp.symbols("n x d p1 p0 b", positive=True)
+    M = ParisiMatrix(d, p1, p0, x, n)
+    for size, block in ((4, 2), (6, 3), (6, 2)):
+        E = M.explicit(size, block)
+        values = {n: size, x: block}
+        assert sp.simplify(E.det() - M.det().subs(values)) == 0
+        ones = sp.ones(size, 1)
+        assert sp.simplify((ones.T * E.inv() * ones)[0] - M.ones_quadratic_form().subs(values)) == 0
+    # x = 1 (one block per replica) is the RS matrix of the between-block value
+    from statmech_nn.symbolic.replica import RSMatrix
+    assert sp.simplify(replica_limit(M.logdet().subs(x, 1), n)
+                       - replica_limit(RSMatrix(d, p0, n).logdet(), n)) == 0
+
+
+def test_sk_1rsb_equations_are_the_textbook_ones(sk_rsb1):
+    saddle, _ = sk_rsb1
+    assert [str(s) for s in saddle.order_parameters] == ["m", "q0", "q1", "x"]
+    # Parisi (1980): q0 = E_z0 <tanh>_w², q1 = E_z0 <tanh²>_w with the block weight w = (2 cosh)^x
+    from statmech_nn.symbolic.averages import GaussianAverage
+    q0, q1 = saddle.order_parameters[1:3]
+    inner = {str(a.integrand) for a in saddle.equations[q1].atoms(GaussianAverage) if str(a.variable) == "z_1"}
+    assert any("tanh" in e and "**2" in e for e in inner)
+    assert saddle.replicon is not None
+
+
+def test_sk_1rsb_at_finite_temperature_matches_the_hand_written_k1_solution(sk_rsb1):
+    # the engine's derived 1RSB (f, q0, q1, x) against the independent Parisi-PDE k = 1 solver
+    _, solver = sk_rsb1
+    sol = solver.solve(T=0.5, J0=0.0, h=0.0, guess={"m": 0.0, "q0": 0.2, "q1": 0.6, "x": 0.3})
+    ref = solve_krsb(1, *sk_covariance(), beta=2.0)
+    assert sol.free_energy == pytest.approx(ref.free_energy, abs=1e-8)
+    assert (sol["q0"], sol["q1"]) == pytest.approx(tuple(ref.q), abs=1e-6)
+    assert sol["x"] == pytest.approx(ref.x[0], abs=1e-6)
+    # 1RSB raises the free energy above RS (f is maximised in the order parameters as n -> 0) and
+    # is itself unstable in SK (full RSB): its replicon inside the blocks is negative
+    rs = snn.model("sk").free_energy().saddle_point().compile().solve(T=0.5, guess={"m": 0.0, "q": 0.5})
+    assert sol.free_energy > rs.free_energy and sol.replicon < 0
+
+
+def test_sk_1rsb_ground_state_is_parisi_1980(sk_rsb1):
+    # Parisi, J. Phys. A 13, 1101 (1980): one step of RSB gives e0 = -0.7652 for SK (J = 1); the T = 0
+    # limit is derived by the engine with y = beta x finite
+    saddle, solver = sk_rsb1
+    zero = saddle.zero_temperature()
+    assert [str(s) for s in zero.order_parameters] == ["m", "q0", "y"]
+    sol = solver.solve(T=0, J0=0.0, h=0.0, guess={"m": 0.0, "q0": 0.45, "y": 1.3})
+    assert sol.free_energy == pytest.approx(-0.7652, abs=1e-4)
+    # and to 1e-9 the hand-written T = 0 1RSB reference of tests/_rsb_reference.py
+    from _rsb_reference import sk_1rsb_ground_state
+    energy, q0, y = sk_1rsb_ground_state()
+    assert sol.free_energy == pytest.approx(energy, abs=1e-9)
+    assert (sol["q0"], sol["y"]) == pytest.approx((q0, y), abs=1e-6)
+
+
+def test_sk_full_rsb_ground_state_is_crisanti_rizzo_2002():
+    # Crisanti & Rizzo, PRE 65, 046137 (2002): e0 = -0.7631667; the covariance xi(q) = q²/2 is read off
+    # the model's derivation (the overlap energy of its Gaussian couplings)
+    functional = snn.model("sk").free_energy(rsb="full")
+    q = functional.q
+    assert sp.simplify(functional.covariance - q**2 / 2) == 0
+    sol = functional.solve(T=0, J0=0.0, h=0.0, k_max=6)
+    assert sol.free_energy == pytest.approx(-0.7631667, abs=1e-4)
+    # the p-spin's covariance q^p/2 comes out of its own derivation too
+    assert sp.simplify(snn.model("p-spin", p=3).free_energy(rsb="full").covariance - q**3 / 2) == 0
+    with pytest.raises(ParameterError, match="magnetisation m"):
+        functional.solve(T=0.5, J0=1.0)
+    with pytest.raises(DerivationError, match="replica-matrix function"):
+        snn.model("hopfield").free_energy(rsb="full")
+
+
+def test_spherical_p3_static_and_dynamical_transitions_are_crisanti_sommers():
+    # Crisanti & Sommers, Z. Phys. B 87, 341 (1992): T_s = 0.5861, T_d = sqrt(3/8) = 0.6124 with q1 = 1/2
+    model = snn.model("p-spin", p=3, spins="spherical")
+    Ts, at_s = static_transition(model, 0.5, 0.6, SPHERICAL_GUESS, J0=0.0, h=0.0)
+    assert Ts == pytest.approx(0.5861, abs=1e-4)
+    assert at_s["q0"] == pytest.approx(0.0, abs=1e-9)
+    # the 1RSB solution of the spherical model is stable (its replicon inside the blocks is positive)
+    # and at T_s the complexity of the equilibrium states vanishes
+    assert at_s.replicon > 0 and abs(complexity(model, at_s)) < 1e-6
+    threshold = {k: v for k, v in SPHERICAL_GUESS.items() if k != "x"}
+    Td, at_d = dynamical_transition(model, 0.55, threshold, J0=0.0, h=0.0)
+    assert Td == pytest.approx(math.sqrt(3 / 8), abs=1e-6)
+    assert at_d["q1"] == pytest.approx(0.5, abs=1e-3)
+    # marginal stability: the replicon of the threshold states vanishes at T_d
+    assert abs(at_d.replicon) < 1e-3
+    # between T_s and T_d the threshold states have a positive complexity
+    assert complexity(model, at_d, fixed_x=1) > 0
+
+
+def test_rsb_options_are_checked():
+    model = snn.model("sk")
+    with pytest.raises(ParameterError, match="rsb must be"):
+        model.free_energy(rsb=2)
+    with pytest.raises(ParameterError, match="use rsb=1"):
+        model.free_energy(x=1)
+    with pytest.raises(DerivationError, match=r"\(0, 1\]"):
+        model.free_energy(rsb=1, x=1.5)
+    with pytest.raises(DerivationError, match="bipartite"):
+        snn.model("rbm").free_energy(rsb=1)
