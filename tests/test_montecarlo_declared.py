@@ -263,7 +263,8 @@ def test_declared_task_runs_without_sympy_and_resumes(tmp_path):
     first = snn.montecarlo.sweep(model, [{"alpha": 0.05}, {"alpha": 0.1}], **kw)
     lines = path.read_text().count("\n")
     again = snn.montecarlo.sweep(model, [{"alpha": 0.05}, {"alpha": 0.1}], **kw)
-    assert path.read_text().count("\n") == lines == 4
+    # the journal's header and one record per (point, sample): 1 + 2 × 2 lines, none added by the resume
+    assert path.read_text().count("\n") == lines == 5
     for a, b in zip(first, again):
         assert {k: v.mean for k, v in a.items()} == {k: v.mean for k, v in b.items()}
     assert first[1].info == {"P": 6, "alpha_effective": 0.1}

@@ -743,12 +743,14 @@ def _chain_branch(model, result, names):
     count as zero."""
     floor = NOISE_FLOOR / math.sqrt(result.N)
     measured = [n for n in names if n in result]
+    # magnetisations by the role the engine gave them (Hopfield + ferromagnet: m and M), overlaps q…
+    overlaps = set(model.magnetisation_names(measured)) | {n for n in measured if n.startswith("q")}
     labels = []
     for s in range(len(result[measured[0]].sample_means)):
         values = {}
         for name in measured:
             v = float(result[name].sample_means[s])
-            values[name] = 0.0 if name.startswith(("m", "q")) and abs(v) <= floor else v
+            values[name] = 0.0 if name in overlaps and abs(v) <= floor else v
         labels.append(model.classify(values, dict(result.parameters), math.nan))
     return labels
 
