@@ -33,6 +33,9 @@ bench: $(STAMP)
 	$(PY) benchmarks/mlp_taylor.py
 	$(PY) benchmarks/lattice_phi4.py
 	$(PY) benchmarks/raster_sampling.py
+	$(PY) benchmarks/mc_dense_hebbian.py
+	$(PY) benchmarks/rsb_sk_ground_state.py
+	$(PY) benchmarks/cold_start.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .statmech_nn_cache build *.egg-info
