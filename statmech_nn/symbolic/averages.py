@@ -278,10 +278,34 @@ def averages_in(expr, kind=Average):
     return unique
 
 
-def _linear_split(avg):
-    """Linearity of one average: pull out factors free of its variables, split sums."""
+def _polynomial_factor(term, variables):
+    """Whether ``term`` has a factor (or a positive integer power of one) that is a polynomial of
+    positive degree in one of ``variables``: ``z``, ``κ − √q z``, ``(a + b) z``."""
+    for factor in sp.Mul.make_args(term):
+        base, exp = factor.as_base_exp()
+        if not (exp.is_Integer and exp > 0):
+            continue
+        for v in variables:
+            if base.has(v) and base.is_polynomial(v):
+                return True
+    return False
+
+
+def _linear_split(avg, keep_reduced=False):
+    """Linearity of one average: pull out factors free of its variables, split sums.
+
+    ``keep_reduced``: the integrand is already Stein-reduced; a product in it is not distributed where
+    that would create a term with a polynomial factor in the average's Gaussian variable (``z^k g``,
+    which Stein's lemma has taken apart): such pieces come in groups that only together stay bounded,
+    e.g. ``M(u)(M(u) − u)``, the slope of the inverse Mills ratio, whose two pieces grow like ``u²``.
+    Sums at the top of the integrand are still split and constant factors pulled out."""
     integrand = sp.expand(avg.integrand, deep=False, mul=True, multinomial=False,
                           power_exp=True, power_base=False, log=False)
+    if keep_reduced and isinstance(avg, GaussianAverage):
+        before = set(sp.Add.make_args(avg.integrand))
+        if any(_polynomial_factor(term, avg.variables) for term in sp.Add.make_args(integrand)
+               if term not in before):
+            integrand = avg.integrand
     out = []
     for term in sp.Add.make_args(integrand):
         const, dep = term.as_independent(*avg.variables, as_Add=False)
@@ -292,15 +316,16 @@ def _linear_split(avg):
     return sp.Add(*out)
 
 
-def expand_averages(expr):
-    """Apply linearity to every average in ``expr``, innermost first."""
+def expand_averages(expr, keep_reduced=False):
+    """Apply linearity to every average in ``expr``, innermost first (``keep_reduced``: on the result
+    of Stein's lemma, see :func:`_linear_split`)."""
     def rewrite(e):
         if not e.args:
             return e
         new = e.func(*[rewrite(a) for a in e.args]) if not isinstance(e, Average) else \
             e.with_integrand(rewrite(e.integrand))
         if isinstance(new, Average):
-            return _linear_split(new)
+            return _linear_split(new, keep_reduced)
         return new
     return rewrite(sp.sympify(expr))
 

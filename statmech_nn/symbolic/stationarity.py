@@ -24,7 +24,10 @@ __all__ = ["saddle_point", "solve_for", "hyperbolic_to_tanh"]
 
 
 def _derivative(f, symbol):
-    return expand_averages(hyperbolic_to_tanh(stein(hyperbolic_to_tanh(sp.diff(f, symbol)))))
+    # linearity once more after the tanh form (it splits 1 − tanh² u, e.g. of the 1RSB block
+    # averages), without taking apart what Stein's lemma reduced (the learning models' channel)
+    return expand_averages(hyperbolic_to_tanh(stein(hyperbolic_to_tanh(sp.diff(f, symbol)))),
+                           keep_reduced=True)
 
 
 def saddle_point(fe):
