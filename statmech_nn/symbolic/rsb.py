@@ -241,10 +241,11 @@ def _block_average_limit(avg, b):
     two half-line Gaussian integrals by the Gaussian shift identity, plus the ``1/β`` correction of ``g`` at
     its kink.
 
-    Returns ``(v, K)`` with the limit ``= e^K v``: ``K ≈ max(E₊, E₋)`` (a smooth upper bound, a ``BlockAnchor``) is the larger exponent of the two
-    half-line integrals ``e^{E±} H(…)`` and ``v`` holds them as ``Tilt(E± + log H(…), K) = e^{E± + log H − K}``
-    (bounded by 1, with the stable ``log H``); written out, ``e^{E±}`` overflows and ``H`` underflows
-    where ``y|a|`` or ``a/b'`` is large (``y`` of order 100 for the Hopfield model)."""
+    Returns ``(v, K)`` with the limit ``= e^K v``: ``K`` (a :class:`~.averages.BlockAnchor`) is a smooth
+    upper bound of the larger exponent of the two half-line integrals ``e^{E±} H(…)``, and ``v`` holds
+    them as ``BlockTilt(E± + log H(…), K) = e^{E± + log H − K}`` (at most 1, with the stable ``log H``);
+    written out, ``e^{E±}`` overflows and ``H`` underflows where ``y|a|`` or ``a/b'`` is large (``y`` of
+    order 100 for the Hopfield model)."""
     from .rewrite import LogH
     from .zero_temperature import _tanh_polynomial_pieces
     from .averages import BlockAnchor, BlockTilt, Tilt
@@ -283,9 +284,9 @@ def _block_average_limit(avg, b):
     e_up, e_low = [sp.expand(e.replace(lambda f: isinstance(f, LogH), lambda f: sp.S.Zero))
                    for e in (log_upper, log_lower)]
     # the scale is an Anchor (zero derivatives): every expression it enters, K + log v and the ratios of
-    # block averages, is exactly independent of it, so derivatives at fixed K are exact; K ≥ max(E₊, E₋)
-    # and K − max(E₊, E₋) ≤ y (c₊ − c₋) b'/2 (order one)
-    # (smoothed on the step's own scale, y (c₊ − c₋) b'/2, so that K and log v are smooth apart too)
+    # block averages, is independent of it, so derivatives at fixed K are exact. K ≥ max(E₊, E₋), smoothed
+    # on the step's own scale y (c₊ − c₋) b'/2 (order one) so that K and log v are smooth apart too (the
+    # linearity of the averages separates them)
     half_gap, width = (e_up - e_low) / 2, y_parisi * (cp - cm) * slope / 2
     K = BlockAnchor(sp.factor_terms((e_up + e_low) / 2 + sp.sqrt(sp.expand(half_gap**2 + width**2))),
                     sp.expand(a_ / slope))
@@ -297,8 +298,8 @@ def _block_average_limit(avg, b):
 
 def _shifted_tail(log=False):
     """``F(k, c) = ∫_c^∞ e^{k w} Dw = e^{k²/2} erfc((c − k)/√2)/2``, the Gaussian shift identity, checked by
-    SymPy (``∂_c F = −e^{kc} e^{−c²/2}/√(2π)`` and ``F → 0`` as ``c → ∞``); returns ``F`` as a function, or
-    with ``log`` its logarithm ``k²/2 + log H(c − k)`` (``LogH``, checked against ``log F``)."""
+    SymPy (``∂_c F = −e^{kc} e^{−c²/2}/√(2π)`` and ``F → 0`` as ``c → ∞``); returns ``F`` as a function,
+    or with ``log`` its logarithm ``k²/2 + log H(c − k)`` (``LogH``, checked against ``log F``)."""
     if not hasattr(_shifted_tail, "rule"):
         from .rewrite import LogH
         k, c = sp.Symbol("k", real=True), sp.Symbol("c", real=True)
@@ -344,9 +345,9 @@ def _gap_limit(rhs, s2, to_zero, b, limit):
     averages) and then the second one, ``O(1/β)``, replaced by its large-β form, the kink term of
     :func:`_block_average_limit`. Without that, linearity recombines the two and ``σ²`` cancels only
     under the limit, where SymPy sees ``β(σ² − E[…])`` with an opaque average and returns ``±∞``; here
-    ``β`` times the gap is ``E[K/E_{z1}[w]]`` with ``K`` the kink term."""
+    ``β`` times the gap is ``E[κ/E_{z1}[w]]`` with ``κ`` the kink term times ``β``."""
     e = rhs.xreplace(to_zero)
-    opaque, back = {}, {}
+    opaque, back, kinks = {}, {}, set()
     for i, a in enumerate(sorted((a for a in e.atoms(GaussianAverage) if a.variable == z1), key=str)):
         factors = sp.Mul.make_args(a.integrand)
         w = sp.Mul(*[f for f in factors if isinstance(f, sp.exp) and f.has(z1)])
@@ -361,6 +362,7 @@ def _gap_limit(rhs, s2, to_zero, b, limit):
             raise DerivationError(f"1RSB zero-temperature limit: two scales in the block averages of {rhs}")
         opaque.update({a: s2 * W_ - G_, a.with_integrand(w): W_})
         back.update({W_: v_w, G_: v_gap})
+        kinks.add(G_)
     if not opaque:
         raise DerivationError(f"1RSB zero-temperature limit: no block average in the q1 equation {rhs}")
     gap = expand_averages(s2 - expand_averages(e.xreplace(opaque)))
@@ -371,11 +373,9 @@ def _gap_limit(rhs, s2, to_zero, b, limit):
     if gap.xreplace({k: lam * v for k, v in back.items()}).has(lam):
         raise DerivationError(f"1RSB zero-temperature limit: β(σ² − q1) is not a ratio of block averages")
     # β times the gap: β times the (linear) O(1/β) block averages, before expansion can bury β in a sum
-    kinks = {k: lam * k for k in back if k.func.__name__.startswith("G_")}
-    if sp.expand(expand_averages(gap.xreplace(kinks)) - lam * gap) != 0:
+    if sp.expand(expand_averages(gap.xreplace({k: lam * k for k in kinks})) - lam * gap) != 0:
         raise DerivationError(f"1RSB zero-temperature limit: β(σ² − q1) is not linear in its kink terms")
-    result = limit(gap.xreplace({k: (sp.expand(b * v) if k.func.__name__.startswith("G_") else v)
-                                 for k, v in back.items()}))
+    result = limit(gap.xreplace({k: (sp.expand(b * v) if k in kinks else v) for k, v in back.items()}))
     if result.has(sp.oo, -sp.oo, sp.zoo, sp.nan) or result.has(b):
         raise DerivationError(f"1RSB zero-temperature limit: β(σ² − q1) has no finite limit ({result})")
     return result
