@@ -12,7 +12,7 @@ import sympy as sp
 
 import statmech_nn as snn
 from statmech_nn.errors import DerivationError, ParameterError
-from statmech_nn.phases.rsb import complexity, dynamical_transition, static_transition
+from statmech_nn.phases.rsb import complexity, dynamical_transition, static_transition, zero_temperature_capacity
 from statmech_nn.solve.parisi import sk_covariance, solve_krsb
 from statmech_nn.symbolic.replica import ParisiMatrix, replica_limit
 
@@ -79,6 +79,35 @@ def test_sk_1rsb_ground_state_is_parisi_1980(sk_rsb1):
     energy, q0, y = sk_1rsb_ground_state()
     assert sol.free_energy == pytest.approx(energy, abs=1e-9)
     assert (sol["q0"], sol["y"]) == pytest.approx((q0, y), abs=1e-6)
+
+
+def test_hopfield_1rsb_capacity_is_steffan_kuhn_1994():
+    # the engine's T = 0 limit of the Hopfield 1RSB saddle point (C = β(1 − q1), y = βx finite): one
+    # compiled zero-temperature solver for the solution at α = 0.13 and the capacity
+    import _rsb_reference as ref
+    zero = snn.model("hopfield").free_energy(rsb=1).saddle_point().zero_temperature()
+    assert [str(s) for s in zero.order_parameters] == ["m", "q0", "r0", "r1", "C", "y"]
+    solver = zero.compile()
+    # the hand-written reference (tests/_rsb_reference.py, C = 2 E_z[φ(a/s)/(s A(a))] by the heat
+    # equation) at α = 0.13, as the starting point; the engine solves its own derived equations
+    m, w = ref.hopfield_1rsb_start(0.13)
+    alpha, (m, C, q0, r0, r1, mu) = ref._hopfield_unpack(m, w)
+    want = {"m": m, "q0": q0, "r0": r0, "r1": r1, "C": C, "y": mu}
+    sol = solver.solve(T=0, alpha=float(alpha), h=0.0, guess=want)
+    for k in ("m", "q0", "r0", "r1", "C"):
+        assert sol[k] == pytest.approx(want[k], abs=1e-8), k
+    # the energy depends on y only at the 1e-7 level: the reference's μ is solved to 1e-3 (its docstring)
+    assert sol["y"] == pytest.approx(mu, abs=1e-3)
+    assert sol.free_energy == pytest.approx(ref.hopfield_1rsb_energy((m, C, q0, r0, r1, mu), float(alpha)), abs=1e-10)
+    assert sol["q0"] < 1 and sol["r1"] > sol["r0"]        # replica symmetry broken
+    # the capacity: the fold of the T = 0 1RSB retrieval branch in α. Steffan & Kühn, Z. Phys. B 95, 249
+    # (1994): 0.138186, above the RS 0.137905 (AGS 1987); the hand reference's fold is 0.13818649
+    # (ref.hopfield_1rsb_capacity(), 30 s: its own slow test in test_rsb_reference.py)
+    alpha_c, at = zero_temperature_capacity(solver, float(alpha), dict(sol.order_parameters), stop=0.145, h=0.0)
+    assert alpha_c == pytest.approx(0.13819, abs=1e-4)
+    assert alpha_c == pytest.approx(0.1381864895, abs=1e-6)
+    assert alpha_c > ref.hopfield_rs_capacity()[0] + 2.5e-4
+    assert at["m"] == pytest.approx(0.96678, abs=1e-4)
 
 
 def test_sk_full_rsb_ground_state_is_crisanti_rizzo_2002():

@@ -33,9 +33,9 @@ import re
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
-from ..symbolic.averages import (Average, DiscreteAverage, GaussianAverage, SiteIntegral, Tilt, UniformAverage,
-                                 stein)
-from ..symbolic.rewrite import absorb_exponentials, stabilise
+from ..symbolic.averages import (Average, BlockAnchor, BlockTilt, DiscreteAverage, GaussianAverage, SiteIntegral, Tilt,
+                                 UniformAverage, stein)
+from ..symbolic.rewrite import LogH, Mills, absorb_exponentials, stabilise
 
 __all__ = ["generate_source", "KernelSpec", "lower"]
 
@@ -129,8 +129,14 @@ class _Printer(PythonCodePrinter):
             return f"(1.0/({self._print(inverse)}))"
         return super()._print_Pow(expr, rational=rational)
 
+    def _print_BlockTilt(self, expr):
+        return self._print_Tilt(expr)
+
     def _print_Anchor(self, expr):
         return f"({self._print(expr.args[0])})"
+
+    def _print_BlockAnchor(self, expr):
+        return self._print_Anchor(expr)
 
     def _print_Tilt(self, expr):
         return f"math.exp({self._print(expr.args[0])} - ({self._print(expr.args[1])}))"
@@ -258,6 +264,8 @@ def _domain_conditions(f):
 def _local_field(integrand, z):
     """The one argument, linear in ``z``, of the functions through which ``integrand`` depends on
     ``z`` (e.g. ``β(m + √q z)`` in ``tanh``), or None when there is no single such field."""
+    if integrand.has(BlockTilt, BlockAnchor):
+        return _block_step_field(integrand, z)
     fields = set()
     # arguments that contain the variable of a nested average are that average's fields, not ours
     bound = {v for a in integrand.atoms(Average) for v in a.variables}
@@ -272,6 +280,30 @@ def _local_field(integrand, z):
     field = fields.pop()
     slope = sp.diff(field, z)
     return field if not slope.has(z) else None
+
+
+def _block_step_field(integrand, z):
+    """The field of a 1RSB block average at ``T = 0`` (:class:`BlockTilt`): its two half-line integrals
+    step through ``log H(±f − c)`` with ``f = a/b'`` (``a`` the field of the outer Gaussian, ``b'`` the
+    inner one's width), their steps at ``f = ±c`` a few widths apart; the nodes are centred on ``f``, the
+    midpoint of the ``log H`` fields (and their derivatives' ``Mills``) and of the :class:`BlockAnchor`'s
+    ``f``, oriented to a positive slope, when they all have the same slope; else None."""
+    oriented = set()
+    bound = {v for a in integrand.atoms(Average) for v in a.variables}
+    for f in integrand.atoms(LogH, Mills, BlockAnchor):
+        arg = f.args[-1]
+        if not arg.has(z) or arg.free_symbols & bound:
+            continue
+        slope = sp.diff(arg, z)
+        if slope.has(z):
+            return None
+        oriented.add(-arg if slope.could_extract_minus_sign() else arg)
+    if not oriented:
+        return None
+    slopes = {sp.simplify(sp.diff(f, z)) for f in oriented}
+    if len(slopes) != 1:
+        return None
+    return sp.expand(sp.Add(*oriented) / len(oriented))
 
 
 def _identifiers(symbols, prefix, taken):

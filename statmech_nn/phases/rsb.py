@@ -6,6 +6,8 @@ transition and the complexity, from the engine's 1RSB saddle point (``model.free
 * **Dynamical transition** ``T_d``: the highest temperature at which the threshold states exist — the
   1RSB equations at ``x = 1`` have a solution with ``q1 > 0``; it ends in a fold where its replicon inside
   the blocks vanishes (marginal stability).
+* **Capacity** at ``T = 0``: the largest load of a branch (e.g. Hopfield retrieval), the fold of the
+  ``T = 0`` one-step equations in ``α`` (:func:`zero_temperature_capacity`).
 * **Complexity** ``Σ = β x² ∂f/∂x``: the entropy of the states counted by the 1RSB measure at ``x``
   (Monasson's construction), evaluated at a solution of the equations at fixed ``x``.
 
@@ -21,7 +23,7 @@ import math
 
 from ..errors import ConvergenceError, ParameterError
 
-__all__ = ["static_transition", "dynamical_transition", "complexity"]
+__all__ = ["static_transition", "dynamical_transition", "complexity", "zero_temperature_capacity"]
 
 
 def _follow(solver, Ts, guess, params):
@@ -126,3 +128,47 @@ def complexity(model, solution, fixed_x=None):
     T = float(solution.parameters["T"])
     values["beta"] = 1.0 / T
     return float(evaluate(derivative, values, dps=20)) * x**2 / T if T > 0 else math.nan
+
+
+def zero_temperature_capacity(solver, start, guess, stop=None, parameter="alpha", tol=1e-9, **params):
+    """The largest ``parameter`` (the load ``α``) of the ``T = 0`` branch through ``guess`` at ``start``:
+    the fold where it ends, by pseudo-arclength continuation of the solver's zero-temperature equations
+    (:func:`statmech_nn.solve.continuation.continuation`). Works for the RS and the one-step RSB saddle
+    points alike (H. Steffan and R. Kühn, Z. Phys. B 95, 249 (1994): one-step Hopfield capacity 0.138186).
+
+    Parameters
+    ----------
+    solver : Solver
+        ``saddle_point.compile()`` (finite temperature) or ``saddle_point.zero_temperature().compile()``.
+    start : float
+        A load on the branch; ``guess`` its solution there (which branch).
+    stop : float, optional
+        Where the search ends (default ``1.5 start``).
+    tol : float
+        Residual tolerance of the continuation's corrector (the 1RSB Parisi parameter ``y = βx`` enters
+        the energy only weakly, so its equation is solved to ``1e-9`` rather than ``1e-11``).
+    **params
+        The other parameters of the model.
+
+    Returns
+    -------
+    (float, dict)
+        The capacity and the order parameters at the fold.
+
+    Raises
+    ------
+    ConvergenceError
+        If the branch has no fold between ``start`` and ``stop``.
+    """
+    from ..solve.continuation import continuation
+    stop = 1.5 * start if stop is None else stop
+    if not stop > start:
+        raise ParameterError(f"need stop > start, got {start}, {stop}")
+    # the order parameters differ in scale (y ~ 10–100 against 1 − q0 ~ 10⁻³): long arclength steps
+    branch = continuation(solver, parameter, start, stop, guess=guess, fixed=dict(params, T=0.0),
+                          stop_at_fold=True, zero_temperature=True, tol=tol, max_steps=4000, max_ds=1.0)
+    folds = [f for f in branch.folds if f.kind == "fold"]
+    if not folds:
+        raise ConvergenceError(f"the branch through {parameter} = {start:g} has no fold below {stop:g} "
+                               f"(continuation ended: {branch.reason})", parameters=params)
+    return folds[0].value, dict(folds[0].order_parameters)

@@ -251,6 +251,14 @@ class Tilt(sp.Function):
         return out if exp is None else r"\left(%s\right)^{%s}" % (out, exp)
 
 
+class BlockTilt(Tilt):
+    """A :class:`Tilt` holding one half-line Gaussian integral ``e^{E ± log H(f)}`` of a one-step RSB block
+    average at ``T = 0`` (:func:`statmech_nn.symbolic.rsb._block_average_limit`): the same function, marked
+    so that the kernels centre their quadrature nodes on the smooth step of width ``O(1)`` in ``f``
+    (the kink of the unit at ``T = 0`` smeared by the Gaussian inside the block), see
+    :func:`statmech_nn.codegen.generate._local_field`."""
+
+
 class Anchor(sp.Function):
     """The value of its argument, with zero derivatives: the centre or shift of an exact identity whose
     result does not depend on it (e.g. the Gaussian shift ``x = y + x̂`` of an average, exact for every
@@ -517,3 +525,16 @@ def outer_averages(expr):
             walk(a)
     walk(expr)
     return out
+
+
+class BlockAnchor(Anchor):
+    """``BlockAnchor(K, f)``: the value ``K`` with zero derivatives (an :class:`Anchor`), the scale of a
+    one-step RSB block average at ``T = 0`` (its log is ``K + log v``, ``v`` a sum of :class:`BlockTilt`
+    shifted by ``K``), carrying the block's step field ``f`` for the quadrature
+    (:func:`statmech_nn.codegen.generate._local_field`). The kernels print ``K``."""
+
+    def fdiff(self, argindex=1):
+        return sp.S.Zero
+
+    def _latex(self, printer, exp=None):
+        return Anchor(self.args[0])._latex(printer, exp)

@@ -238,8 +238,17 @@ def _block_average_limit(avg, b):
     """``lim_{β→∞} E_{z1}[exp((y/β) φ(u)) g(u)]`` for a unit's log-partition ``φ`` growing like ``c± t``, a
     bounded ``g`` with limits ``g±`` (a polynomial in ``tanh``: ``1``, ``tanh``, ``tanh²`` …) and a local
     field ``u = β X + o(β)``, ``X = a + b' z1``: ``g₊ E[e^{y c₊ X}; X > 0] + g₋ E[e^{y c₋ X}; X < 0]``, the
-    two half-line Gaussian integrals by the Gaussian shift identity."""
+    two half-line Gaussian integrals by the Gaussian shift identity, plus the ``1/β`` correction of ``g`` at
+    its kink.
+
+    Returns ``(v, K)`` with the limit ``= e^K v``: ``K`` (a :class:`~.averages.BlockAnchor`) is a smooth
+    upper bound of the larger exponent of the two half-line integrals ``e^{E±} H(…)``, and ``v`` holds
+    them as ``BlockTilt(E± + log H(…), K) = e^{E± + log H − K}`` (at most 1, with the stable ``log H``);
+    written out, ``e^{E±}`` overflows and ``H`` underflows where ``y|a|`` or ``a/b'`` is large (``y`` of
+    order 100 for the Hopfield model)."""
+    from .rewrite import LogH
     from .zero_temperature import _tanh_polynomial_pieces
+    from .averages import BlockAnchor, BlockTilt, Tilt
     z_ = avg.variable
     integrand = sp.powsimp(avg.integrand, combine="exp")
     factors = sp.Mul.make_args(integrand)
@@ -266,27 +275,110 @@ def _block_average_limit(avg, b):
     # φ(βX)/β → c₊ X for X > 0, c₋ X for X < 0 (the log-partition's slopes at ±∞)
     cp, cm = sp.limit(G / t, t, sp.oo), sp.limit(G / t, t, -sp.oo)
     a_, slope = X.xreplace({z_: 0}), sp.diff(X, z_)
-    # E[e^{k(a + b w)}; w > −a/b] and E[e^{k'(a + b w)}; w < −a/b] by the Gaussian shift identity
-    tail = _shifted_tail()
-    upper = sp.exp(y_parisi * cp * a_) * tail(y_parisi * cp * slope, -a_ / slope)
-    lower = sp.exp(y_parisi * cm * a_) * tail(-y_parisi * cm * slope, a_ / slope)
+    # E[e^{k(a + b w)}; w > −a/b] and E[e^{k'(a + b w)}; w < −a/b] by the Gaussian shift identity,
+    # as logarithms: y c a + log F(k, c)
+    log_tail = _shifted_tail(log=True)
+    log_upper = y_parisi * cp * a_ + log_tail(y_parisi * cp * slope, -a_ / slope)
+    log_lower = y_parisi * cm * a_ + log_tail(-y_parisi * cm * slope, a_ / slope)
+    # the larger of the two exponents without their (non-positive) log H parts
+    e_up, e_low = [sp.expand(e.replace(lambda f: isinstance(f, LogH), lambda f: sp.S.Zero))
+                   for e in (log_upper, log_lower)]
+    # the scale is an Anchor (zero derivatives): every expression it enters, K + log v and the ratios of
+    # block averages, is independent of it, so derivatives at fixed K are exact. K ≥ max(E₊, E₋), smoothed
+    # on the step's own scale y (c₊ − c₋) b'/2 (order one) so that K and log v are smooth apart too (the
+    # linearity of the averages separates them)
+    half_gap, width = (e_up - e_low) / 2, y_parisi * (cp - cm) * slope / 2
+    K = BlockAnchor(sp.factor_terms((e_up + e_low) / 2 + sp.sqrt(sp.expand(half_gap**2 + width**2))),
+                    sp.expand(a_ / slope))
     # the 1/β correction of a bounded g at its kink X = 0 (where the weight is 1): what β(1 − ⟨tanh²⟩)
     # keeps, as in the RS rule (zero_temperature.large_beta_average)
-    density = sp.exp(-(a_ / slope) ** 2 / 2) / sp.sqrt(2 * sp.pi)
-    return gp * upper + gm * lower + pieces[2] * density / (b * slope)
+    kink = pieces[2] * Tilt(-(a_ / slope) ** 2 / 2, K) / (sp.sqrt(2 * sp.pi) * b * slope)
+    return gp * BlockTilt(log_upper, K) + gm * BlockTilt(log_lower, K) + kink, K
 
 
-def _shifted_tail():
+def _shifted_tail(log=False):
     """``F(k, c) = ∫_c^∞ e^{k w} Dw = e^{k²/2} erfc((c − k)/√2)/2``, the Gaussian shift identity, checked by
-    SymPy (``∂_c F = −e^{kc} e^{−c²/2}/√(2π)`` and ``F → 0`` as ``c → ∞``); returns ``F`` as a function."""
+    SymPy (``∂_c F = −e^{kc} e^{−c²/2}/√(2π)`` and ``F → 0`` as ``c → ∞``); returns ``F`` as a function,
+    or with ``log`` its logarithm ``k²/2 + log H(c − k)`` (``LogH``, checked against ``log F``)."""
     if not hasattr(_shifted_tail, "rule"):
+        from .rewrite import LogH
         k, c = sp.Symbol("k", real=True), sp.Symbol("c", real=True)
         F = sp.exp(k**2 / 2) * sp.erfc((c - k) / sp.sqrt(2)) / 2
         density = sp.exp(k * c - c**2 / 2) / sp.sqrt(2 * sp.pi)
         if sp.simplify(sp.diff(F, c) + density) != 0 or sp.limit(F, c, sp.oo) != 0:
             raise DerivationError("the Gaussian shift identity failed")
+        log_F = k**2 / 2 + LogH(c - k)
+        as_erfc = log_F.replace(lambda f: isinstance(f, LogH),
+                                lambda f: sp.log(sp.erfc(f.args[0] / sp.sqrt(2)) / 2))
+        if sp.simplify(sp.exp(as_erfc) - F) != 0:
+            raise DerivationError("the logarithm of the Gaussian shift identity failed")
         _shifted_tail.rule = sp.Lambda((k, c), F)
-    return _shifted_tail.rule
+        _shifted_tail.log_rule = sp.Lambda((k, c), log_F)
+    return _shifted_tail.log_rule if log else _shifted_tail.rule
+
+
+def _replace_blocks(expr, b, extra=None):
+    """Every block average ``E_{z1}[…]`` of ``expr`` by its large-β form ``e^K v``
+    (:func:`_block_average_limit`): ``log E_{z1}[…] → K + log v`` and elsewhere ``v`` alone where the
+    block averages enter only through ratios (the block measure is normalised: ``⟨g⟩_w =
+    E_{z1}[w g]/E_{z1}[w]``), which SymPy checks by scaling them all by one symbol ``λ`` and seeing it
+    cancel; otherwise ``e^K v``. ``extra`` maps further block averages to ``(v, K)`` (already taken)."""
+    limits = dict(extra or {})
+    for a in expr.atoms(GaussianAverage):
+        if a.variable == z1 and a not in limits:
+            limits[a] = _block_average_limit(a, b)
+    if not limits:
+        return expr
+    expr = expr.xreplace({sp.log(a): K + sp.log(v) for a, (v, K) in limits.items()})
+    lam = sp.Dummy("lambda", positive=True)
+    scaled = expr.xreplace({a: lam * v for a, (v, K) in limits.items()})
+    if not scaled.has(lam):
+        return scaled
+    return expr.xreplace({a: sp.exp(K) * v for a, (v, K) in limits.items()})
+
+
+def _gap_limit(rhs, s2, to_zero, b, limit):
+    """``C = lim_{β→∞} β(σ² − q1)`` from the finite-temperature equation ``q1 = E[⟨g⟩_w]``, ``⟨g⟩_w =
+    E_{z1}[w g]/E_{z1}[w]`` (``g → σ²`` away from the kink of the local field): each block average is
+    written ``E_{z1}[w g] = σ² E_{z1}[w] − E_{z1}[w (σ² − g)]`` (the two block averages held as opaque
+    functions of the outer variables, so that ``σ² W/W`` cancels before linearity splits the outer
+    averages) and then the second one, ``O(1/β)``, replaced by its large-β form, the kink term of
+    :func:`_block_average_limit`. Without that, linearity recombines the two and ``σ²`` cancels only
+    under the limit, where SymPy sees ``β(σ² − E[…])`` with an opaque average and returns ``±∞``; here
+    ``β`` times the gap is ``E[κ/E_{z1}[w]]`` with ``κ`` the kink term times ``β``."""
+    e = rhs.xreplace(to_zero)
+    opaque, back, kinks = {}, {}, set()
+    for i, a in enumerate(sorted((a for a in e.atoms(GaussianAverage) if a.variable == z1), key=str)):
+        factors = sp.Mul.make_args(a.integrand)
+        w = sp.Mul(*[f for f in factors if isinstance(f, sp.exp) and f.has(z1)])
+        g = sp.Mul(*[f for f in factors if not (isinstance(f, sp.exp) and f.has(z1))])
+        if g == 1:
+            continue
+        outer = sorted(a.free_symbols, key=str)
+        W_, G_ = sp.Function(f"W_{i}")(*outer), sp.Function(f"G_{i}")(*outer)
+        v_w, K = _block_average_limit(a.with_integrand(w), b)
+        v_gap, K_gap = _block_average_limit(a.with_integrand(w * (s2 - g)), b)
+        if K_gap != K:
+            raise DerivationError(f"1RSB zero-temperature limit: two scales in the block averages of {rhs}")
+        opaque.update({a: s2 * W_ - G_, a.with_integrand(w): W_})
+        back.update({W_: v_w, G_: v_gap})
+        kinks.add(G_)
+    if not opaque:
+        raise DerivationError(f"1RSB zero-temperature limit: no block average in the q1 equation {rhs}")
+    gap = expand_averages(s2 - expand_averages(e.xreplace(opaque)))
+    if gap.atoms(GaussianAverage) and any(a.variable == z1 for a in gap.atoms(GaussianAverage)):
+        raise DerivationError(f"1RSB zero-temperature limit: a block average of {rhs} is not a ratio")
+    # the common scale e^K of the block averages cancels in their ratios (checked)
+    lam = sp.Dummy("lambda", positive=True)
+    if gap.xreplace({k: lam * v for k, v in back.items()}).has(lam):
+        raise DerivationError(f"1RSB zero-temperature limit: β(σ² − q1) is not a ratio of block averages")
+    # β times the gap: β times the (linear) O(1/β) block averages, before expansion can bury β in a sum
+    if sp.expand(expand_averages(gap.xreplace({k: lam * k for k in kinks})) - lam * gap) != 0:
+        raise DerivationError(f"1RSB zero-temperature limit: β(σ² − q1) is not linear in its kink terms")
+    result = limit(gap.xreplace({k: (sp.expand(b * v) if k in kinks else v) for k, v in back.items()}))
+    if result.has(sp.oo, -sp.oo, sp.zoo, sp.nan) or result.has(b):
+        raise DerivationError(f"1RSB zero-temperature limit: β(σ² − q1) has no finite limit ({result})")
+    return result
 
 
 def _linear_fixed_point(equation, v):
@@ -328,8 +420,7 @@ def zero_temperature_rsb1(sp_finite):
     C = sp.Symbol("C", positive=True)
     to_zero = {q1: s2 - C / b, x_parisi: y_parisi / b}
     f = sp_finite.free_energy.xreplace(to_zero)
-    inner = [a for a in f.atoms(GaussianAverage) if a.variable == z1]
-    f = expand_averages(f.xreplace({a: _block_average_limit(a, b) for a in inner}))
+    f = expand_averages(_replace_blocks(f, b))
     e0 = expand_averages(_limit_infinite_beta(f, b))
     if e0.has(b):
         raise DerivationError(f"1RSB zero-temperature limit: β left in {e0}")
@@ -343,7 +434,7 @@ def zero_temperature_rsb1(sp_finite):
 
     def limit(expr):
         e = expr.xreplace(to_zero)
-        e = e.xreplace({a: _block_average_limit(a, b) for a in e.atoms(GaussianAverage) if a.variable == z1})
+        e = _replace_blocks(e, b)
         return expand_averages(_limit_infinite_beta(expand_averages(e), b))
 
     equations = {}
@@ -351,19 +442,8 @@ def zero_temperature_rsb1(sp_finite):
         if v == y_parisi:
             first = _derivative(e0, v)
             equations[v] = v - first / sp.diff(first, v)
-        elif v == C:       # C = β(σ² − q1), with σ² − ⟨g⟩_w written as ⟨σ² − g⟩_w first (exact)
-            rhs = sp_finite.equations[q1]
-            shifted = {}
-            for a in rhs.atoms(GaussianAverage):
-                if a.variable != z1:
-                    continue
-                factors = sp.Mul.make_args(a.integrand)
-                w = sp.Mul(*[f for f in factors if isinstance(f, sp.exp) and f.has(z1)])
-                g = sp.Mul(*[f for f in factors if not (isinstance(f, sp.exp) and f.has(z1))])
-                if g != 1:
-                    shifted[a] = a.with_integrand(w * (g - s2)) + s2 * a.with_integrand(w)
-            gap = expand_averages(s2 - expand_averages(rhs.xreplace(shifted)))
-            equations[v] = limit(b * gap)
+        elif v == C:
+            equations[v] = _gap_limit(sp_finite.equations[q1], s2, to_zero, b, limit)
         elif v in sp_finite.equations:
             equations[v] = limit(sp_finite.equations[v])
         else:
