@@ -141,6 +141,11 @@ def _solve_point(rhs, jac, jac_stein, in_domain, x, p, Z, W, tol, maxiter, dampi
     dx = np.empty(nx)
     J = np.empty((nx, nx))
     res = _residual(rhs, in_domain, x, p, Z, W, r, F)
+    if not math.isfinite(res):
+        # the start lies outside the domain of the free energy (or the map is not finite there):
+        # nothing to iterate from (F is not filled there: stepping along it would start a walk
+        # from whatever the memory held, a different branch from run to run)
+        return math.inf, 0
     it = 0
     stalls = 0
     burst = _WARMUP
