@@ -189,12 +189,18 @@ class _Branch:
         if "beta" in self._columns and "T" not in specs:
             raise ParameterError(f"model {saddle_point.model.name!r} has no temperature parameter 'T'")
         roles = getattr(saddle_point, "roles", None) or {}
-        mags = []
-        for x in saddle_point.order_parameters:
-            # the leading magnetisations (by role; by name for saddle points without roles)
-            if not (roles.get(x) == "magnetisation" if roles else str(x).startswith("m")):
-                break
-            mags.append(len(mags))
+        if roles:
+            # the magnetisations by role, wherever they stand (the RBM's m comes after q and p: taken
+            # as the leading ones only, it had no minimum test, and an unstable branch of m ranked
+            # as high as the stable one in the low-temperature retry)
+            mags = [j for j, x in enumerate(saddle_point.order_parameters) if roles.get(x) == "magnetisation"]
+        else:
+            mags = []
+            for x in saddle_point.order_parameters:
+                # the leading magnetisations by name, for saddle points without roles
+                if not str(x).startswith("m"):
+                    break
+                mags.append(len(mags))
         self.magnetisations = mags
         self._domain(saddle_point)
         self.kernels = compile_saddle_point(saddle_point, progress=progress)
