@@ -51,6 +51,12 @@ _jit = numba.njit(cache=True, fastmath=False, error_model="numpy", nogil=True)
 _WARMUP = 5        # damped fixed-point iterations before Newton
 _MAX_HALVINGS = 7  # Newton steps shorter than 2**-6 count as failed (stagnation at a minimum of |F|)
 _BURST = 10        # damped iterations after the first failed Newton step (doubling with each failure)
+#: how far (relative) an iterate may fall outside an order parameter's bounds and be put back on the
+#: bound: the tolerance within which the solver counts a solution as inside its domain
+#: (statmech_nn.solve.solver.DOMAIN_TOL); rounding puts a solution that lies on its bound (the
+#: paramagnet's q = 0) on either side of it, and outside it the map may not be finite (a variance
+#: q/(…)² < 0 under a square root), where no step can be taken
+SNAP_TOL = 1e-8
 _HALVINGS = 30     # halvings of a damped step that leaves the domain (non-finite residual)
 
 
@@ -111,13 +117,24 @@ def _lu_solve(A, b, out):
 
 
 @_jit
-def _damped_step(rhs, in_domain, x, p, Z, W, damping, r, F, xt, Ft, res):
+def _snap(xt, lo, hi):
+    """Iterates outside their bounds by less than SNAP_TOL (relative) back onto the bound."""
+    for i in range(xt.shape[0]):
+        if xt[i] < lo[i] and xt[i] >= lo[i] - SNAP_TOL * max(1.0, abs(lo[i])):
+            xt[i] = lo[i]
+        elif xt[i] > hi[i] and xt[i] <= hi[i] + SNAP_TOL * max(1.0, abs(hi[i])):
+            xt[i] = hi[i]
+
+
+@_jit
+def _damped_step(rhs, in_domain, x, p, Z, W, damping, r, F, xt, Ft, res, lo, hi):
     """x <- x - d F(x); d is halved while the new residual is not finite. Returns the residual."""
     nx = x.shape[0]
     d = damping
     for _ in range(_HALVINGS):
         for i in range(nx):
             xt[i] = x[i] - d * F[i]
+        _snap(xt, lo, hi)
         rt = _residual(rhs, in_domain, xt, p, Z, W, r, Ft)
         if math.isfinite(rt):
             for i in range(nx):
@@ -129,7 +146,7 @@ def _damped_step(rhs, in_domain, x, p, Z, W, damping, r, F, xt, Ft, res):
 
 
 @_jit
-def _solve_point(rhs, jac, jac_stein, in_domain, x, p, Z, W, tol, maxiter, damping):
+def _solve_point(rhs, jac, jac_stein, in_domain, x, p, Z, W, tol, maxiter, damping, lo, hi):
     """Damped fixed point, then Newton on x - rhs(x) with step halving (Armijo on |F|_2). When
     Newton stalls (no root nearby, e.g. a branch that has ended) a burst of damped iterations follows,
     which flows to a stable fixed point. Returns the final max-norm residual and the iterations."""
@@ -141,6 +158,11 @@ def _solve_point(rhs, jac, jac_stein, in_domain, x, p, Z, W, tol, maxiter, dampi
     dx = np.empty(nx)
     J = np.empty((nx, nx))
     res = _residual(rhs, in_domain, x, p, Z, W, r, F)
+    if not math.isfinite(res):
+        # the start lies outside the domain of the free energy (or the map is not finite there):
+        # nothing to iterate from (F is not filled there: stepping along it would start a walk
+        # from whatever the memory held, a different branch from run to run)
+        return math.inf, 0
     it = 0
     stalls = 0
     burst = _WARMUP
@@ -165,6 +187,7 @@ def _solve_point(rhs, jac, jac_stein, in_domain, x, p, Z, W, tol, maxiter, dampi
                 for _ in range(_MAX_HALVINGS):
                     for i in range(nx):
                         xt[i] = x[i] - lam * dx[i]
+                    _snap(xt, lo, hi)
                     rt = _residual(rhs, in_domain, xt, p, Z, W, r, Ft)
                     if rt <= (1.0 - 1e-4 * lam) * res:
                         for i in range(nx):
@@ -178,18 +201,19 @@ def _solve_point(rhs, jac, jac_stein, in_domain, x, p, Z, W, tol, maxiter, dampi
                 stalls += 1
                 burst = _BURST * 2 ** min(stalls, 6)
         if not accepted:
-            res = _damped_step(rhs, in_domain, x, p, Z, W, damping, r, F, xt, Ft, res)
+            res = _damped_step(rhs, in_domain, x, p, Z, W, damping, r, F, xt, Ft, res, lo, hi)
     return (_maxnorm(F) if math.isfinite(res) else math.inf), it
 
 
 @numba.njit(types.void(_rhs_t, _jac_t, _jac_t, _dom_t, _mat, _mat, _nodes, _nodes, types.float64,
-                       types.int64, types.float64, _mat, _vec, _ivec),
+                       types.int64, types.float64, _mat, _vec, _ivec, _nodes, _nodes),
             cache=True, fastmath=False, error_model="numpy", nogil=True)
-def _solve_rows(rhs, jac, jac_stein, in_domain, X0, P, Z, W, tol, maxiter, damping, X, RES, ITERS):
+def _solve_rows(rhs, jac, jac_stein, in_domain, X0, P, Z, W, tol, maxiter, damping, X, RES, ITERS, lo, hi):
     for i in range(X0.shape[0]):
         for j in range(X0.shape[1]):
             X[i, j] = X0[i, j]
-        res, it = _solve_point(rhs, jac, jac_stein, in_domain, X[i], P[i], Z, W, tol, maxiter, damping)
+        res, it = _solve_point(rhs, jac, jac_stein, in_domain, X[i], P[i], Z, W, tol, maxiter, damping,
+                               lo, hi)
         RES[i] = res
         ITERS[i] = it
 
@@ -270,14 +294,20 @@ def run_rows(fn, *arrays):
         f.result()
 
 
-def solve_batch(kernels, X0, P, Z, W, tol, maxiter, damping, X, RES, ITERS):
+def solve_batch(kernels, X0, P, Z, W, tol, maxiter, damping, X, RES, ITERS, lower=None, upper=None):
     """Solve every row of ``X0``/``P`` with :class:`Kernels` ``kernels``; writes ``X``, the final
-    max-norm residual ``RES`` and the iterations ``ITERS``."""
+    max-norm residual ``RES`` and the iterations ``ITERS``. ``lower``, ``upper``: the bounds of the
+    order parameters (default none), onto which iterates that fall outside by rounding
+    (:data:`SNAP_TOL`) are put back."""
     k = kernels
+    n = X0.shape[1]
+    lo = np.full(n, -np.inf) if lower is None else np.ascontiguousarray(lower, dtype=float)
+    hi = np.full(n, np.inf) if upper is None else np.ascontiguousarray(upper, dtype=float)
+    lo.flags.writeable = hi.flags.writeable = False
 
     def call(X0, P, X, RES, ITERS):
         _solve_rows(k.rhs, k.jac, k.jac_stein, k.in_domain, X0, P, Z, W, float(tol), int(maxiter),
-                    float(damping), X, RES, ITERS)
+                    float(damping), X, RES, ITERS, lo, hi)
 
     run_rows(call, X0, P, X, RES, ITERS)
 

@@ -62,8 +62,8 @@ _jit = numba.njit(cache=True, fastmath=False, error_model="numpy", nogil=True)
 DRIVER = '''
 def solve_batch(X0, P, Z, W, tol, maxiter, damping, X, RES, ITERS):
     """Solve every row of X0/P; writes X, the final max-norm residual RES and the iterations ITERS
-    (the shared driver, statmech_nn.codegen.driver)."""
-    _driver.solve_batch(KERNELS, X0, P, Z, W, tol, maxiter, damping, X, RES, ITERS)
+    (the shared driver, statmech_nn.codegen.driver; iterates kept in the bounds LOWER, UPPER)."""
+    _driver.solve_batch(KERNELS, X0, P, Z, W, tol, maxiter, damping, X, RES, ITERS, LOWER, UPPER)
 
 
 def evaluate_batch(X, P, Z, W, F, HESS, REPL):
@@ -377,6 +377,13 @@ def generate_source(saddle_point):
                                       result="_r"))
     else:
         parts.append("@_jit\ndef replicon(x, p, Z, W):\n    return math.nan\n")
+    domains = getattr(saddle_point, "domains", None) or {}
+    bounds = [domains.get(x, (None, None)) for x in xs]
+    lows = ", ".join("-np.inf" if lo is None else repr(float(lo)) for lo, _ in bounds)
+    highs = ", ".join("np.inf" if hi is None else repr(float(hi)) for _, hi in bounds)
+    parts.append("# bounds of the order parameters (their domains)\n"
+                 f"LOWER = np.array([{lows}], dtype=np.float64)\n"
+                 f"UPPER = np.array([{highs}], dtype=np.float64)\n")
     parts.append(DRIVER)
     spec = KernelSpec([str(x) for x in xs], [str(p) for p in ps],
                       has_replicon="replicon" in pieces, has_gaussian=has_gaussian)

@@ -189,12 +189,18 @@ class _Branch:
         if "beta" in self._columns and "T" not in specs:
             raise ParameterError(f"model {saddle_point.model.name!r} has no temperature parameter 'T'")
         roles = getattr(saddle_point, "roles", None) or {}
-        mags = []
-        for x in saddle_point.order_parameters:
-            # the leading magnetisations (by role; by name for saddle points without roles)
-            if not (roles.get(x) == "magnetisation" if roles else str(x).startswith("m")):
-                break
-            mags.append(len(mags))
+        if roles:
+            # the magnetisations by role, wherever they stand (the RBM's m comes after q and p: taken
+            # as the leading ones only, it had no minimum test, and an unstable branch of m ranked
+            # as high as the stable one in the low-temperature retry)
+            mags = [j for j, x in enumerate(saddle_point.order_parameters) if roles.get(x) == "magnetisation"]
+        else:
+            mags = []
+            for x in saddle_point.order_parameters:
+                # the leading magnetisations by name, for saddle points without roles
+                if not str(x).startswith("m"):
+                    break
+                mags.append(len(mags))
         self.magnetisations = mags
         self._domain(saddle_point)
         self.kernels = compile_saddle_point(saddle_point, progress=progress)
@@ -437,7 +443,7 @@ class Solver:
         X = np.empty((idx.size, len(branch.order_parameters)))
         for j, name in enumerate(branch.order_parameters):
             X[:, j] = flat_guess[name][idx] if name in flat_guess else defaults[name]
-        X, res, iters, nodes, converged, quad_failed = self._solve_adaptive(kernels, X, P, start)
+        X, res, iters, nodes, converged, quad_failed, moved = self._solve_adaptive(kernels, X, P, start)
         # a fixed point outside the order parameters' domain is not a solution
         outside, reasons = branch.outside(X, P)
         outside &= converged
@@ -473,15 +479,21 @@ class Solver:
         return {"X": X, "residual": res, "iterations": iters, "nodes": nodes, "converged": converged,
                 "quad_failed": quad_failed, "free_energy": F, "replicon": R, "stable": stable,
                 "curvature_stable": curvature_stable, "hessian": Hs, "outside": outside,
-                "reasons": reasons}
+                "reasons": reasons, "moved": moved}
 
     def _retry_unresolved(self, branch, flat, flat_guess, idx, result):
         """Solve again, starting the node doubling where the guess is resolved (:meth:`_start_levels`),
-        the points that did not end on a converged stable solution although their guess was not
-        resolved by the first node count; keep the second answer where it ranks higher (converged,
-        then a minimum in the magnetisations, then replica-symmetric stability). ``result`` (of
-        :meth:`_solve_group` at the points ``idx``) is updated in place. Points whose guess the first
-        rule resolves keep their answer (the spin glass stays the spin glass).
+        the points whose guess was not resolved by the first node count and that either did not end
+        on a converged stable solution, or reached theirs through a coarse fixed point that a finer
+        rule moved by more than ``√tol`` (the coarse rule did not resolve the solution it found, so
+        the refinements may have carried it to another branch: dense Hebbian, ``p = 4``, ``ρ = 2``,
+        ``T = 0.01``, guess ``m = 1``: a spurious ``m = −3.7`` of the 65-node rule refined to the
+        mirror ``m = −1.399``). The second answer is kept where it ranks higher (converged, then a
+        minimum in the magnetisations, then replica-symmetric stability) and, for a first answer that
+        was converged and stable through an unresolved path, where it ranks as high (its path starts
+        from a rule that resolves the guess). ``result`` (of :meth:`_solve_group` at the points
+        ``idx``) is updated in place. Points whose guess the first rule resolves keep their answer
+        (the spin glass stays the spin glass).
 
         The doubling rule assumes that the solution with few nodes lies near the exact one. At low
         temperature from an ordered guess the Gaussian averages have steps of width ``T`` that a
@@ -492,7 +504,9 @@ class Solver:
         a good path to solutions that a fine start misses (e.g. the binary teacher–student at
         ``α = 2``, ``T = 0`` from ``q = R = 0.999``).
         """
-        weak = np.flatnonzero(~(result["converged"] & result["curvature_stable"] & result["stable"]))
+        good = result["converged"] & result["curvature_stable"] & result["stable"]
+        unresolved = good & (result["moved"] > math.sqrt(self.tol))
+        weak = np.flatnonzero(~good | unresolved)
         if not weak.size:
             return
         defaults = self.model.default_guess(branch.order_parameters)
@@ -510,7 +524,7 @@ class Solver:
             return (4 * r["converged"][sel].astype(int) + 2 * r["curvature_stable"][sel].astype(int)
                     + r["stable"][sel].astype(int))
 
-        better = rank(second) > rank(result, rows)
+        better = (rank(second) > rank(result, rows)) | (unresolved[rows] & (rank(second) == 7))
         for key, values in result.items():
             if isinstance(values, np.ndarray):
                 values[rows[better]] = second[key][better]
@@ -566,6 +580,7 @@ class Solver:
         iters = np.zeros(N, np.int64)
         nodes = np.zeros(N, np.int64)
         converged = np.zeros(N, bool)
+        moved = np.zeros(N)            # largest change of a converged coarse solution by a finer rule
         prev_ok = np.zeros(N, bool)
         tried = np.zeros(N, bool)
         counts = node_counts(self.nodes, self.max_nodes) if kernels.has_gaussian else [1]
@@ -584,6 +599,8 @@ class Solver:
             first = ~tried[active]
             if kernels.has_gaussian:
                 change = np.max(np.abs(Xa - X0a), axis=1)
+                refined = prev_ok[active] & ~first
+                moved[active[refined]] = np.maximum(moved[active[refined]], change[refined])
                 # geometric convergence: the finer rule's error is ~ (change)^2, so a change below
                 # sqrt(tol)/10 certifies it as well as a change below tol
                 certified = (change <= self.tol) | (change <= 0.1 * math.sqrt(self.tol))
@@ -601,7 +618,7 @@ class Solver:
             if not active.size and not np.any(start > level):
                 break
         quad_failed = ~converged & (res <= self.tol)
-        return X, res, iters, nodes, converged, quad_failed
+        return X, res, iters, nodes, converged, quad_failed, moved
 
     def _error(self, bad, quad_failed, flat, residual, iterations, nodes, names, outside=None):
         where = np.flatnonzero(bad)
