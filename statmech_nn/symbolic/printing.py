@@ -329,7 +329,6 @@ def latex(expr, display=True, **settings):
 # ---------------------------------------------------------------------------------------------------
 # widths and line breaks
 
-_WIDE = {"frac": None, "sqrt": None}
 _NAMED = re.compile(r"(log|cosh|sinh|tanh|exp|erf|erfc|operatorname|det|lim|max|min|extr|sum|int|prod|mathrm|"
                     r"mathbb|mathcal|text)$")
 
