@@ -131,7 +131,7 @@ def test_derivation_records_the_engine_steps():
                      "Replica-symmetric ansatz", "Single-site problem", "Replica limit n → 0", "Free energy"]:
         assert expected in titles
     tex = fe.derivation.latex()
-    assert tex.count(r"\begin{equation*}") == len(titles)
+    assert tex.count(r"\begin{align}") == len(titles)
     assert r"\left\langle" in fe.latex()
 
 

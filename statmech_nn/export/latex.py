@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 
-import sympy as sp
 
 from ..errors import DerivationError, StatmechError
-from ..symbolic.derivation import aligned_lines, escape_text
+from ..symbolic.derivation import LINE_WIDTH, escape_text
+from ..symbolic.printing import display_lines, latex
 
 __all__ = ["latex_document", "compile_latex", "derivation_document", "write_derivation"]
 
@@ -44,7 +45,7 @@ def latex_document(title, body, packages=(), references=()):
               r"\date{%s}" % datetime.date.today().isoformat(),
               r"\begin{document}", r"\maketitle", body]
     if references:
-        parts += [r"\section*{References}", r"\begin{itemize}"]
+        parts += [r"\section*{References}", r"\begin{itemize}\raggedright"]
         parts += [r"\item " + escape_text(ref) for ref in references]
         parts.append(r"\end{itemize}")
     parts.append(r"\end{document}")
@@ -74,19 +75,43 @@ def compile_latex(tex_path, timeout=120):
     return os.path.join(folder, os.path.splitext(name)[0] + ".pdf")
 
 
-def _long_equation(lhs, expr, terms_per_line=3):
-    """``lhs = expr`` in an ``align*``, a sum broken after every few terms so it fits the page."""
-    return "\\begin{align*}\n" + " \\\\\n".join(aligned_lines(lhs, expr, terms_per_line)) + "\n\\end{align*}"
+def _label(*parts):
+    return "eq:" + "-".join(re.sub(r"[^A-Za-z0-9]+", "", str(p)) or "x" for p in parts)
 
 
-def _equations(pairs):
-    body = r" \\ ".join(sp.latex(k) + " &= " + sp.latex(v) for k, v in pairs)
-    return "\\begin{align*}\n" + body + "\n\\end{align*}"
+def _long_equation(lhs, expr, label=None, width=LINE_WIDTH):
+    """``lhs = expr`` as a numbered display: one line when it fits, otherwise a ``split`` broken
+    between terms (the display form of ``expr``, checked equal to it)."""
+    lines = display_lines(lhs, expr, width)
+    tag = "\n\\label{%s}" % label if label else ""
+    if len(lines) == 1:
+        return "\\begin{equation}\n" + lines[0].replace(" &= ", " = ", 1) + tag + "\n\\end{equation}"
+    return ("\\begin{equation}" + tag + "\n\\begin{split}\n" + " \\\\\n".join(lines)
+            + "\n\\end{split}\n\\end{equation}")
+
+
+def _equations(pairs, label=None):
+    """Numbered ``align`` of ``lhs = rhs`` pairs, each labelled ``label-<lhs>``."""
+    lines = []
+    for k, v in pairs:
+        broken = display_lines(k, v, LINE_WIDTH)
+        for j, line in enumerate(broken):
+            if j < len(broken) - 1:
+                line += r" \nonumber"
+            elif label:
+                line += r" \label{%s}" % _label(label, k)
+            lines.append(line)
+    return "\\begin{align}\n" + " \\\\\n".join(lines) + "\n\\end{align}"
 
 
 def derivation_document(model, zero_temperature=True):
-    """A standalone LaTeX document: the model, every engine step, the saddle point, its ``T = 0``
-    limit and the replicon, with the model's references.
+    """A standalone LaTeX document: the model, every engine step (numbered, labelled equations with
+    a line of justification each), the free energy, the saddle point, its ``T = 0`` limit and the
+    replicon in display form, with the model's references.
+
+    Every printed form is the display form of the engine's expression (terms ordered and factored
+    as physicists write them), verified equal to it by SymPy; long equations are broken between
+    terms.
 
     Parameters
     ----------
@@ -99,18 +124,21 @@ def derivation_document(model, zero_temperature=True):
     parts = [r"\section{Derivation}",
              "Every expression below was produced by the replica engine of statmech\\_nn; nothing was "
              "typed in. Gaussian averages $\\langle\\cdot\\rangle_z$ are over a standard normal $z$, "
-             "pattern averages $\\langle\\cdot\\rangle_\\xi$ over $\\xi=\\pm1$.",
-             saddle.derivation.latex(),
+             "pattern averages $\\langle\\cdot\\rangle_\\xi$ over the pattern entries.",
+             saddle.derivation.latex(label="step"),
              r"\section{Result}",
              r"\subsection{Free energy}",
-             _long_equation("f", fe.expr),
+             "The replica-symmetric free energy per unit, to be extremised over "
+             + ", ".join("$%s$" % latex(o) for o in fe.order_parameters) + ":",
+             _long_equation("f", fe.expr, label="eq:free-energy"),
              r"\subsection{Saddle-point equations}",
-             _equations(saddle.equations.items())]
+             "Stationarity of \\eqref{eq:free-energy} in each order parameter:",
+             _equations(saddle.equations.items(), label="saddle")]
     if saddle.replicon is not None:
         parts += [r"\subsection{Stability}",
                   "The replica-symmetric solution is stable while the replicon eigenvalue is positive "
                   "(de Almeida--Thouless):",
-                  "\\begin{equation*}\n\\lambda_R = " + sp.latex(saddle.replicon) + "\n\\end{equation*}"]
+                  _long_equation(r"\lambda_R", saddle.replicon, label="eq:replicon")]
     zt = None
     if zero_temperature:
         try:
@@ -121,15 +149,15 @@ def derivation_document(model, zero_temperature=True):
         parts += [r"\section{Zero temperature: the version space}",
                   "As $\\beta\\to\\infty$ only weights without errors keep their weight; the overlaps "
                   "stay below 1:",
-                  _equations(zt.equations.items()),
+                  _equations(zt.equations.items(), label="zero"),
                   "Minus the entropy of the version space per weight:",
-                  _long_equation("-s", zt.free_energy, terms_per_line=2)]
+                  _long_equation("-s", zt.free_energy, label="eq:zero-entropy")]
     elif zt is not None:
         parts += [r"\section{Zero temperature}",
                   "With $C=\\beta(1-q)$ finite as $\\beta\\to\\infty$:",
-                  _equations(zt.equations.items()),
+                  _equations(zt.equations.items(), label="zero"),
                   "Ground-state energy per unit:",
-                  _long_equation("e_0", zt.free_energy, terms_per_line=2)]
+                  _long_equation("e_0", zt.free_energy, label="eq:ground-state")]
     return latex_document(f"{model.title}: replica-symmetric derivation", "\n".join(parts),
                           references=model.references)
 

@@ -42,6 +42,7 @@ from ..parameters import Parameter
 from .base import temperature_parameter
 from .learning_base import LearningModel
 from .teacher_student import generalisation_error
+from ..symbolic.printing import Tex
 
 __all__ = ["ContinualPerceptron", "ReferenceCoupling", "TeacherOverlap", "reference_marginal"]
 
@@ -81,12 +82,12 @@ def reference_marginal(reference_equation, reference_overlap, q_hat, R_hat, deri
             raise DerivationError(f"E tanh(h) = {ours} is not the reference's R equation ({theirs})")
     weights = [sp.expand(w_.xreplace({average: reference_overlap})) for w_ in weights]
     deriv.add("Reference: one weight of the task-1 Gibbs measure",
-              [sp.Eq(sp.Symbol(r"P(\tilde w)"),
-                     sp.Symbol(r"\left\langle \frac{e^{\tilde w \tilde h}}{2\cosh \tilde h}\right\rangle_{z_0}")),
-               sp.Eq(sp.Symbol(r"\tilde h"), h.xreplace({z0: sp.Symbol("z_0")})),
-               sp.Eq(sp.Symbol(r"\langle \tanh \tilde h\rangle_{z_0}"), reference_overlap),
-               sp.Eq(sp.Symbol(r"P(\tilde w = -1)"), weights[0]),
-               sp.Eq(sp.Symbol(r"P(\tilde w = +1)"), weights[1])],
+              [sp.Eq(Tex(r"P(\tilde w)"),
+                     Tex(r"\left\langle \frac{e^{\tilde w \tilde h}}{2\cosh \tilde h}\right\rangle_{z_0}")),
+               sp.Eq(Tex(r"\tilde h"), h.xreplace({z0: sp.Symbol("z_0")})),
+               sp.Eq(Tex(r"\langle \tanh \tilde h\rangle_{z_0}"), reference_overlap),
+               sp.Eq(Tex(r"P(\tilde w = -1)"), weights[0]),
+               sp.Eq(Tex(r"P(\tilde w = +1)"), weights[1])],
               r"The reference is replica 1 of $m\to0$ replicas of the task-1 student; $(2\cosh\tilde h)^{m-1}"
               r"\to 1/2\cosh\tilde h$. By its own saddle-point equation $\langle\tanh\tilde h\rangle = "
               r"\tilde R$, its teacher-1 overlap: that is all the new student sees of it.")
@@ -121,14 +122,14 @@ class ReferenceCoupling:
         self.symbol, self.hat = sp.Symbol(name, real=True), sp.Symbol(hat, real=True)
 
     def display(self):
-        return -self.coupling * sp.Symbol(r"\sum_i w_i\tilde w_i")
+        return -self.coupling * Tex(r"\sum_i w_i\tilde w_i")
 
     def apply(self, calc):
         from ..symbolic.learning import R_hat, q_hat
         calc.derivation.add(
             "Franz--Parisi potential",
-            sp.Eq(sp.Symbol(r"-\beta f"),
-                  sp.Symbol(r"\lim_{N\to\infty}\frac1N\mathbb{E}\sum_{\tilde w}\frac{e^{-\beta E_1(\tilde w)}}"
+            sp.Eq(Tex(r"-\beta f"),
+                  Tex(r"\lim_{N\to\infty}\frac1N\mathbb{E}\sum_{\tilde w}\frac{e^{-\beta E_1(\tilde w)}}"
                             r"{Z_1}\log\sum_w e^{-\beta E_2(w) + \gamma\, w\cdot\tilde w}")),
             r"Task 1 (teacher $w^{*1}$, $\alpha_1 N$ examples) learned first by Gibbs learning; its Gibbs "
             r"measure supplies the reference $\tilde w$. The new student learns task 2 (teacher $w^{*2}$, "

@@ -52,6 +52,7 @@ from ..symbolic.pbody import overlap_power
 from ..symbolic.state import N, beta
 from .declared import DeclaredModel
 from .p_spin import conjugate_seeds
+from ..symbolic.printing import Tex
 
 __all__ = ["DenseHebbian", "DenseHebbianExamples", "Examples"]
 
@@ -99,10 +100,10 @@ class DenseHebbianExamples:
     def display(self):
         p = self.p
         if self.setting == "supervised":
-            return -sp.Symbol(r"\frac{1}{%d N^{%d}}\sum_{\mu=1}^{P}\sum_{i_1\neq\dots\neq i_{%d}}"
+            return -Tex(r"\frac{1}{%d N^{%d}}\sum_{\mu=1}^{P}\sum_{i_1\neq\dots\neq i_{%d}}"
                               r"\hat\eta^\mu_{i_1}\cdots\hat\eta^\mu_{i_{%d}}\sigma_{i_1}\cdots\sigma_{i_{%d}}"
                               % (p, p - 1, p, p, p))
-        return -sp.Symbol(r"\frac{1}{%d N^{%d} M r^{%d}}\sum_{\mu=1}^{P}\sum_{a=1}^{M}\sum_{i_1\neq\dots"
+        return -Tex(r"\frac{1}{%d N^{%d} M r^{%d}}\sum_{\mu=1}^{P}\sum_{a=1}^{M}\sum_{i_1\neq\dots"
                           r"\neq i_{%d}}\eta^{\mu,a}_{i_1}\cdots\eta^{\mu,a}_{i_{%d}}\sigma_{i_1}\cdots"
                           r"\sigma_{i_{%d}}" % (p, p - 1, p, p, p, p))
 
@@ -140,11 +141,11 @@ class DenseHebbianExamples:
         Y = sp.Symbol("Y", real=True)
         chibar = mean + sp.sqrt(var) * Y
         d.add("Examples of the archetypes",
-              [sp.Eq(sp.Symbol(r"\eta^{\mu,a}_i"), sp.Symbol(r"\chi^{\mu,a}_i\xi^\mu_i")),
-               sp.Eq(sp.Symbol(r"\mathbb{E}\,\bar\chi"), mean),
-               sp.Eq(sp.Symbol(r"\mathrm{Var}\,\bar\chi"), var),
-               sp.Eq(sp.Symbol(r"\bar\chi"), chibar),
-               sp.Eq(sp.Symbol(r"\kappa"), kappa)],
+              [sp.Eq(Tex(r"\eta^{\mu,a}_i"), Tex(r"\chi^{\mu,a}_i\xi^\mu_i")),
+               sp.Eq(Tex(r"\mathbb{E}\,\bar\chi"), mean),
+               sp.Eq(Tex(r"\mathrm{Var}\,\bar\chi"), var),
+               sp.Eq(Tex(r"\bar\chi"), chibar),
+               sp.Eq(Tex(r"\kappa"), kappa)],
               r"$P(\chi = \pm1) = (1 \pm r)/2$, $\bar\chi = \frac{1}{rM}\sum_a\chi^a$, "
               r"$\rho = \frac{1-r^2}{Mr^2}$. The condensed archetype acts through "
               r"$X = \frac{1}{N}\sum_i\xi_i\bar\chi_i\sigma_i$ in both settings (unsupervised: the "
@@ -161,8 +162,8 @@ class DenseHebbianExamples:
         if c_q.has(N):
             raise DerivationError("dense Hebbian scaling does not give an extensive free energy")
         d.add("Average over non-condensed archetypes and their examples",
-              sp.Eq(sp.Symbol(r"\frac{P}{N}\log\mathbb{E}\,e^{tY_\mu}"),
-                    c_q * sp.Symbol(r"\sum_{a,b}Q_{ab}^{%d}" % p)),
+              sp.Eq(Tex(r"\frac{P}{N}\log\mathbb{E}\,e^{tY_\mu}"),
+                    c_q * Tex(r"\sum_{a,b}Q_{ab}^{%d}" % p)),
               r"As for $p$-body Hebbian couplings of the archetypes (second cumulant only for $p\ge 3$), "
               r"with the variance of the examples' products: $\kappa$.")
         calc.energetic += calc.replica_sum(c_q * s2**p)

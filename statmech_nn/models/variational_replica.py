@@ -23,6 +23,7 @@ from ..symbolic.priors import DiscretePrior, Prior
 from ..symbolic.replica import replica_limit
 from ..symbolic.rewrite import stabilise
 from ..symbolic.state import OrderParameter, ReplicaCalculation, beta, n, z
+from ..symbolic.printing import Tex
 
 __all__ = ["FlatMeanPrior", "VariationalWeights", "ProbitChannel", "VariationalFreeEnergy", "bernoulli_kl",
            "variational_free_energy", "variational_franz_parisi_free_energy", "variational_saddle_point"]
@@ -169,11 +170,11 @@ class ProbitChannel:
         log_phibar = Anchor(anchor.args[0] - x_hat**2 / 2) + sp.log(GaussianAverage(shifted, y))
         G = expand_averages(G.xreplace({sp.log(sp.Symbol("phibar")): log_phibar})).xreplace({s: z})
         deriv.add("Energetic term: tempered likelihood of the mean-field student",
-                  [sp.Eq(sp.Symbol(r"\lambda^a"), lam),
-                   sp.Eq(sp.Symbol(r"P(y=+1\mid\lambda)"), likelihood),
+                  [sp.Eq(Tex(r"\lambda^a"), lam),
+                   sp.Eq(Tex(r"P(y=+1\mid\lambda)"), likelihood),
                    sp.Eq(sp.Symbol("s"), rot_s),
-                   sp.Eq(sp.Symbol(r"\int_{t>0} Do"), teacher_weight),
-                   sp.Eq(sp.Symbol(r"\hat x"), x_hat),
+                   sp.Eq(Tex(r"\int_{t>0} Do"), teacher_weight),
+                   sp.Eq(Tex(r"\hat x"), x_hat),
                    sp.Eq(sp.Symbol("G_E"), G)],
                   r"Gaussian-field approximation: $w\cdot\xi/\sqrt N$ under $Q_m$ has mean $\lambda$ and "
                   r"variance $1-q_*$; each example weighs $P(y\mid\lambda)^\beta$. RS fields with "
@@ -242,8 +243,8 @@ def variational_free_energy(model, alpha, title=None):
     """
     d = Derivation(title or f"Replica-symmetric free energy of the {model.title}")
     d.add("Variational Gardner volume",
-          sp.Eq(sp.Symbol(r"-\beta f"),
-                sp.Symbol(r"\lim_{N\to\infty}\frac1N\mathbb{E}\log\int_{[-1,1]^N}\! dm\,\prod_{\mu=1}^{\alpha N}"
+          sp.Eq(Tex(r"-\beta f"),
+                Tex(r"\lim_{N\to\infty}\frac1N\mathbb{E}\log\int_{[-1,1]^N}\! dm\,\prod_{\mu=1}^{\alpha N}"
                           r"H\!\Big(-\frac{y_\mu\, m\cdot\xi_\mu}{\sqrt{N(1-q_*)}}\Big)^{\beta}")),
           r"Mean-field student $Q(w) = \prod_i(1+m_iw_i)/2$ over binary weights, trained in the space of "
           r"its means with the $\beta$-weighted log-likelihood; labels $y = \mathrm{sign}(w^*\cdot\xi)$ "
@@ -266,8 +267,8 @@ def _reference_density(exponent_1, deriv):
     marginal = weight.subs(s_rep, 0)
     deriv.add("Reference: the task-1 solution as a quenched prior",
               [sp.Eq(sp.Symbol("g_1"), exponent_1),
-               sp.Eq(sp.Symbol(r"\mathbb{E}_{m^1}F"), sp.Symbol(r"\lim_{s\to0}") * weight),
-               sp.Eq(sp.Symbol(r"\mathbb{E}_{m^1}F"), marginal)],
+               sp.Eq(Tex(r"\mathbb{E}_{m^1}F"), Tex(r"\lim_{s\to0}") * weight),
+               sp.Eq(Tex(r"\mathbb{E}_{m^1}F"), marginal)],
               r"The reference means $m^1$ are replica 1 of $s\to0$ replicas of the task-1 student, with "
               r"its saddle-point conjugates $\hat q_1, \hat r_1, \hat q_{1*}$ (Franz--Parisi). Cross "
               r"overlaps of student and reference have no conjugate (neither meets the other's data).")
@@ -335,8 +336,8 @@ def variational_franz_parisi_free_energy(model, alpha, coupling, teacher_overlap
     q_hat_1, r_hat_1, q_star_hat_1 = reference_conjugates
     d = Derivation(title or f"Franz–Parisi potential of the {model.title}")
     d.add("Franz--Parisi potential",
-          sp.Eq(sp.Symbol(r"-\beta f"),
-                sp.Symbol(r"\lim_{N\to\infty}\frac1N\mathbb{E}\int dP_1(m^1)\log\int_{[-1,1]^N}\!dm\, "
+          sp.Eq(Tex(r"-\beta f"),
+                Tex(r"\lim_{N\to\infty}\frac1N\mathbb{E}\int dP_1(m^1)\log\int_{[-1,1]^N}\!dm\, "
                           r"e^{\beta\sum_\mu \log H(-y^2_\mu m\cdot\xi_\mu/\sqrt{N(1-q_*)}) "
                           r"- \beta\gamma\, \mathrm{KL}(Q_m\|Q_{m^1})}")),
           r"Task 1 is learned first; its solution $Q_{m^1}$ is the prior and the reference of task 2 "
@@ -347,7 +348,7 @@ def variational_franz_parisi_free_energy(model, alpha, coupling, teacher_overlap
     exponent_1 = task1.exponent(r_hat_1 + sp.sqrt(q_hat_1) * z, 2 * q_star_hat_1 - q_hat_1, m_ref)
     marginal, F = _reference_density(exponent_1, d)
     kl = bernoulli_kl(m, m_ref)
-    d.add("Coupling to the reference", sp.Eq(sp.Symbol(r"\mathrm{KL}(Q_m\|Q_{m^1})"), kl),
+    d.add("Coupling to the reference", sp.Eq(Tex(r"\mathrm{KL}(Q_m\|Q_{m^1})"), kl),
           r"Per weight, $\sum_{w=\pm1} Q_m(w)\log\frac{Q_m(w)}{Q_{m^1}(w)}$ with $Q_m(w) = (1+wm)/2$.")
     prior = FlatMeanPrior(-beta * coupling * kl + _j1 * sp.sign(m) + _j2 * B * sp.sign(m))
     site, _ = prior.single_site(r_hat_2 * B, q_hat_2, n, x, d, diag=2 * q_star_hat_2)
@@ -362,14 +363,14 @@ def variational_franz_parisi_free_energy(model, alpha, coupling, teacher_overlap
                    sp.Symbol("p_2", real=True): expand_averages(sp.diff(G, _j2).subs({_j1: 0, _j2: 0}))}
     G_S = G.subs({_j1: 0, _j2: 0})
     d.add("Entropic term: new means with the reference as prior",
-          [sp.Eq(sp.Symbol(r"P(B = \pm1)"), (1 + sp.Symbol(r"\pm") * teacher_overlap) / 2),
-           sp.Eq(sp.Symbol(r"\rho(m^1)"), rho),
+          [sp.Eq(Tex(r"P(B = \pm1)"), (1 + Tex(r"\pm") * teacher_overlap) / 2),
+           sp.Eq(Tex(r"\rho(m^1)"), rho),
            *aligned_lines("G_S", G_S, 1)],
           r"Teacher 2 in the gauge of teacher 1, $w^{*2}_i = B_i$; overlaps $q_2, r_2 = m\cdot w^{*2}/N, "
           r"q_{2*}$ imposed with $\hat q_2, \hat r_2, \hat q_{2*}$; $\lim_{n\to0}\frac1n$ by SymPy, then the "
           r"reference's $z$ and $m^1$ integrals exchanged (Fubini), $\rho$ the density of $m^1$.")
     G_E = ProbitChannel().energetic(d).xreplace({q: q_2, r: r_2, q_star: q_star_2})
-    d.add("Task-2 channel", sp.Eq(sp.Symbol(r"G_E(q_2, r_2, q_{2*})"), G_E),
+    d.add("Task-2 channel", sp.Eq(Tex(r"G_E(q_2, r_2, q_{2*})"), G_E),
           r"The channel above with the task-2 overlaps: only the new student meets the task-2 examples.")
     conjugates = [(q_2, q_hat_2), (r_2, r_hat_2), (q_star_2, q_star_hat_2)]
     return _assemble(model, G_S, G_E, alpha, conjugates, observables, d,

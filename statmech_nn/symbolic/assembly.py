@@ -15,7 +15,8 @@ from .averages import expand_averages, quenched_average
 from .free_energy import FreeEnergy
 from .stationarity import saddle_point
 from .replica import replica_limit
-from .state import ReplicaCalculation, beta, n, z
+from .state import N, ReplicaCalculation, beta, n, z
+from .printing import DisorderAverage, Tex
 
 __all__ = ["derive", "site_problem"]
 
@@ -25,11 +26,13 @@ def derive(model, hamiltonian):
     calc = ReplicaCalculation(f"Replica-symmetric free energy of the {model.title}", hamiltonian.prior)
     d = calc.derivation
     d.add("Hamiltonian", hamiltonian.display(), hamiltonian.description)
+    Z, a_ = sp.Symbol("Z"), sp.Symbol("a", integer=True, positive=True)
     d.add("Replicated partition function",
-          sp.Eq(sp.Symbol(r"-\beta f"),
-                sp.Symbol(r"\lim_{N\to\infty}\lim_{n\to 0}\frac{1}{N n}\log \mathbb{E}\, Z^n,\quad "
-                          r"\mathbb{E}\,Z^n = \mathbb{E}\sum_{\{\sigma^a\}} e^{-\beta\sum_{a=1}^n "
-                          r"H(\sigma^a)}")),
+          [sp.Eq(-beta * sp.Symbol("f"),
+                 sp.Limit(sp.Limit(sp.log(DisorderAverage(Z**n)) / (N * n), n, 0, "+-"), N, sp.oo)),
+           sp.Eq(DisorderAverage(Z**n),
+                 DisorderAverage(Tex(r"\sum_{\{\sigma^a\}}", "sum_{sigma^a}")
+                                 * sp.exp(-beta * sp.Sum(Tex(r"H(\sigma^a)", "H(sigma^a)"), (a_, 1, n)))))],
           r"The replica trick $\log Z = \lim_{n\to0}(Z^n - 1)/n$, with $n$ integer replicas first.")
     for term in hamiltonian.interactions:
         term.apply(calc)
@@ -50,7 +53,7 @@ def derive(model, hamiltonian):
         layer_sites.append((l_x, l_diag - l_pair))
     limit = replica_limit(total, n)
     d.add("Replica limit n → 0",
-          sp.Eq(sp.Symbol(r"-\beta f"), limit),
+          sp.Eq(Tex(r"-\beta f"), limit),
           r"$\lim_{n\to0}\frac{1}{n}$ of the RS action, by SymPy: the action vanishes at $n = 0$ and "
           "its $n$-derivative is taken under the averages.")
     f = expand_averages(sp.expand(-limit / beta, log=False))

@@ -22,6 +22,7 @@ import sympy as sp
 
 from ..errors import DerivationError
 from .state import N, beta, replica_a, replica_b
+from .printing import Tex
 
 __all__ = ["BipartiteCouplings", "weight_variance"]
 
@@ -54,7 +55,7 @@ class BipartiteCouplings:
         self.retrieval = retrieval
 
     def display(self):
-        return -sp.Symbol(r"\frac{1}{\sqrt{N}}\sum_{i=1}^{N}\sum_{\mu=1}^{P}\xi_{i\mu}\sigma_i\tau_\mu")
+        return -Tex(r"\frac{1}{\sqrt{N}}\sum_{i=1}^{N}\sum_{\mu=1}^{P}\xi_{i\mu}\sigma_i\tau_\mu")
 
     def apply(self, calc):
         d = calc.derivation
@@ -63,10 +64,10 @@ class BipartiteCouplings:
         layer = calc.add_layer(self.hidden, alpha, "hidden")
         t = sp.Symbol("t")
         d.add("Average over the weights",
-              [sp.Eq(sp.Symbol(r"\log\mathbb{E}\,e^{t\xi}"), v * t**2 / 2 + sp.Symbol(r"O(t^3)")),
-               sp.Eq(sp.Symbol(r"t"), sp.Symbol(r"\frac{\beta}{\sqrt{N}}\sum_a\sigma_i^a\tau_\mu^a")),
-               sp.Eq(sp.Symbol(r"\frac{1}{N}\log\mathbb{E}\,e^{-\beta\sum_a H}"),
-                     alpha * v * beta**2 / 2 * sp.Symbol(r"\sum_{a,b} Q_{ab}P_{ab}"))],
+              [sp.Eq(Tex(r"\log\mathbb{E}\,e^{t\xi}"), v * t**2 / 2 + sp.O(t**3)),
+               sp.Eq(sp.Symbol(r"t"), Tex(r"\frac{\beta}{\sqrt{N}}\sum_a\sigma_i^a\tau_\mu^a")),
+               sp.Eq(Tex(r"\frac{1}{N}\log\mathbb{E}\,e^{-\beta\sum_a H}"),
+                     alpha * v * beta**2 / 2 * Tex(r"\sum_{a,b} Q_{ab}P_{ab}"))],
               r"Each weight appears with $t = O(N^{-1/2})$: only its variance $v$ survives "
               r"(Barra et al. 2018); $Q_{ab} = \frac1N\sum_i\sigma_i^a\sigma_i^b$, "
               r"$P_{ab} = \frac1P\sum_\mu\tau_\mu^a\tau_\mu^b$, $P = \alpha N$.")
@@ -108,7 +109,7 @@ class BipartiteCouplings:
         coefficient = sp.Poly(extensive, X).coeff_monomial(X**2)
         calc.derivation.add(
             "Condensed hidden unit",
-            sp.Eq(sp.Symbol(r"\log\int dP(\tau_1)\, e^{\beta\sqrt{N} X_a\tau_1}"), N * extensive),
+            sp.Eq(Tex(r"\log\int dP(\tau_1)\, e^{\beta\sqrt{N} X_a\tau_1}"), N * extensive),
             r"The hidden unit of the retrieved pattern sees the field $\beta\sqrt{N}X_a$, "
             r"$X_a = \frac1N\sum_i\xi_{i1}\sigma_i^a$; its Gaussian integral (SymPy) is extensive.")
         xi = sp.Symbol("xi")

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import re
+
 import sympy as sp
+
+from . import printing
 
 __all__ = ["Step", "Derivation", "escape_text", "aligned_lines"]
 
@@ -28,8 +32,50 @@ def _latex_item(e):
     if isinstance(e, str):
         return e
     if isinstance(e, sp.Equality):
-        return sp.latex(e.lhs) + " &= " + sp.latex(e.rhs)
-    return sp.latex(e)
+        return printing.latex(e.lhs) + " &= " + printing.latex(e.rhs)
+    return printing.latex(e)
+
+
+#: printed width (see :func:`printing.tex_width`) of an equation line in a document
+LINE_WIDTH = 74
+
+
+def equation_lines(e, width=LINE_WIDTH):
+    """The ``align`` lines of one item of a step: an equation broken between terms when it is wider
+    than ``width``; an expression alone is aligned at its start."""
+    if isinstance(e, str):
+        return [e]
+    if isinstance(e, sp.Equality):
+        return printing.display_lines(e.lhs, e.rhs, width)
+    lines = printing.split_sum("", e, width)
+    return [lines[0].replace(" &= ", "& ", 1)] + lines[1:]
+
+
+def numbered_align(items, label=None, width=LINE_WIDTH):
+    """An ``align`` environment: one number per item (continuation lines unnumbered), the first item
+    labelled ``label`` and the others ``label`` + ``b``, ``c``, ..."""
+    lines = []
+    for k, item in enumerate(items):
+        broken = equation_lines(item, width)
+        for j, line in enumerate(broken):
+            if j < len(broken) - 1:
+                line += r" \nonumber"
+            elif label:
+                line += r" \label{%s}" % (label + ("" if k == 0 else "abcdefghijklmnopqrstuvwxyz"[k % 26]))
+            lines.append(line)
+    return "\\begin{align}\n" + " \\\\\n".join(lines) + "\n\\end{align}"
+
+
+def _text_math(text):
+    """A sentence with ``$...$`` math as MathJax-friendly LaTeX: ``\\text{...}`` pieces and math."""
+    out = []
+    for i, piece in enumerate(text.split("$")):
+        if i % 2:
+            out.append(piece)
+        elif piece:
+            piece = re.sub(r"([&%#_{}])", r"\\\1", piece)
+            out.append(r"\text{%s}" % piece)
+    return "".join(out)
 
 
 class Derivation:
@@ -60,29 +106,32 @@ class Derivation:
     def titles(self):
         return [s.title for s in self.steps]
 
-    def latex(self):
-        """LaTeX body: one numbered subsection-like paragraph per step (needs amsmath)."""
+    def latex(self, label="step"):
+        """LaTeX body: one paragraph per step, its justification and its numbered equations
+        (``align``, labelled ``eq:<label><i>``; needs amsmath). Long equations are broken between
+        terms so that they fit a page 17 cm wide."""
         parts = []
         for i, s in enumerate(self.steps, 1):
             parts.append(r"\paragraph{Step %d: %s}" % (i, escape_text(s.title)))
             if s.note:
                 parts.append(escape_text(s.note))
-            parts.append(r"\begin{equation*}")
-            body = s.latex()
-            if "&" in body and not body.startswith(r"\begin{aligned}"):
-                body = r"\begin{aligned}" + body + r"\end{aligned}"
-            parts.append(body)
-            parts.append(r"\end{equation*}")
+            items = list(s.expr) if isinstance(s.expr, (list, tuple)) else [s.expr]
+            parts.append(numbered_align(items, "eq:%s%d" % (label, i) if label else None))
         return "\n".join(parts)
 
-    def _repr_markdown_(self):
-        out = [f"**{self.title}**\n"]
+    def _repr_latex_(self):
+        """The derivation typeset in Jupyter (MathJax): titles, justifications and equations."""
+        lines = [r"\textbf{%s}" % _text_math(self.title).replace(r"\text", "")]
         for i, s in enumerate(self.steps, 1):
-            body = s.latex()
-            if "&" in body and not body.startswith(r"\begin{aligned}"):
-                body = r"\begin{aligned}" + body + r"\end{aligned}"
-            out.append(f"{i}. *{s.title}*. {s.note}\n\n   $$ {body} $$\n")
-        return "\n".join(out)
+            lines.append(r"\textbf{%d. %s}" % (i, re.sub(r"([&%#_{}])", r"\\\1", s.title)))
+            if s.note:
+                lines.append(_text_math(s.note))
+            items = list(s.expr) if isinstance(s.expr, (list, tuple)) else [s.expr]
+            for item in items:
+                body = _latex_item(item)
+                lines.append(body if "&" in body else "& " + body)
+        return "$$\\begin{aligned}" + " \\\\ ".join(
+            line if "&" in line else "&" + line for line in lines) + "\\end{aligned}$$"
 
     def __repr__(self):
         return f"<Derivation {self.title!r}: {len(self.steps)} steps>"
@@ -108,13 +157,7 @@ def escape_text(text):
     return "$".join(pieces)
 
 
-def aligned_lines(lhs, expr, per_line=3):
-    """``lhs = expr`` as ``align`` lines of a few terms each, so long sums fit the page."""
-    terms = sp.Add.make_args(sp.sympify(expr)) if isinstance(expr, sp.Add) else (expr,)
-    lines = []
-    for i in range(0, len(terms), per_line):
-        chunk = sp.latex(sp.Add(*terms[i:i + per_line], evaluate=False))
-        if i and not chunk.startswith("-"):
-            chunk = "+ " + chunk
-        lines.append(("%s &= " % lhs if not i else "&\\quad ") + chunk)
-    return lines
+def aligned_lines(lhs, expr, per_line=None, width=LINE_WIDTH):
+    """``lhs = expr`` as ``align`` lines broken between terms so that each fits ``width``
+    (``per_line`` is ignored: kept for old callers)."""
+    return printing.split_sum(lhs, expr, width)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..errors import DerivationError
+from . import printing
 
 
 __all__ = ["FreeEnergy", "SaddlePoint"]
@@ -44,7 +45,8 @@ class FreeEnergy:
         return self._saddle
 
     def latex(self):
-        return r"f = " + sp.latex(self.expr)
+        """``f = ...`` in the display form (checked equal to :attr:`expr`)."""
+        return r"f = " + printing.latex(self.expr)
 
     def _repr_latex_(self):
         return "$\\displaystyle " + self.latex() + "$"
@@ -106,7 +108,7 @@ class SaddlePoint:
         return Solver(self, **options)
 
     def latex(self):
-        lines = [sp.latex(k) + " &= " + sp.latex(v) for k, v in self.equations.items()]
+        lines = [printing.latex(k) + " &= " + printing.latex(v) for k, v in self.equations.items()]
         return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
 
     def _repr_latex_(self):

@@ -19,6 +19,7 @@ from ..errors import DerivationError
 from .laws import DiscreteLaw, centred_moments
 from .replica import LogDet, RSMatrix
 from .state import N, OverlapSource, beta, n, replica_a, replica_b
+from .printing import DisorderAverage, Tex
 
 __all__ = ["Hamiltonian", "UniformCouplings", "GaussianCouplings", "HebbianCouplings", "ExternalField",
            "gaussian_cumulants"]
@@ -47,7 +48,7 @@ class Hamiltonian:
     description: str = ""
 
     def display(self):
-        return sp.Eq(sp.Symbol("H(\\sigma)"),
+        return sp.Eq(Tex("H(\\sigma)"),
                      sp.Add(*[t.display() for t in self.interactions], evaluate=False))
 
 
@@ -64,15 +65,15 @@ class UniformCouplings:
 
     def display(self):
         if self.p == 2:
-            return -self.J / (2 * N) * sp.Symbol(r"\sum_{i,j}\sigma_i\sigma_j")
-        return -self.J * N / 2 * sp.Symbol(r"\Big(\frac{1}{N}\sum_{i}\sigma_i\Big)^{%d}" % self.p)
+            return -self.J / (2 * N) * Tex(r"\sum_{i,j}\sigma_i\sigma_j")
+        return -self.J * N / 2 * Tex(r"\Big(\frac{1}{N}\sum_{i}\sigma_i\Big)^{%d}" % self.p)
 
     def apply(self, calc):
         coefficient = beta * self.J / 2
         calc.derivation.add(
             "Magnetisation",
-            sp.Eq(sp.Symbol(r"-\beta H(\sigma^a)"),
-                  N * coefficient * sp.Symbol(r"X_a^{%d}" % self.p) + sp.Symbol(r"\cdots")),
+            sp.Eq(Tex(r"-\beta H(\sigma^a)"),
+                  N * coefficient * Tex(r"X_a^{%d}" % self.p) + Tex(r"\cdots")),
             r"With $X_a = \frac{1}{N}\sum_i \sigma_i^a$ the coupling is a power of an empirical "
             "average.")
         calc.condense(self.owner, self.magnetisation, "1", coefficient, self.p)
@@ -89,14 +90,14 @@ class GaussianCouplings:
         self.owner = owner
 
     def display(self):
-        return -sp.Symbol(r"\sum_{i<j} J_{ij}\sigma_i\sigma_j")
+        return -Tex(r"\sum_{i<j} J_{ij}\sigma_i\sigma_j")
 
     def apply(self, calc):
         d = calc.derivation
         cgf, k1, k2 = gaussian_cumulants("J_ij", self.J0 / N, self.J / sp.sqrt(N))
         d.add("Average over Gaussian couplings",
-              [sp.Eq(sp.Symbol(r"\log \mathbb{E}\, e^{t J_{ij}}"), cgf),
-               sp.Eq(sp.Symbol(r"t"), beta * sp.Symbol(r"\sum_a \sigma_i^a\sigma_j^a"))],
+              [sp.Eq(Tex(r"\log \mathbb{E}\, e^{t J_{ij}}"), cgf),
+               sp.Eq(sp.Symbol(r"t"), beta * Tex(r"\sum_a \sigma_i^a\sigma_j^a"))],
               r"The cumulant generating function of $J_{ij}$ from sympy.stats, with "
               r"$t = \beta\sum_a \sigma_i^a\sigma_j^a$ for each pair $i<j$.")
         # Σ_{i<j} Σ_a σσ = (N²/2) Σ_a X_a² and Σ_{i<j}(Σ_a σσ)² = (N²/2) Σ_{a,b} Q_ab², up to O(N)
@@ -106,8 +107,8 @@ class GaussianCouplings:
             raise DerivationError("coupling scaling does not give an extensive free energy")
         s2 = calc.prior.self_overlap
         d.add("Sums over sites as overlaps",
-              sp.Eq(sp.Symbol(r"\frac{1}{N}\log\mathbb{E}\,e^{-\beta\sum_a H(\sigma^a)}"),
-                    c_m * sp.Symbol(r"\sum_a X_a^2") + c_q * sp.Symbol(r"\sum_{a,b} Q_{ab}^2")),
+              sp.Eq(Tex(r"\frac{1}{N}\log\mathbb{E}\,e^{-\beta\sum_a H(\sigma^a)}"),
+                    c_m * Tex(r"\sum_a X_a^2") + c_q * Tex(r"\sum_{a,b} Q_{ab}^2")),
               r"$X_a = \frac{1}{N}\sum_i \sigma_i^a$, $Q_{ab} = \frac{1}{N}\sum_i \sigma_i^a\sigma_i^b$;"
               r" diagonal terms are $O(1/N)$; $Q_{aa} = "
               + (rf"\sigma^2 = {s2}$." if s2 is not None else r"q_d$, an order parameter."))
@@ -175,9 +176,9 @@ class HebbianCouplings:
 
     def display(self):
         if self.centre == 0:
-            return -sp.Symbol(r"\frac{1}{2N}\sum_{\mu=1}^{P}\sum_{i\neq j}\xi_i^\mu\xi_j^\mu\sigma_i\sigma_j")
+            return -Tex(r"\frac{1}{2N}\sum_{\mu=1}^{P}\sum_{i\neq j}\xi_i^\mu\xi_j^\mu\sigma_i\sigma_j")
         c = sp.latex(self.centre)
-        return -sp.Symbol(r"\frac{1}{2N}\sum_{\mu=1}^{P}\sum_{i\neq j}(\xi_i^\mu - %s)(\xi_j^\mu - %s)"
+        return -Tex(r"\frac{1}{2N}\sum_{\mu=1}^{P}\sum_{i\neq j}(\xi_i^\mu - %s)(\xi_j^\mu - %s)"
                           r"\sigma_i\sigma_j" % (c, c))
 
     def pattern_moments(self):
@@ -201,16 +202,16 @@ class HebbianCouplings:
                 and set(self.law.values) == {-1, 1}):
             xi_ = sp.Symbol(r"\xi")
             d.add("Pattern entries",
-                  [sp.Eq(sp.Symbol(r"\log\mathbb{E}\,e^{t(\xi - %s)}" % sp.latex(self.centre)),
+                  [sp.Eq(Tex(r"\log\mathbb{E}\,e^{t(\xi - %s)}" % sp.latex(self.centre)),
                          self.law.cumulant_generating_function(t)),
-                   sp.Eq(sp.Symbol(r"\mathbb{E}[\xi - %s]" % sp.latex(self.centre)), mean),
-                   sp.Eq(sp.Symbol(r"v = \mathbb{E}[(\xi - %s)^2]" % sp.latex(self.centre)), v)],
+                   sp.Eq(Tex(r"\mathbb{E}[\xi - %s]" % sp.latex(self.centre)), mean),
+                   sp.Eq(Tex(r"v = \mathbb{E}[(\xi - %s)^2]" % sp.latex(self.centre)), v)],
                   r"Independent entries of the %s law; the learning rule uses $\eta = %s$, whose mean and "
                   r"variance follow from its cumulant generating function." % (self.law.name,
                                                                                 sp.latex(xi_ - self.centre)))
         d.add("Hebbian couplings as squares",
-              sp.Eq(sp.Symbol(r"-\beta H(\sigma^a)"),
-                    sp.Symbol(r"\frac{\beta}{2N}\sum_{\mu}\Big(\sum_i \eta_i^\mu\sigma_i^a\Big)^2")
+              sp.Eq(Tex(r"-\beta H(\sigma^a)"),
+                    Tex(r"\frac{\beta}{2N}\sum_{\mu}\Big(\sum_i \eta_i^\mu\sigma_i^a\Big)^2")
                     - beta * alpha * v * N * s2 / 2),
               r"The $i = j$ terms give $-\beta P v\sigma^2/2$ with $P = \alpha N$; "
               + ("pattern $1$ is" if K == 1 else f"patterns $1..{K}$ are")
@@ -259,20 +260,25 @@ class HebbianCouplings:
         if sp.expand(rs_energy - matrix.rs(q, n)) != 0:
             raise DerivationError(f"{self.owner}: the Gaussian integral over the non-condensed overlaps "
                                   "is not the log det of the RS matrix")
+        eta_, Q_, M_ = sp.Symbol("eta"), sp.MatrixSymbol("Q", n, n), sp.MatrixSymbol("M", n, n)
         d.add("Average over non-condensed patterns",
-              [sp.Eq(sp.Symbol(r"\log\mathbb{E}\,e^{t\eta}"), expansion + sp.Symbol(r"O(t^3)")),
-               sp.Eq(sp.Symbol(r"\mathbb{E}_\eta\, e^{\frac{\beta}{2N}\sum_a(\sum_i\eta_i\sigma_i^a)^2}"),
-                     sp.Symbol(r"\int\prod_a Dz_a\, e^{\frac{\beta v}{2}\sum_{ab} z_a Q_{ab} z_b}")),
-               sp.Eq(sp.Symbol(r"\log\int\prod_a Dz_a\, e^{-\frac12 z^T M z + \frac12 z^T z}"),
-                     per_pattern),
-               sp.Eq(sp.Symbol(r"M"), sp.Symbol(r"\mathrm{RS}(%s,\ %s)" % (sp.latex(M.diag), sp.latex(M.off))))],
+              [sp.Eq(Tex(r"\log\mathbb{E}\,e^{t\eta}"), expansion + sp.O(t**3)),
+               sp.Eq(sp.log(DisorderAverage(sp.exp(Tex(r"\frac{\beta}{2N}\sum_a\Big(\sum_i\eta_i\sigma_i^a\Big)^2",
+                                                       "beta/(2N) sum_a (sum_i eta_i sigma_i^a)^2")),
+                                             eta_)),
+                     matrix.coefficient / self.alpha
+                     * sp.log(sp.Determinant(matrix.diagonal * sp.Identity(n) + matrix.scale * Q_))),
+               sp.Eq(-sp.log(sp.Determinant(M_)) / 2, per_pattern),
+               sp.Eq(sp.Indexed(M_.name, replica_a, replica_b),
+                     M.diag * sp.KroneckerDelta(replica_a, replica_b)
+                     + M.off * (1 - sp.KroneckerDelta(replica_a, replica_b)))],
               r"Each non-condensed pattern: Hubbard--Stratonovich with $n$ Gaussians $z_a$; the entries' "
               r"cumulant generating function to second order in $t = \sqrt{\beta/N}\sum_a z_a\sigma_i^a$ "
               r"(higher cumulants are $O(N^{-1/2})$); the Gaussian integral over $z$ of the RS matrix $M$ "
               r"from its two eigenvalues. There are $P - K \simeq \alpha N$ such patterns.")
         r = sp.Symbol(self.conjugate, positive=True)
         d.add("Overlaps and their conjugates",
-              [sp.Eq(sp.Symbol(r"1"), sp.Symbol(r"\int dq_{ab}\,d%s_{ab}\, e^{-N\alpha\beta^2 %s_{ab}"
+              [sp.Eq(sp.Symbol(r"1"), Tex(r"\int dq_{ab}\,d%s_{ab}\, e^{-N\alpha\beta^2 %s_{ab}"
                                                  r"(q_{ab} - Q_{ab})}" % (sp.latex(r), sp.latex(r))))],
               r"The overlap matrix enters through the $\log\det$: it is fixed by a delta function whose "
               r"conjugate, scaled as in AGS ($\hat q = \alpha\beta^2 %s$), is $%s_{ab}$." % (sp.latex(r),
@@ -297,7 +303,7 @@ class ExternalField:
         self.h = h
 
     def display(self):
-        return -self.h * sp.Symbol(r"\sum_i\sigma_i")
+        return -self.h * Tex(r"\sum_i\sigma_i")
 
     def apply(self, calc):
         calc.site_field += beta * self.h

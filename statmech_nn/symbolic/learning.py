@@ -45,6 +45,7 @@ from .averages import GaussianAverage, _z_power, averages_in, expand_averages
 from .free_energy import FreeEnergy, SaddlePoint
 from .rewrite import LogH, stabilise
 from .state import OverlapSource, beta, n, z
+from .printing import Tex
 
 __all__ = ["ErrorCountLoss", "SquareLoss", "LikelihoodLoss", "SignChannel", "LinearChannel", "ReLUChannel",
            "TeacherRule", "LearningExamples", "ExamplesCurvature", "gaussian_tail", "gaussian_smooth",
@@ -88,7 +89,7 @@ def gaussian_tail(c, deriv=None):
     """``∫_c^∞ Dx`` done by SymPy: ``erfc(c/√2)/2``, the function ``H(c)`` of the literature."""
     c0, tail = _tail()
     if deriv is not None:
-        deriv.add("Gaussian tail of a threshold", sp.Eq(sp.Symbol(r"H(c) = \int_c^\infty Dx"), tail),
+        deriv.add("Gaussian tail of a threshold", sp.Eq(Tex(r"H(c) = \int_c^\infty Dx"), tail),
                   r"The integral of a threshold over a Gaussian, by SymPy.")
     return tail.xreplace({c0: c})
 
@@ -422,7 +423,7 @@ class LearningExamples:
         self.rule = rule
 
     def display(self):
-        return sp.Symbol(r"\sum_{\mu=1}^{%s N} \ell(y_\mu, h_\mu),\ h_\mu = \frac{w\cdot\xi_\mu}{\sqrt N},\ "
+        return Tex(r"\sum_{\mu=1}^{%s N} \ell(y_\mu, h_\mu),\ h_\mu = \frac{w\cdot\xi_\mu}{\sqrt N},\ "
                          r"\ell(y, h) = %s" % (sp.latex(self.load), self.loss.latex()))
 
     # -- pieces of apply ----------------------------------------------------------------------------
@@ -453,7 +454,7 @@ class LearningExamples:
                 and getattr(law, "centre", 0) == 0 and _even(calc.prior):
             entry, quenched = abs(values[0]), []
             d.add("Gauge of the teacher",
-                  sp.Eq(sp.Symbol(r"w^*_i"), entry),
+                  sp.Eq(Tex(r"w^*_i"), entry),
                   r"The teacher's weights are $\pm%s$ with equal probability and the weight prior is even: "
                   r"$w_i^a \to w^*_i w_i^a/|w^*_i|$, $\xi_i \to w^*_i\xi_i/|w^*_i|$ leaves the problem "
                   r"unchanged and makes every teacher weight $+%s$." % (sp.latex(entry), sp.latex(entry)))
@@ -494,7 +495,7 @@ class LearningExamples:
         self._spread = (sp.Dummy("sigma", positive=True), std)
         labels, variables = self.rule.labels(mean, self._spread[0])
         d.add("Fields of one example",
-              [sp.Eq(sp.Symbol(r"h^a"), h)] + ([sp.Eq(sp.Symbol("u"), u)] if self.teacher is not None else []),
+              [sp.Eq(Tex(r"h^a"), h)] + ([sp.Eq(sp.Symbol("u"), u)] if self.teacher is not None else []),
               r"The student fields $h^a = w^a\cdot\xi/\sqrt N$ are Gaussian with $\langle h^a h^b\rangle = q$, "
               r"$\langle (h^a)^2\rangle = %s$" % sp.latex(Qs)
               + (r", and the teacher field $u = w^*\cdot\xi/\sqrt N$ with $\langle u h^a\rangle = %s$, "
@@ -515,10 +516,10 @@ class LearningExamples:
         G = self.label_average(lambda y, w: w * sp.expand_log(sp.log(partitions[y]), force=True))
         self.energetic = G
         back = {self._spread[0]: self._spread[1]}
-        shown = [sp.Eq(sp.Symbol(r"Z_{\rm out}(%s, \omega)" % sp.latex(y)), partitions[y].xreplace(back))
+        shown = [sp.Eq(Tex(r"Z_{\rm out}(%s, \omega)" % sp.latex(y)), partitions[y].xreplace(back))
                  for y in partitions]
         d.add("Teacher label and rotation of the fields" if self.teacher is not None else "Labels and output partition",
-              shown + [sp.Eq(sp.Symbol(r"P(y = %s \mid s)" % sp.latex(y)) if not variables else sp.Symbol("y"),
+              shown + [sp.Eq(Tex(r"P(y = %s \mid s)" % sp.latex(y)) if not variables else sp.Symbol("y"),
                              (w if not variables else y).xreplace(back)) for y, w in terms],
               r"$Z_{\rm out}(y, \omega) = \int Dx\, e^{-\beta\ell(y, \omega + \sqrt{%s - q}\,x)}$, integrated by "
               r"SymPy where it can (Gaussian tails, Gaussian integrals)" % sp.latex(Qs)
@@ -844,8 +845,8 @@ def q_to_one_limit(entropy, overlap, alpha, deriv=None):
         raise DerivationError(f"q → 1: expected one root in α, got {roots}")
     if deriv is not None:
         deriv.add("Capacity: the limit q → 1",
-                  [sp.Eq(sp.Symbol(r"\lim_{\delta\to0}\delta\, s(q = 1-\delta)"), coefficient),
-                   sp.Eq(sp.Symbol(r"\alpha_c"), roots[0])],
+                  [sp.Eq(Tex(r"\lim_{\delta\to0}\delta\, s(q = 1-\delta)"), coefficient),
+                   sp.Eq(Tex(r"\alpha_c"), roots[0])],
                   r"$\log H(y) \simeq -\frac{y^2}{2}\theta(y)$ for the diverging arguments; the volume "
                   r"shrinks to a point where the coefficient of $1/\delta$ changes sign.")
     return sp.simplify(roots[0])

@@ -31,6 +31,7 @@ import sympy as sp
 from ..errors import DerivationError
 from .interactions import gaussian_cumulants
 from .state import N, OverlapSource, beta
+from .printing import Tex
 
 __all__ = ["PBodyGaussianCouplings", "DenseHebbianCouplings", "overlap_power"]
 
@@ -56,7 +57,7 @@ class PBodyGaussianCouplings:
         self.owner = owner
 
     def display(self):
-        return -sp.Symbol(r"\sum_{i_1<\dots<i_{%d}} J_{i_1\dots i_{%d}}\sigma_{i_1}\cdots\sigma_{i_{%d}}"
+        return -Tex(r"\sum_{i_1<\dots<i_{%d}} J_{i_1\dots i_{%d}}\sigma_{i_1}\cdots\sigma_{i_{%d}}"
                           % (self.p, self.p, self.p))
 
     def apply(self, calc):
@@ -66,8 +67,8 @@ class PBodyGaussianCouplings:
         std = self.J * sp.sqrt(sp.factorial(p) / (2 * N ** (p - 1)))
         cgf, k1, k2 = gaussian_cumulants("J_{i_1..i_p}", mean, std)
         d.add("Average over Gaussian p-body couplings",
-              [sp.Eq(sp.Symbol(r"\log \mathbb{E}\, e^{t J_{i_1\dots i_p}}"), cgf),
-               sp.Eq(sp.Symbol("t"), beta * sp.Symbol(r"\sum_a \sigma_{i_1}^a\cdots\sigma_{i_p}^a")),
+              [sp.Eq(Tex(r"\log \mathbb{E}\, e^{t J_{i_1\dots i_p}}"), cgf),
+               sp.Eq(sp.Symbol("t"), beta * Tex(r"\sum_a \sigma_{i_1}^a\cdots\sigma_{i_p}^a")),
                sp.Eq(sp.Symbol("p"), p)],
               r"The cumulant generating function of each coupling from sympy.stats, for each $p$-tuple "
               r"$i_1 < \dots < i_p$.")
@@ -79,9 +80,9 @@ class PBodyGaussianCouplings:
             raise DerivationError("coupling scaling does not give an extensive free energy")
         s2 = calc.prior.self_overlap
         d.add("Sums over p-tuples as overlaps",
-              sp.Eq(sp.Symbol(r"\frac{1}{N}\log\mathbb{E}\,e^{-\beta\sum_a H(\sigma^a)}"),
-                    c_m * sp.Symbol(r"\sum_a X_a^{%d}" % p)
-                    + c_q * sp.Symbol(r"\sum_{a,b} Q_{ab}^{%d}" % p)),
+              sp.Eq(Tex(r"\frac{1}{N}\log\mathbb{E}\,e^{-\beta\sum_a H(\sigma^a)}"),
+                    c_m * Tex(r"\sum_a X_a^{%d}" % p)
+                    + c_q * Tex(r"\sum_{a,b} Q_{ab}^{%d}" % p)),
               r"$X_a = \frac{1}{N}\sum_i \sigma_i^a$, $Q_{ab} = \frac{1}{N}\sum_i \sigma_i^a\sigma_i^b$, "
               r"$\sum_{i_1<\dots<i_p} = \frac{N^p}{p!}(\cdot)^p$ up to relative $O(1/N)$; "
               rf"$Q_{{aa}} = \sigma^2 = {s2}$.")
@@ -115,7 +116,7 @@ class DenseHebbianCouplings:
 
     def display(self):
         p = self.p
-        return -sp.Symbol(r"\frac{1}{%d N^{%d}}\sum_{\mu=1}^{P}\sum_{i_1\neq\dots\neq i_{%d}}"
+        return -Tex(r"\frac{1}{%d N^{%d}}\sum_{\mu=1}^{P}\sum_{i_1\neq\dots\neq i_{%d}}"
                           r"\xi^\mu_{i_1}\cdots\xi^\mu_{i_{%d}}\sigma_{i_1}\cdots\sigma_{i_{%d}}"
                           % (p, p - 1, p, p, p))
 
@@ -128,7 +129,7 @@ class DenseHebbianCouplings:
         c_m = beta / p
         xi = sp.Symbol("xi")
         d.add("Condensed pattern",
-              sp.Eq(sp.Symbol(r"-\beta H_1(\sigma^a)"), N * c_m * sp.Symbol(r"X_a^{%d}" % p)),
+              sp.Eq(Tex(r"-\beta H_1(\sigma^a)"), N * c_m * Tex(r"X_a^{%d}" % p)),
               r"$X_a = \frac{1}{N}\sum_i \xi_i\sigma_i^a$; the sum over distinct ordered $p$-tuples is "
               r"$N^p X_a^p$ up to relative $O(1/N)$.")
         calc.condense(self.owner, self.overlap, "xi", c_m, p, site_vector=xi, quenched=[(xi, (-1, 1))])
@@ -145,14 +146,14 @@ class DenseHebbianCouplings:
         if c_q.has(N):
             raise DerivationError("p-body Hebbian scaling does not give an extensive free energy")
         d.add("Average over non-condensed patterns (cumulant expansion)",
-              [sp.Eq(sp.Symbol(r"\log\mathbb{E}_\xi e^{tY}"),
-                     sp.Symbol(r"t\,\mathbb{E}Y + \frac{t^2}{2}\mathrm{Var}\,Y + O(t^3 N^{3p/2})")),
+              [sp.Eq(Tex(r"\log\mathbb{E}_\xi e^{tY}"),
+                     Tex(r"t\,\mathbb{E}Y + \frac{t^2}{2}\mathrm{Var}\,Y + O(t^3 N^{3p/2})")),
                sp.Eq(sp.Symbol("t"), t),
-               sp.Eq(sp.Symbol(r"\mathbb{E}\,Y^2"), sp.factorial(p) * N**p
-                     * sp.Symbol(r"\sum_{a,b}Q_{ab}^{%d}" % p)),
-               sp.Eq(sp.Symbol(r"\frac{P}{N}\log\mathbb{E}_\xi e^{tY}"),
-                     c_q * sp.Symbol(r"\sum_{a,b}Q_{ab}^{%d}" % p)),
-               sp.Eq(sp.Symbol(r"P\,t^3 N^{3p/2}/N"), third_order)],
+               sp.Eq(Tex(r"\mathbb{E}\,Y^2"), sp.factorial(p) * N**p
+                     * Tex(r"\sum_{a,b}Q_{ab}^{%d}" % p)),
+               sp.Eq(Tex(r"\frac{P}{N}\log\mathbb{E}_\xi e^{tY}"),
+                     c_q * Tex(r"\sum_{a,b}Q_{ab}^{%d}" % p)),
+               sp.Eq(Tex(r"P\,t^3 N^{3p/2}/N"), third_order)],
               rf"Each of the $P - 1 \simeq \alpha N^{{{p - 1}}}$ non-condensed patterns: "
               r"$Y = \sum_a\sum_{i_1\neq\dots\neq i_p}\prod_k\xi_{i_k}\sigma^a_{i_k}$ has zero mean (distinct sites) and "
               r"$\mathbb{E}Y^2 = p!\,N^p\sum_{a,b}Q_{ab}^p$; the third cumulant vanishes as "

@@ -12,6 +12,7 @@ import functools
 import sympy as sp
 
 from .averages import GaussianAverage, SiteIntegral
+from .printing import Tex
 
 __all__ = ["Prior", "IsingPrior"]
 
@@ -68,11 +69,11 @@ class Prior:
         result = -pair * n * s2 / 2 + sp.log(GaussianAverage(sp.exp(n * phi), z))
         deriv.add(
             "Single-site problem",
-            [sp.Eq(sp.Symbol(r"\log \sum_{\{\sigma^a\}} e^{A\sum_a\sigma^a + B\sum_{a<b}\sigma^a\sigma^b}"),
-                   sp.Symbol(r"\log \sum_{\{\sigma^a\}} e^{A\sum_a\sigma^a + \frac{B}{2}(\sum_a\sigma^a)^2"
+            [sp.Eq(Tex(r"\log \sum_{\{\sigma^a\}} e^{A\sum_a\sigma^a + B\sum_{a<b}\sigma^a\sigma^b}"),
+                   Tex(r"\log \sum_{\{\sigma^a\}} e^{A\sum_a\sigma^a + \frac{B}{2}(\sum_a\sigma^a)^2"
                              r" - \frac{B}{2} n \sigma^2}")),
              sp.Eq(sp.Symbol("A"), field), sp.Eq(sp.Symbol("B"), pair),
-             sp.Eq(sp.Symbol(r"\log \mathcal{Z}_1"), result)],
+             sp.Eq(Tex(r"\log \mathcal{Z}_1"), result)],
             f"{self.name} units have $\\sigma^2 = {s2}$; the square is linearised with a Gaussian $z$ "
             r"and the sum over each replica gives $\log\sum_\sigma e^{x\sigma} = "
             f"{sp.latex(self.log_partition(sp.Symbol('x')))}$.")
@@ -101,11 +102,11 @@ __all__ += ["DiscretePrior", "BinaryPrior", "DilutedPrior", "GaussianPrior", "Sp
 def _site_step(deriv, prior, field, pair, diag, result, how):
     deriv.add(
         "Single-site problem",
-        [sp.Eq(sp.Symbol(r"\log \mathcal{Z}_1"),
-               sp.Symbol(r"\log \int\prod_a dP(\sigma^a)\, e^{A\sum_a\sigma^a + B\sum_{a<b}\sigma^a"
+        [sp.Eq(Tex(r"\log \mathcal{Z}_1"),
+               Tex(r"\log \int\prod_a dP(\sigma^a)\, e^{A\sum_a\sigma^a + B\sum_{a<b}\sigma^a"
                          r"\sigma^b + \frac{D}{2}\sum_a(\sigma^a)^2}")),
          sp.Eq(sp.Symbol("A"), field), sp.Eq(sp.Symbol("B"), pair), sp.Eq(sp.Symbol("D"), diag),
-         sp.Eq(sp.Symbol(r"\log \mathcal{Z}_1"), result)],
+         sp.Eq(Tex(r"\log \mathcal{Z}_1"), result)],
         f"{prior.name} units; " + how)
 
 

@@ -30,6 +30,7 @@ import sympy as sp
 from .averages import GaussianAverage, expand_averages, quenched_average
 from .rewrite import hyperbolic_to_tanh
 from .state import z
+from .printing import Tex
 
 __all__ = ["replicon", "replicon_susceptibility", "energetic_curvature"]
 
@@ -86,7 +87,7 @@ def replicon(fe, deriv=None):
         lam = 1 - hyperbolic_to_tanh(sp.factor_terms(sp.simplify(hessian[0, 0] * hessian[1, 1] / cross**2)))
         if deriv is not None:
             deriv.add("Replicon eigenvalue (de Almeida–Thouless)",
-                      [sp.Eq(sp.Symbol(r"H_{\rm replicon}"), hessian), sp.Eq(sp.Symbol(r"\lambda_R"), lam)],
+                      [sp.Eq(Tex(r"H_{\rm replicon}"), hessian), sp.Eq(Tex(r"\lambda_R"), lam)],
                       r"Hessian of the replicated action in the replicon sector of the two overlaps "
                       r"$(%s, %s)$: the sites' replicon susceptibilities on the diagonal; RS is stable "
                       r"while $\lambda_R = -\det H/c^2 > 0$." % (sp.latex(q), sp.latex(p)))
@@ -103,8 +104,8 @@ def replicon(fe, deriv=None):
     lam = (-hessian.det()).xreplace({mu_: mu, kappa_: kappa})
     if deriv is not None:
         deriv.add("Replicon eigenvalue (de Almeida–Thouless)",
-                  [sp.Eq(sp.Symbol(r"\kappa"), kappa), sp.Eq(sp.Symbol(r"\mu"), mu),
-                   sp.Eq(sp.Symbol(r"\lambda_R"), lam)],
+                  [sp.Eq(Tex(r"\kappa"), kappa), sp.Eq(Tex(r"\mu"), mu),
+                   sp.Eq(Tex(r"\lambda_R"), lam)],
                   r"Hessian of the replicated action in the replicon sector of $(q_{ab}, \hat q_{ab})$, "
                   r"$\left(\begin{smallmatrix}\kappa & -1\\ -1 & \mu\end{smallmatrix}\right)$: $\kappa$ the "
                   r"replicon curvature of the overlap energy of every term, $\mu$ the replicon "

@@ -30,6 +30,8 @@ import sympy as sp
 
 from ..errors import DerivationError
 from .derivation import Derivation
+from . import printing
+from .printing import Tex
 
 __all__ = ["ReplicaCalculation", "OrderParameter", "SiteLayer", "OverlapSource", "n", "beta", "z", "N",
            "replica_a", "replica_b"]
@@ -207,9 +209,9 @@ class ReplicaCalculation:
             self.add(OrderParameter(symbol, indexed, "hs", scale=2 * c / beta,
                                     role=role or "magnetisation", owner=owner))
             what = "X_{a}"
-        lx = sp.latex(indexed)
-        shown = sp.Eq(sp.Symbol(r"e^{N c %s^2}" % what),
-                      sp.Symbol(r"\mathrm{extr}_{%s}\, e^{N(-c\, %s^2 + 2 c\, %s %s)}" % (lx, lx, lx, what)))
+        lx = printing.latex(indexed)
+        shown = sp.Eq(Tex(r"e^{N c %s^2}" % what),
+                      Tex(r"\mathrm{extr}_{%s}\, e^{N(-c\, %s^2 + 2 c\, %s %s)}" % (lx, lx, lx, what)))
         self.derivation.add(f"Hubbard–Stratonovich for {symbol}",
                             [shown, sp.Eq(sp.Symbol("c"), c)], note)
         return 2 * c * indexed
@@ -249,22 +251,22 @@ class ReplicaCalculation:
             xi_, xh_ = sp.IndexedBase(name)[_a], sp.IndexedBase(hat)[_a]
             self.energetic += self.replica_sum(c * (xi_**p - xh_ * xi_))
             label = "X_a"
-        lx, lh = sp.latex(xi_), sp.latex(xh_)
+        lx, lh = printing.latex(xi_), printing.latex(xh_)
         self.add(OrderParameter(symbol, xi_, "delta", hat_symbol, overlap=pair,
                                 role=role or ("overlap" if pair else "magnetisation"), owner=owner,
                                 domain=(0, None) if pair else (None, None)))
         self.add(OrderParameter(hat_symbol, xh_, "delta", symbol, owner=owner))
         shown = (r"e^{N c\, %s^{%s}} = \mathrm{extr}_{%s, %s}\, e^{N c(%s^{%s} - %s %s + %s %s)}"
-                 % (label, sp.latex(p), lx, lh, lx, sp.latex(p), lh, lx, lh, label))
+                 % (label, printing.latex(p), lx, lh, lx, printing.latex(p), lh, lx, lh, label))
         self.derivation.add(
             f"Delta function for {symbol} (p-body term)",
-            [sp.Eq(sp.Symbol(r"1"), sp.Symbol(r"\int d%s\, d%s\; e^{-N c\, %s(%s - %s)}"
+            [sp.Eq(sp.Symbol(r"1"), Tex(r"\int d%s\, d%s\; e^{-N c\, %s(%s - %s)}"
                                                 % (lx, lh, lh, lx, label))),
-             sp.Eq(sp.Symbol("c"), c), sp.Symbol(shown)],
+             sp.Eq(sp.Symbol("c"), c), Tex(shown)],
             (note + " " if note else "")
-            + rf"For $p = {sp.latex(p)} > 2$ no Hubbard–Stratonovich transform linearises "
-            rf"${label}^{{{sp.latex(p)}}}$: it is fixed by a delta function with conjugate ${lh}$ (scaled "
-            rf"by $c$); at the saddle point ${lh} = {sp.latex(p)}\,{lx}^{{{sp.latex(p - 1)}}}$.")
+            + rf"For $p = {printing.latex(p)} > 2$ no Hubbard–Stratonovich transform linearises "
+            rf"${label}^{{{printing.latex(p)}}}$: it is fixed by a delta function with conjugate ${lh}$ (scaled "
+            rf"by $c$); at the saddle point ${lh} = {printing.latex(p)}\,{lx}^{{{printing.latex(p - 1)}}}$.")
         return c * xh_
 
     def condense(self, owner, name, observable, coefficient, power=2, site_vector=sp.S.One,
@@ -374,7 +376,7 @@ class ReplicaCalculation:
                                     divisor=divisor, domain=domain))
             self.derivation.add(
                 "Overlap of the units",
-                [sp.Eq(sp.Symbol(r"\hat q_{ab}"), pair_coupling)],
+                [sp.Eq(Tex(r"\hat q_{ab}"), pair_coupling)],
                 "Every term's contribution to the overlap energy is a power of $q_{ab}$: its conjugate "
                 r"is substituted by its stationary value $\partial E/\partial q_{ab}$ (the "
                 "Hubbard--Stratonovich form of the sum).")
@@ -391,10 +393,10 @@ class ReplicaCalculation:
         self.add(OrderParameter(q, q_ab, "delta", hat, overlap=True, role="overlap", owner=owners,
                                 domain=domain))
         self.add(OrderParameter(hat, hat_ab, "delta", q, role="conjugate", owner=keeper.owner))
-        shown = [sp.Eq(sp.Symbol(r"1"), sp.Symbol(r"\int dq_{ab}\,d%s\, e^{-N %s(q_{ab} - Q_{ab})}"
-                                                  % (sp.latex(hat_ab), sp.latex(scale * hat_ab))))]
+        shown = [sp.Eq(sp.Symbol(r"1"), Tex(r"\int dq_{ab}\,d%s\, e^{-N %s(q_{ab} - Q_{ab})}"
+                                                  % (printing.latex(hat_ab), printing.latex(scale * hat_ab))))]
         if pair_coupling != 0:
-            shown.append(sp.Eq(sp.Symbol("B_{ab}"), scale * hat_ab + pair_coupling))
+            shown.append(sp.Eq(Tex("B_{ab}"), scale * hat_ab + pair_coupling))
         self.derivation.add(
             f"Delta function for q and its conjugate {hat}", shown,
             "The overlap is fixed by a delta function; "
@@ -425,10 +427,10 @@ class ReplicaCalculation:
         self.add(OrderParameter(hat_symbol, hat_indexed, "delta", symbol, owner=owner))
         what = r"Q_{ab}" if pair else r"Q_{aa}"
         self.derivation.add(f"Order parameter {symbol} and its conjugate {hat_symbol}",
-                            [sp.Eq(sp.Symbol(r"e^{N c %s^2}" % what),
-                                   sp.Symbol(r"\mathrm{extr}_{x,\hat{x}}\, e^{N(c\, x^2 - \hat{x} x + "
+                            [sp.Eq(Tex(r"e^{N c %s^2}" % what),
+                                   Tex(r"\mathrm{extr}_{x,\hat{x}}\, e^{N(c\, x^2 - \hat{x} x + "
                                              r"\hat{x} %s)}" % what)),
-                             sp.Eq(sp.Symbol("x"), indexed), sp.Eq(sp.Symbol(r"\hat{x}"), hat_indexed),
+                             sp.Eq(sp.Symbol("x"), indexed), sp.Eq(Tex(r"\hat{x}"), hat_indexed),
                              sp.Eq(sp.Symbol("c"), c)],
                             "Stationarity in the conjugate fixes the overlap, and back.")
 
@@ -442,9 +444,9 @@ class ReplicaCalculation:
         target.site_diag += 4 * c * indexed
         self.add(OrderParameter(symbol, indexed, "hs", role="self-overlap", owner=owner, domain=(0, None)))
         self.derivation.add(f"Hubbard–Stratonovich for the self-overlap {symbol}",
-                            [sp.Eq(sp.Symbol(r"e^{N c Q_{aa}^2}"),
-                                   sp.Symbol(r"\mathrm{extr}_{%s}\, e^{N(-c\, %s^2 + 2 c\, %s Q_{aa})}"
-                                             % ((sp.latex(indexed),) * 3))),
+                            [sp.Eq(Tex(r"e^{N c Q_{aa}^2}"),
+                                   Tex(r"\mathrm{extr}_{%s}\, e^{N(-c\, %s^2 + 2 c\, %s Q_{aa})}"
+                                             % ((printing.latex(indexed),) * 3))),
                              sp.Eq(sp.Symbol("c"), c)],
                             note or "The units have no fixed $\\sigma^2$: the diagonal overlap is an "
                             "order parameter, its conjugate a diagonal term of the single-site problem.")
@@ -465,9 +467,9 @@ class ReplicaCalculation:
         self.add(OrderParameter(q, q_a, "delta", p, role="self-overlap", owner=owner, domain=(0, None)))
         self.add(OrderParameter(p, p_a, "delta", q, role="self-overlap", owner=owner, domain=(0, None)))
         self.derivation.add(f"Self-overlaps {q} and {p}",
-                            sp.Eq(sp.Symbol(r"e^{N c\, Q_{aa}P_{aa}}"),
-                                  sp.Symbol(r"\mathrm{extr}\, e^{N c(-%s %s + %s P_{aa} + %s Q_{aa})}"
-                                            % (sp.latex(q_a), sp.latex(p_a), sp.latex(q_a), sp.latex(p_a)))),
+                            sp.Eq(Tex(r"e^{N c\, Q_{aa}P_{aa}}"),
+                                  Tex(r"\mathrm{extr}\, e^{N c(-%s %s + %s P_{aa} + %s Q_{aa})}"
+                                            % (printing.latex(q_a), printing.latex(p_a), printing.latex(q_a), printing.latex(p_a)))),
                             "Neither kind of unit has a fixed $\\sigma^2$: both self-overlaps are order "
                             "parameters.")
 
@@ -493,10 +495,10 @@ class ReplicaCalculation:
                                 owner=owner, domain=(0, None)))
         self.bilinear = (c, (q, layer_q), (p, layer_p))
         self.derivation.add(f"Overlaps {q} and {p}",
-                            [sp.Eq(sp.Symbol(r"e^{N c\, Q_{ab}P_{ab}}"),
-                                   sp.Symbol(r"\mathrm{extr}_{%s, %s}\, e^{N c(-%s %s + %s P_{ab} + %s Q_{ab})}"
-                                             % (sp.latex(q_ab), sp.latex(p_ab), sp.latex(q_ab),
-                                                sp.latex(p_ab), sp.latex(q_ab), sp.latex(p_ab)))),
+                            [sp.Eq(Tex(r"e^{N c\, Q_{ab}P_{ab}}"),
+                                   Tex(r"\mathrm{extr}_{%s, %s}\, e^{N c(-%s %s + %s P_{ab} + %s Q_{ab})}"
+                                             % (printing.latex(q_ab), printing.latex(p_ab), printing.latex(q_ab),
+                                                printing.latex(p_ab), printing.latex(q_ab), printing.latex(p_ab)))),
                              sp.Eq(sp.Symbol("c"), c)],
                             note or "A product of two overlaps, linearised by a pair of order "
                             "parameters: stationarity in one fixes the other.")
@@ -522,7 +524,7 @@ class ReplicaCalculation:
         if kind == "field":
             self.site_field += scale * xh_a * sp.sympify(site_vector)
             self.site_quenched.extend(quenched)
-            what = r"\frac{1}{N}\sum_i %s\,\sigma_i^a" % sp.latex(sp.sympify(site_vector))
+            what = r"\frac{1}{N}\sum_i %s\,\sigma_i^a" % printing.latex(sp.sympify(site_vector))
         else:
             self.site_diag += 2 * scale * xh_a
             what = r"\frac{1}{N}\sum_i (\sigma_i^a)^2"
@@ -531,10 +533,10 @@ class ReplicaCalculation:
         self.add(OrderParameter(hat_symbol, xh_a, "delta", symbol, role="conjugate", owner=owner))
         self.derivation.add(
             f"Order parameter {symbol} and its conjugate {hat_symbol}",
-            [sp.Eq(sp.Symbol(sp.latex(x_a)), sp.Symbol(what)),
-             sp.Eq(sp.Symbol("1"), sp.Symbol(r"\int d%s\, d%s\; e^{-N %s(%s - %s)}"
-                                              % (sp.latex(x_a), sp.latex(xh_a), sp.latex(scale * xh_a),
-                                                 sp.latex(x_a), what)))],
+            [sp.Eq(Tex(printing.latex(x_a)), Tex(what)),
+             sp.Eq(sp.Symbol("1"), Tex(r"\int d%s\, d%s\; e^{-N %s(%s - %s)}"
+                                              % (printing.latex(x_a), printing.latex(xh_a), printing.latex(scale * xh_a),
+                                                 printing.latex(x_a), what)))],
             note or "A delta function with a conjugate: stationarity in one fixes the other.")
         return x_a, xh_a
 
@@ -563,7 +565,7 @@ class ReplicaCalculation:
         self.derivation.add(
             "Replica-symmetric ansatz",
             [sp.Eq(op.indexed, op.symbol) for op in self.order_parameters if op.indexed is not None]
-            + [sp.Eq(sp.Symbol(r"G_{\mathrm{RS}}(n)"), energetic)],
+            + [sp.Eq(Tex(r"G_{\mathrm{RS}}(n)"), energetic)],
             "All replicas equivalent; the sums over replicas and replica pairs are done by SymPy "
             "with symbolic $n$.")
         return energetic, field_, pair

@@ -14,6 +14,7 @@ from .averages import GaussianAverage, averages_in, expand_averages
 from .averages import outer_averages as _outer_averages
 from .free_energy import SaddlePoint
 from .state import beta
+from .printing import Tex
 
 __all__ = ["zero_temperature", "large_beta_average"]
 
@@ -195,7 +196,7 @@ def zero_temperature(sp_finite):
         try:
             replicon, power = _leading_order(lam, to_C, b)
         except (DerivationError, NotImplementedError) as exc:
-            d.add("No zero-temperature replicon", sp.Eq(sp.Symbol(r"\lambda_R"), lam),
+            d.add("No zero-temperature replicon", sp.Eq(Tex(r"\lambda_R"), lam),
                   f"The large-$\\beta$ rules do not apply to the replicon ({exc}); the stability at "
                   "$T = 0$ is not derived.")
     if multipliers:
@@ -215,7 +216,7 @@ def zero_temperature(sp_finite):
           r"$\langle\log 2\cosh\rangle/\beta \to \langle|X|\rangle$), then $\beta\to\infty$.")
     if replicon is not None:
         d.add("Replicon at zero temperature",
-              sp.Eq(sp.Symbol(r"\lim_{\beta\to\infty}\beta^{-%d}\lambda_R" % power), replicon),
+              sp.Eq(Tex(r"\lim_{\beta\to\infty}\beta^{-%d}\lambda_R" % power), replicon),
               r"The finite-temperature replicon with the same large-$\beta$ rules, divided by its leading "
               r"power of $\beta$ (a positive factor: the sign, i.e. the stability, is that of "
               r"$\lambda_R$ at low $T$).")
