@@ -168,3 +168,21 @@ def test_phase_diagram_engine_finds_the_spinodal(ising):
     at_zero = [p for line in spinodals for p in line.points if p[1] == 0.0]
     assert at_zero and at_zero[0][0] == pytest.approx(1.4926, abs=2e-3)
     assert pd.phases[0][0] == "poor generalisation"
+
+
+def test_solutions_off_the_nishimori_line_or_with_negative_entropy_are_flagged(ising):
+    # Györgyi, PRL 64, 2957 (1990): a binary student learning a binary teacher's noiseless rule at T = 0
+    # samples the posterior, so q = R (Nishimori), and the version-space entropy s = -f of ±1 weights
+    # is >= 0. Started near q = R = 1 at alpha = 2 the RS equations reach a fixed point with q != R and
+    # s < 0: converged, but flagged as unphysical; the physical branch at alpha = 1 raises no flag.
+    solver = ising.solver()
+    good = solver.solve(alpha=1.0, T=0.0)
+    assert good["q"] == pytest.approx(good["R"], abs=1e-8) and good.flags == {} and good.physical
+    bad = solver.solve(alpha=2.0, T=0.0, guess={"q": 0.999, "R": 0.999})
+    assert bad.converged and abs(bad["q"] - bad["R"]) > 1e-2 and bad.free_energy > 0
+    assert bad.flags == {"negative_entropy": True, "off_nishimori": True} and not bad.physical
+    assert "Nishimori" in bad.flag_messages["off_nishimori"] and "flags: negative_entropy" in repr(bad)
+    assert bad.to_dict()["flags"] == {"negative_entropy": True, "off_nishimori": True}
+    # a spherical student is continuous: no entropy flag, and on its Nishimori line
+    sph = snn.model("teacher-student-perceptron").solver().solve(alpha=1.0, T=0.0)
+    assert sph.flags == {} and sph["q"] == pytest.approx(sph["R"], abs=1e-8)

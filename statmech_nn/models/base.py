@@ -67,6 +67,12 @@ class Model:
     def hamiltonian(self):
         raise NotImplementedError
 
+    def physics_checks(self, order_parameters, free_energy, parameters):
+        """Identities a solution of this model must satisfy beyond stationarity, checked by the solver:
+        a list of ``(name, mask, message)`` with ``mask`` (a boolean array over the points) true where
+        the solution violates it. The solver reports them in :attr:`Solution.flags`; none by default."""
+        return []
+
     def magnetisation_names(self, names):
         """The magnetisation-like order parameters among ``names`` (Mattis overlaps, magnetisations):
         by the role the engine gave them, by name (``m…``) for order parameters without a role."""

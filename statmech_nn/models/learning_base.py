@@ -66,6 +66,42 @@ class LearningModel(Model):
             return None
         return self._reach(solver, middle, target, dict(mid.order_parameters), halvings - 1, params)
 
+    #: |q − R| above which a solution is off the Nishimori line where it must lie on it
+    NISHIMORI_TOL = 1e-6
+    #: the version-space entropy ``s = −f`` of discrete weights below which a solution is unphysical
+    ENTROPY_TOL = 1e-9
+
+    def _discrete_weights(self):
+        return False
+
+    def _on_nishimori_line_at_zero_temperature(self):
+        return False
+
+    def physics_checks(self, order_parameters, free_energy, parameters):
+        """Two identities of learning problems (Nishimori 1980; Györgyi 1990, Seung, Sompolinsky & Tishby
+        1992): at ``T = 0`` (the version space)
+
+        * the entropy ``s = −f`` of discrete weights cannot be negative (``negative_entropy``: the RS
+          solution is unphysical there, the true state is frozen or replica-symmetry broken);
+        * a student with the teacher's prior learning a noiseless rule samples the posterior, so
+          ``q = R`` (``off_nishimori``: a solution with ``q ≠ R`` is not Gibbs learning of this rule).
+        """
+        import numpy as np
+        T = np.asarray(parameters.get("T", np.nan), float)
+        f = np.asarray(free_energy, float)
+        zero = np.broadcast_to(T == 0, f.shape)
+        checks = []
+        if self._discrete_weights():
+            bad = zero & np.isfinite(f) & (f > self.ENTROPY_TOL)
+            checks.append(("negative_entropy", bad, "the version-space entropy s = −f of discrete weights is "
+                           "negative: the replica-symmetric solution is unphysical there"))
+        if self._on_nishimori_line_at_zero_temperature() and "q" in order_parameters and "R" in order_parameters:
+            gap = np.abs(np.asarray(order_parameters["q"], float) - np.asarray(order_parameters["R"], float))
+            bad = zero & np.isfinite(gap) & (gap > self.NISHIMORI_TOL)
+            checks.append(("off_nishimori", bad, "q ≠ R: a student with the teacher's prior learning its "
+                           "noiseless rule at T = 0 samples the posterior, where q = R (Nishimori line)"))
+        return checks
+
     def entropy_zero(self, low, high, **params):
         """The load in ``[low, high]`` where the RS entropy ``s`` of the version space (``T = 0``)
         vanishes, by Brent's method on ``s(α)``."""

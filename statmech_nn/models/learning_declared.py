@@ -48,6 +48,22 @@ class DeclaredLearningModel(LearningModel, DeclaredModel):
     def classify(self, values, parameters, replicon=float("nan")):
         return "version space" if parameters.get("T", 1.0) == 0 else self.ordered_name
 
+    def _discrete_weights(self):
+        law, _ = self.declaration()
+        return isinstance(law, (B.Ising, B.Binary01, B.Discrete, B.Diluted))
+
+    def _on_nishimori_line_at_zero_temperature(self):
+        # an error count with zero margin of a noiseless sign teacher whose weights have the student's law
+        law, terms = self.declaration()
+        examples = terms[0]
+        teacher, loss = examples.teacher, examples.loss
+        if loss is None and teacher is not None and getattr(teacher.channel, "binary", False):
+            loss = B.ErrorCount()                  # the default loss of labels ±1
+        if teacher is None or examples.channel is not None or not isinstance(loss, B.ErrorCount):
+            return False
+        return (repr(teacher.weights) == repr(law) and isinstance(teacher.channel, B.Sign)
+                and teacher.channel.flip == 0 and loss.kappa == 0)
+
 
 class _LearningDeclaration(DeclaredLearningModel, _Declaration):
     """A model made by :func:`declare_learning`."""

@@ -72,10 +72,17 @@ class Solution:
         Quadrature nodes of the returned solution (1 where no Gaussian average occurs).
     parameters : dict
         All model parameters of the points (defaults included), temperature as ``T``.
+    flags : dict
+        Name -> bool (or boolean array): converged points that violate an identity the model requires
+        beyond stationarity (:meth:`~statmech_nn.models.base.Model.physics_checks`, e.g.
+        ``negative_entropy`` of discrete weights, ``off_nishimori`` where ``q = R`` must hold); only the
+        identities violated somewhere are listed, each explained in :attr:`flag_messages`.
+    physical : bool or numpy.ndarray
+        Converged and no flag raised.
     """
 
     def __init__(self, model, order_parameters, free_energy, converged, stable, replicon, residual,
-                 iterations, nodes, parameters, shape, curvature_stable=None, hessian=None):
+                 iterations, nodes, parameters, shape, curvature_stable=None, hessian=None, flags=None):
         scalar = shape == ()
 
         def out(a):
@@ -95,6 +102,13 @@ class Solution:
         self.iterations = out(iterations)
         self.nodes = out(nodes)
         self.parameters = {k: out(np.broadcast_to(v, shape)) for k, v in parameters.items()}
+        flags = flags or {}
+        self.flags = {k: out(mask) for k, (mask, _) in flags.items()}
+        self.flag_messages = {k: message for k, (_, message) in flags.items()}
+        ok = np.asarray(converged, bool).copy()
+        for mask, _ in flags.values():
+            ok &= ~np.asarray(mask, bool)
+        self.physical = out(ok)
 
     def __getitem__(self, name):
         try:
@@ -129,6 +143,7 @@ class Solution:
             "residual": plain(self.residual),
             "iterations": plain(self.iterations),
             "nodes": plain(self.nodes),
+            "flags": {k: plain(v) for k, v in self.flags.items()},
         }
 
     def _repr_html_(self):
@@ -141,6 +156,7 @@ class Solution:
             rows += [("free energy", f"{self.free_energy:.10g}"), ("replicon", f"{self.replicon:.6g}"),
                      ("converged", str(self.converged)), ("stable", str(self.stable)),
                      ("residual", f"{self.residual:.2g}"), ("quadrature nodes", str(self.nodes))]
+            rows += [(f"flag: {k}", self.flag_messages[k]) for k, v in self.flags.items() if v]
             head = f"<p><b>Solution of {escape(self.model)}</b> at {pars}</p>"
         else:
             conv = np.asarray(self.converged)
@@ -160,8 +176,10 @@ class Solution:
         if self.shape == ():
             vals = ", ".join(f"{k}={v:.6g}" for k, v in self.order_parameters.items())
             pars = ", ".join(f"{k}={v:g}" for k, v in self.parameters.items())
+            raised = [k for k, v in self.flags.items() if v]
             return (f"<Solution of {self.model!r} at {pars}: {vals}, f={self.free_energy:.8g}, "
-                    f"converged={self.converged}, stable={self.stable}>")
+                    f"converged={self.converged}, stable={self.stable}"
+                    + (f", flags: {', '.join(raised)}" if raised else "") + ">")
         conv = np.asarray(self.converged)
         return (f"<Solution of {self.model!r} on a grid of shape {self.shape} in "
                 f"({', '.join(self.order_parameters)}): {int(conv.sum())}/{conv.size} converged, "
@@ -432,9 +450,14 @@ class Solver:
             v[bad] = np.nan
         fields["free_energy"][bad] = np.nan
         fields["replicon"][bad] = np.nan
+        flags = {}
+        for name, mask, message in self.model.physics_checks(order, fields["free_energy"], flat):
+            mask = np.asarray(mask, bool) & converged
+            if mask.any():
+                flags[name] = (mask, message)
         return Solution(self.model.name, order, fields["free_energy"], converged, stable,
                         fields["replicon"], fields["residual"], iterations, nodes, values, shape,
-                        curvature_stable, hessian)
+                        curvature_stable, hessian, flags)
 
     def _solve_group(self, branch, flat, flat_guess, idx, start=None):
         kernels = branch.kernels
