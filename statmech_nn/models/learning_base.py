@@ -36,24 +36,32 @@ class LearningModel(Model):
             self._compiled = self.free_energy().saddle_point().compile()
         return self._compiled
 
-    def follow(self, alphas, guess=None, max_halvings=8, solver=None, **params):
+    def follow(self, alphas, guess=None, max_halvings=8, solver=None, progress=None, **params):
         """Solutions along increasing loads ``alphas``, each started from the previous one; a step
         that loses the branch is retried in halves (up to ``max_halvings`` times). Returns a list of
-        :class:`~statmech_nn.solve.Solution` (``None`` from where the branch is lost)."""
+        :class:`~statmech_nn.solve.Solution` (``None`` from where the branch is lost; where and why is
+        in :attr:`branch_lost`: the last load reached and the first one missed). ``progress``: a bar
+        over the loads (:func:`statmech_nn.progress.progress_bar`)."""
         import numpy as np
 
-        solver = solver or self.solver()
+        from ..progress import progress_bar
         alphas = np.asarray(alphas, float)
         if alphas.ndim != 1 or np.any(np.diff(alphas) <= 0):
             raise ParameterError("alphas must be a 1-d increasing sequence of loads")
         out, current, previous = [], dict(guess or {}), None
-        for a in alphas:
-            sol = self._reach(solver, previous, a, current, max_halvings, params)
-            if sol is None:
-                out += [None] * (alphas.size - len(out))
-                break
-            out.append(sol)
-            previous, current = a, dict(sol.order_parameters)
+        self.branch_lost = None
+        with progress_bar(alphas.size, f"following {self.name} in {self.load_parameter}", progress,
+                          unit="load") as bar:
+            solver = solver or self.solver()
+            for a in alphas:
+                sol = self._reach(solver, previous, a, current, max_halvings, params)
+                if sol is None:
+                    self.branch_lost = (previous, float(a))
+                    out += [None] * (alphas.size - len(out))
+                    break
+                out.append(sol)
+                previous, current = a, dict(sol.order_parameters)
+                bar.update()
         return out
 
     def _reach(self, solver, start, target, guess, halvings, params):
@@ -107,7 +115,9 @@ class LearningModel(Model):
         vanishes, by Brent's method on ``s(α)``."""
         from scipy.optimize import brentq
 
-        solver = self.solver()
+        from ..progress import progress_bar
+        with progress_bar(None, f"compiling {self.name}", None, unit="step"):
+            solver = self.solver()
 
         def entropy(a):
             sol = solver.solve(alpha=a, T=0.0, errors="mask", **params)

@@ -82,8 +82,9 @@ class TeacherStudentPerceptron(DeclaredLearningModel):
         -------
         dict of numpy.ndarray
             ``alpha``, every order parameter (``R``, ``q``, their conjugates), ``epsilon``
-            (``arccos R/π``), ``free_energy`` (``−s`` at ``T = 0``), ``converged``; points past the
-            end of the branch are ``NaN``.
+            (``arccos R/π``), ``free_energy`` (``−s`` at ``T = 0``), ``converged``, ``physical``
+            (no :attr:`~statmech_nn.solve.Solution.flags` raised); points past the end of the branch
+            are ``NaN`` (:attr:`branch_lost` says between which loads it was lost).
 
         Examples
         --------
@@ -100,6 +101,8 @@ class TeacherStudentPerceptron(DeclaredLearningModel):
             out[key] = np.array([s[key] if s is not None else np.nan for s in sols])
         out["free_energy"] = np.array([s.free_energy if s is not None else np.nan for s in sols])
         out["converged"] = np.array([s is not None for s in sols])
+        # converged and no identity violated (Solution.flags: negative entropy, off the Nishimori line)
+        out["physical"] = np.array([s is not None and bool(s.physical) for s in sols])
         out["epsilon"] = generalisation_error(out["R"])
         return out
 
