@@ -20,7 +20,7 @@ demo: $(STAMP)
 
 # two or more workers (up to 4): the suite is dominated by numba compilation of many models
 test: $(STAMP)
-	$(PY) -m pytest -q -n auto --maxprocesses=4 --durations=30
+	$(PY) -m pytest -q -n auto --maxprocesses=4 --dist loadgroup --durations=30
 
 bench: $(STAMP)
 	$(PY) benchmarks/solver_hopfield.py

@@ -7,10 +7,14 @@ from nbclient import NotebookClient
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NOTEBOOKS = sorted(f for f in os.listdir(os.path.join(ROOT, "notebooks")) if f.endswith(".ipynb"))
+# notebooks that compile the same kernels as a test file run on that file's xdist worker, after it or
+# before it, so the second finds the first's kernels in the on-disk cache (make test: --dist loadgroup)
+GROUPS = {"09_replica_symmetry_breaking.ipynb": "rsb"}
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", NOTEBOOKS)
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xdist_group(GROUPS[n])) if n in GROUPS else n
+                                  for n in NOTEBOOKS])
 def test_notebook_executes(name, tmp_path):
     nb = nbformat.read(os.path.join(ROOT, "notebooks", name), as_version=4)
     NotebookClient(nb, timeout=600, kernel_name="python3",

@@ -16,6 +16,9 @@ from statmech_nn.phases.rsb import complexity, dynamical_transition, static_tran
 from statmech_nn.solve.parisi import sk_covariance, solve_krsb
 from statmech_nn.symbolic.replica import ParisiMatrix, replica_limit
 
+# one xdist worker for this file and notebook 09, which compiles the same kernels (see test_notebooks.py)
+pytestmark = pytest.mark.xdist_group("rsb")
+
 SPHERICAL_GUESS = {"m": 0.0, "lambda_m": 0.0, "q0": 0.0, "lambda_q0": 0.0, "q1": 0.71, "lambda_q1": 1.52,
                    "x": 0.74, "lambda": 0.43}
 
