@@ -622,7 +622,7 @@ def _diagram(model, fixed, xaxis, yaxis, nx, ny, tol, bar, t0):
                            "xs": [line["xs"][n] for n in idx]})
     from .trace import extend_lines
     extend_lines(local, model, pieces, window, cells, (xname, yname),
-                 grid.point(0, 0), notes, robust=solver)
+                 grid.point(0, 0), notes, robust=solver, grid=grid)
     bar.update()
     lines = []
     for piece in pieces:

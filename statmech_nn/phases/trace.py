@@ -8,17 +8,25 @@ cell short of where it ends:
   model, where the spin glass does not exist and ``T_g = T_M = T_c = 1`` is only a limit), or at the
   ``T = 0`` edge that the finite-temperature equations reach only as a limit;
 * **inside the window**, where an AT line's branch ends (the AT line of the retrieval states ends on
-  their spinodal near ``alpha_c``).
+  their spinodal near ``alpha_c``), or where a first-order line's branch ends or a third phase takes
+  over. A first-order line whose branches exist at both ends of only one grid segment it crosses
+  (it runs from an edge to the spinodal of one of them) is located at one point only; it is
+  continued from there along its tangent, perpendicular to the gradient of ``f_1 − f_2`` in the
+  plane (finite differences of the two branches).
 
 Each end is continued in one of two modes. *Towards an edge* (the end lies within a cell of it and the
 line approaches it): the coordinate normal to the edge is stepped geometrically,
 ``u_{k+1} − u_edge = (u_k − u_edge)/4`` (gentler steps after a failure), until it is within
 ``edge_tol`` of the window's span, and at each step the line is located along the other coordinate;
 where the equations grow too stiff to go on (``r ~ alpha^{-1/2}`` of the Hopfield spin glass), the
-point on the edge is extrapolated from the last located points and the notes say so. *Free* (AT lines
-only, any end not on the window's edge): the coordinate along which the line runs is stepped by a
-fraction of a cell; where no point is found the step shrinks, so the end is located to ``1e-3`` of a
-cell. Each step brackets its point (widths around a prediction from the last two points, with the
+point on the edge is extrapolated from the last located points and the notes say so. *Free* (AT and
+first-order lines, any end not on the window's edge, and the one-point first-order lines): the
+coordinate along which the line runs is stepped by a fraction of a cell; where no point is found the
+step shrinks, so the end is located to ``1e-3`` of a cell. An AT line goes at most a cell and a
+half beyond its last grid point; a first-order line goes on, the stepped coordinate following it as
+it turns, while both its branches are found there, neither is discarded by the replica rule and no
+branch found at the corners of the grid cell around the point is lower (a point where one is, is
+treated as not found, so the end is located where the third phase takes over). Each step brackets its point (widths around a prediction from the last two points, with the
 branches followed there by warm-started solves so that they cannot jump to another branch) and
 locates it by the Illinois search of :func:`statmech_nn.phases.engine._refine` (first-order,
 second-order, AT) or by the bisection of :func:`statmech_nn.phases.engine._branch_ends`
@@ -41,12 +49,19 @@ _FREE_START, _FREE_MIN, _FREE_REACH = 1 / 8, 1e-3, 1.5    # free steps, in cells
 class _End:
     """One end of a line and how it is being continued."""
 
-    def __init__(self, piece, side, window, cells, edge_tol, T_axis, target=None):
+    def __init__(self, piece, side, window, cells, edge_tol, T_axis, target=None, direction=None):
         pts = piece["points"]
         self.piece, self.side = piece, side
         k0, k1 = (0, 1) if side == 0 else (-1, -2)
-        self.p0, self.p1 = np.array(pts[k0], float), np.array(pts[k1], float)
-        self.xs, self.xs1 = piece["xs"][k0], piece["xs"][k1]
+        self.p0 = np.array(pts[k0], float)
+        self.xs = piece["xs"][k0]
+        if direction is None:
+            self.p1, self.xs1 = np.array(pts[k1], float), piece["xs"][k1]
+        else:
+            # a line located at one point only: a virtual previous point against its tangent
+            # ``direction`` (in cells), which gives the first step its direction and slope
+            self.p1, self.xs1 = self.p0 - 0.1 * np.asarray(direction, float) * cells, None
+        self.inward = False        # a first-order line continued inside the window
         self.new = []              # (point, xs), in the order found (outwards)
         self.active = True
         self.window, self.cells, self.edge_tol = window, cells, edge_tol
@@ -63,6 +78,9 @@ class _End:
             self.mode, self.axis, self.edge, self.factor = "edge", T_axis, 0.0, 0.5
             self.target, self.stop = np.asarray(target, float), cells[T_axis] / 16
             return
+        if direction is not None:
+            self._free(np.asarray(direction, float), inward=True)
+            return
         on_edge = (np.abs(self.p0 - lo) <= 1e-9 * span) | (np.abs(self.p0 - hi) <= 1e-9 * span)
         if on_edge.any():
             self.active = False
@@ -77,18 +95,29 @@ class _End:
         if best is not None:
             self.mode, self.axis, self.edge = "edge", best[1], best[2]
             self.factor = _EDGE_FACTOR
+        elif piece["kind"] == "first-order":
+            # inside the window a first-order line is continued while both its branches exist and
+            # are the lowest in free energy: it ends where one of them does (its spinodal) or where
+            # a third phase takes over (checked point by point, see ``extend_lines``)
+            self._free((self.p0 - self.p1) / cells, inward=True)
         elif piece["kind"] != "AT":
-            # inside the window only AT lines are continued (to where their branch ends): the inner
-            # end of a phase boundary is where it meets others (a multicritical point), beyond which
-            # its quantity still changes sign on a branch that no longer dominates, and a spinodal's
-            # is a cusp, where folds are not bracketed reliably
+            # inside the window only AT and first-order lines are continued: a second-order line's
+            # inner end is where it meets others (a multicritical point), beyond which its quantity
+            # still changes sign on a branch that no longer dominates, and a spinodal's is a cusp,
+            # where folds are not bracketed reliably
             self.active = False
         else:
-            d = np.abs(self.p0 - self.p1) / cells
-            self.mode, self.axis = "free", int(np.argmax(d))
-            self.sign = 1.0 if self.p0[self.axis] > self.p1[self.axis] else -1.0
-            self.du = _FREE_START * cells[self.axis]
-            self.start = self.p0[self.axis]
+            self._free((self.p0 - self.p1) / cells)
+
+    def _free(self, direction, inward=False):
+        """Free steps along ``direction`` (in cells), along the coordinate in which it runs most.
+        ``inward`` (first-order lines): no limit on the reach, and the stepped coordinate follows
+        the line as it turns."""
+        self.mode, self.axis = "free", int(np.argmax(np.abs(direction)))
+        self.sign = 1.0 if direction[self.axis] > 0 else -1.0
+        self.du = _FREE_START * self.cells[self.axis]
+        self.start = self.p0[self.axis]
+        self.inward = inward
 
     def propose(self):
         """The next value of the stepped coordinate, the predicted other coordinate and the step."""
@@ -111,6 +140,10 @@ class _End:
             root = lin
         centre = 0.5 * (lin + root)
         half = max(abs(lin - root), abs(centre - v0), 1e-9 * self.span[b])
+        if self.inward:
+            # a line that runs nearly along the stepped coordinate still gets brackets of a
+            # width in proportion to the step
+            half = max(half, 0.05 * abs(u - u0) * self.cells[b] / self.cells[a])
         return u, centre, half
 
     def point(self, u, v):
@@ -120,9 +153,7 @@ class _End:
 
     def allowed(self, p):
         """Inside the window, and off T = 0 (the finite-temperature equations only)."""
-        if np.any(p < self.lo - 1e-12 * self.span) or np.any(p > self.hi + 1e-12 * self.span):
-            return False
-        return self.T_axis is None or p[self.T_axis] > 0
+        return _allowed(p, self.lo, self.hi, self.T_axis)
 
     def advance(self, p, xs):
         self.new.append((p, xs))
@@ -135,6 +166,15 @@ class _End:
             self.factor = max(_EDGE_FACTOR, self.factor ** 2)
             if abs(p[a] - self.edge) <= self.edge_tol * self.span[a]:
                 self.active = False
+        elif self.inward:
+            if np.any(p <= self.lo + 1e-12 * self.span) or np.any(p >= self.hi - 1e-12 * self.span):
+                self.active = False
+                return
+            d = (self.p0 - self.p1) / self.cells
+            step = self.du / self.cells[a]              # in cells
+            self.axis = int(np.argmax(np.abs(d)))
+            self.sign = 1.0 if d[self.axis] > 0 else -1.0
+            self.du = min(2 * step, 1.0) * self.cells[self.axis]
         else:
             at_edge = p[a] <= self.lo[a] + 1e-12 * self.span[a] or p[a] >= self.hi[a] - 1e-12 * self.span[a]
             far = abs(p[a] - self.start) > _FREE_REACH * self.cells[a]
@@ -154,6 +194,14 @@ class _End:
         self.du /= 4
         if self.du < _FREE_MIN * self.cells[self.axis]:
             self.active = False
+
+
+def _allowed(p, lo, hi, T_axis):
+    """``p`` inside the window ``lo .. hi``, and off T = 0 (the finite-temperature equations only)."""
+    span = hi - lo
+    if np.any(p < lo - 1e-12 * span) or np.any(p > hi + 1e-12 * span):
+        return False
+    return T_axis is None or p[T_axis] > 0
 
 
 def _track(solver, params, runs, window_span):
@@ -281,8 +329,106 @@ def _limit_point(e, names, notes):
                  f"predicted to {abs(np.polyval(coef, s[3]) - v[3]):.1e})")
 
 
+def _tangents(solver, model, pieces, params, lo, hi, cells, allowed, h=1e-3):
+    """The directions in which first-order lines located at one point only are continued: the
+    tangent of ``f_1 − f_2 = 0`` in the plane, perpendicular to its gradient (forward differences
+    of the two branches, solved ``h`` cells from the point, towards the inside of the window), both
+    ways from the point that stay inside the window. Returns ``(piece, direction in cells)``."""
+    from .engine import _solve_points
+    todo = []            # (piece, point, offsets)
+    for piece in pieces:
+        if piece["kind"] != "first-order" or len(piece["points"]) != 1:
+            continue
+        p0 = np.array(piece["points"][0], float)
+        steps = [h if p0[k] + h * cells[k] <= hi[k] else -h for k in (0, 1)]
+        todo.append((piece, p0, steps))
+    if not todo:
+        return []
+    pts, guesses = [], [[], []]
+    for piece, p0, steps in todo:
+        for k in (None, 0, 1):
+            p = p0.copy()
+            if k is not None:
+                p[k] += steps[k] * cells[k]
+            pts.append(params(p))
+            for slot in (0, 1):
+                guesses[slot].append(dict(piece["xs"][0][slot]))
+    solved = [_solve_points(solver, pts, guesses[slot]) for slot in (0, 1)]
+    out = []
+    for n, (piece, p0, steps) in enumerate(todo):
+        df = []
+        for m in range(3):
+            recs = [solved[slot][3 * n + m] for slot in (0, 1)]
+            if any(r is None or not r["cs"] or not _close(r["x"], piece["xs"][0][slot])
+                   or model.classify(r["x"], pts[3 * n + m], r["R"]) != piece["labels"][slot]
+                   for slot, r in enumerate(recs)):
+                break
+            df.append(recs[0]["f"] - recs[1]["f"])
+        if len(df) < 3:
+            continue
+        grad = np.array([(df[1] - df[0]) / steps[0], (df[2] - df[0]) / steps[1]])
+        norm = np.linalg.norm(grad)
+        if not norm > 0:
+            continue
+        t = np.array([-grad[1], grad[0]]) / norm
+        for d in (t, -t):
+            if allowed(p0 + 1e-2 * d * cells):
+                out.append((piece, d))
+    return out
+
+
+def _dominant(solver, model, grid, params, checks):
+    """Whether each point of ``checks`` (``(labels, point, order parameters of each branch)``) lies
+    on a boundary between the phases of the line's two branches: the line's branches solved there,
+    and every other branch found at the corners of the grid cell around it, solved there from each
+    corner, ranked by :func:`statmech_nn.phases.engine.dominant_branch`."""
+    from .engine import _same_magnetisation, _solve_points, dominant_branch
+    if grid is None or not checks:
+        return [True] * len(checks)
+    T0 = grid.params.get("T")
+    jobs = []            # (check index, label, point, guess)
+    for n, (labels, p, xs) in enumerate(checks):
+        for label, x in zip(labels, xs):
+            jobs.append((n, label, p, x))
+        i = int(np.clip(np.searchsorted(grid.xs, p[0]) - 1, 0, len(grid.xs) - 2))
+        j = int(np.clip(np.searchsorted(grid.ys, p[1]) - 1, 0, len(grid.ys) - 2))
+        for jj in (j, j + 1):
+            for ii in (i, i + 1):
+                if T0 is not None and T0[jj, ii] == 0:
+                    continue         # the T = 0 equations have other unknowns
+                for label, rec in grid.records[jj][ii].items():
+                    if label not in labels:
+                        jobs.append((n, label, p, rec["x"]))
+    out = _solve_points(solver, [params(p) for _, _, p, _ in jobs], [dict(x) for *_, x in jobs])
+    recs = [{} for _ in checks]
+    for (n, label, p, x), r in zip(jobs, out):
+        if r is None or not r["cs"] or model.classify(r["x"], params(p), r["R"]) != label:
+            continue
+        old = recs[n].get(label)
+        if old is None or r["f"] < old["f"]:
+            recs[n][label] = r
+    eps = model.zero_tolerance
+
+    def discarded(label, rec):
+        """The replica rule discards ``label`` for another branch with the same magnetisations
+        and a larger ``q`` (a paramagnet where the spin glass exists)."""
+        ra = rec[label]
+        names = model.magnetisation_names(list(ra["x"]))
+        return any(b != label and "q" in ra["x"] and "q" in rb["x"] and _same_magnetisation(ra, rb, eps, names)
+                   and rb["x"]["q"] > ra["x"]["q"] + eps for b, rb in rec.items())
+
+    result = []
+    for (labels, p, xs), rec in zip(checks, recs):
+        # both branches there, neither discarded, and the phase one of them (their free
+        # energies are equal on the line): both are the lowest
+        result.append(all(label in rec for label in labels) and
+                      not any(discarded(label, rec) for label in labels) and
+                      dominant_branch(rec, eps, model.magnetisation_names) in labels)
+    return result
+
+
 def extend_lines(solver, model, pieces, window, cells, names, base, notes, edge_tol=2e-5, max_steps=40,
-                 robust=None):
+                 robust=None, grid=None):
     """Continue every line of ``pieces`` to its ends (see the module docstring); in place.
 
     Parameters
@@ -298,6 +444,10 @@ def extend_lines(solver, model, pieces, window, cells, names, base, notes, edge_
     robust : Solver, optional
         A solver with more iterations for the bisections of spinodals (an early failure there would
         bias the fold); ``solver`` by default.
+    grid : engine._Grid, optional
+        The branches at the coarse grid points: a first-order line continued inside the window
+        stops where a branch found at the corners of the cell around it is lower than both of its
+        own (a third phase takes over); without it, only where one of its branches ends.
     """
     from .engine import _Task, _branch_ends, _quantity, _refine, _solve_points
     T_axis = names.index("T") if "T" in names else None
@@ -320,6 +470,18 @@ def extend_lines(solver, model, pieces, window, cells, names, base, notes, edge_
 
     def params(p):
         return dict(base, **{names[0]: float(p[0]), names[1]: float(p[1])})
+
+    # first-order lines located at one point only (e.g. on the window's edge, where every other
+    # grid segment they cross lacks one of their branches at an end): continued along their
+    # tangent, both ways that stay in the window (the first appended to the point, the second
+    # prepended)
+    lo, hi = np.array([window[0], window[2]]), np.array([window[1], window[3]])
+    started = set()
+    for piece, d in _tangents(solver, model, pieces, params, lo, hi, cells,
+                              lambda p: _allowed(p, lo, hi, T_axis)):
+        side = 0 if id(piece) in started else 1
+        started.add(id(piece))
+        ends.append(_End(piece, side, window, cells, edge_tol, T_axis, direction=d))
 
     def valid(kind, label, rec, where, guess):
         if rec is None or not _close(rec["x"], guess):
@@ -403,6 +565,11 @@ def extend_lines(solver, model, pieces, window, cells, names, base, notes, edge_
         _refine(solver, tasks, [])
         folds = _branch_ends(robust or solver, model, spinodal, {}, iterations=16, known=True)
         fold_of = iter(folds)
+        # a first-order line inside the window goes on only where its branches are the phase
+        checks = [(owner[1].piece["labels"], np.array([owner[2].result[names[0]], owner[2].result[names[1]]]),
+                   owner[2].xa) for owner in owners
+                  if owner[0] == "task" and owner[1].inward and owner[2].result is not None]
+        dominant = iter(_dominant(solver, model, grid, params, checks))
         for owner in owners:
             e = owner[1]
             if owner[0] == "task":
@@ -411,6 +578,9 @@ def extend_lines(solver, model, pieces, window, cells, names, base, notes, edge_
                     e.fail()
                     continue
                 p = np.array([task.result[names[0]], task.result[names[1]]])
+                if e.inward and not next(dominant):
+                    e.fail()
+                    continue
                 e.advance(p, list(task.xa))
             else:
                 label, fold, x = next(fold_of)
