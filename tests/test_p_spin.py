@@ -212,7 +212,7 @@ def test_derivation_states_rsb_and_has_the_delta_function_step():
     from statmech_nn.export import derivation_document
     text = derivation_document(snn.model("p-spin", p=3))
     assert "breaks replica symmetry" in text
-    assert "Delta function for q" in text and r"\lambda_{R}" in text
+    assert "Delta function for q" in text and r"\lambda_R" in text
 
 
 @pytest.mark.slow

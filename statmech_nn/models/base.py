@@ -155,13 +155,13 @@ class Model:
         parameter at a value, e.g. ``x=1`` for the threshold states), or full RSB
         (``rsb="full"``: the model's Parisi functional, :class:`~statmech_nn.symbolic.parisi_functional.
         ParisiFunctional`, whose ``solve(T=..., ...)`` returns ``q(x)`` and the free energy)."""
+        if x is not None and rsb != 1:
+            raise ParameterError("a fixed Parisi parameter x is a one-step RSB option: use rsb=1")
         if rsb == 0:
             if self._free_energy is None:
                 from ..symbolic.assembly import derive
                 self._free_energy = derive(self, self.hamiltonian())
             return self._free_energy
-        if x is not None and rsb != 1:
-            raise ParameterError("a fixed Parisi parameter x is a one-step RSB option: use rsb=1")
         if rsb == 1:
             cache = self.__dict__.setdefault("_rsb_free_energies", {})
             if (1, x) not in cache:

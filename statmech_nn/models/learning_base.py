@@ -19,9 +19,12 @@ class LearningModel(Model):
     #: the parameter that :meth:`follow` steps through (the load)
     load_parameter = "alpha"
 
-    def free_energy(self):
+    def free_energy(self, rsb=0, x=None):
         """The RS free energy derived by the replica engine from :meth:`hamiltonian` (the weights and the
-        examples; :func:`~statmech_nn.symbolic.learning.derive_learning`), cached."""
+        examples; :func:`~statmech_nn.symbolic.learning.derive_learning`), cached; ``rsb``, ``x`` as for
+        :meth:`Model.free_energy <statmech_nn.models.base.Model.free_energy>`."""
+        if rsb != 0 or x is not None:
+            return super().free_energy(rsb, x)
         if self._free_energy is None:
             from ..symbolic.learning import derive_learning
             self._free_energy = derive_learning(self, self.hamiltonian())
