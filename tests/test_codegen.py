@@ -66,6 +66,26 @@ def test_stabilise_rewrites_overflow_prone_forms():
     assert f(800.0) == 1.0
 
 
+def test_stabilise_takes_the_complement_of_erfc_without_cancellation():
+    # the Gibbs weight of an error count, e^{-β} + (1 − e^{-β}) H(x) with H(x) = erfc(x/√2)/2, as SymPy
+    # writes it (1 − erfc(u)/2 + e^{-β} erfc(u)/2): where erfc(u) → 2 it is of order e^{-β}, and
+    # 1 − erfc(u)/2 has lost every digit of it at low temperature
+    u, b = sp.Symbol("u", real=True), sp.Symbol("b", positive=True)
+    weight = 1 - sp.erfc(u) / 2 + sp.exp(-b) * sp.erfc(u) / 2
+    assert sp.erfc(-u) == 2 - sp.erfc(u)       # why the cancellation is there in the first place
+    stable = stabilise(weight)
+    assert stable == sp.exp(LogH(-sp.sqrt(2) * u)) + sp.exp(-b) * sp.erfc(u) / 2
+    assert stabilise(sp.log(1 - sp.erfc(u) / 2)) == LogH(-sp.sqrt(2) * u)
+    # a common factor and a sum of other terms around the pair
+    v = sp.Symbol("v", real=True)
+    assert stabilise(4 * v - 2 * v * sp.erfc(u) + v ** 2) == 4 * v * sp.exp(LogH(-sp.sqrt(2) * u)) + v ** 2
+    assert stabilise(3 + sp.erfc(u)) == 3 + sp.erfc(u)
+    f = sp.lambdify((u, b), stable, modules=[{"LogH": P.logH}, "math"])
+    for uu, bb in ((-6.0, 20.0), (-4.0, 30.0), (0.3, 20.0), (5.0, 1.0)):
+        exact = mp.erfc(-mp.mpf(uu)) / 2 + mp.exp(-bb) * mp.erfc(mp.mpf(uu)) / 2
+        assert _rel(f(uu, bb), exact) < 1e-13
+
+
 def test_generated_source_uses_one_quadrature_loop_and_stable_log():
     src, spec = generate_source(sk_saddle())
     rhs = src[src.index("def rhs"):src.index("def jac")]

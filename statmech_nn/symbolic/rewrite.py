@@ -12,6 +12,10 @@ function           meaning                     derivative
 ``Mills(x)``       ``φ(x)/H(x)``               ``Mills(x) (Mills(x) - x)``
 =================  ==========================  =====================
 
+A sum ``2c − c erfc(u)`` becomes ``2c e^{LogH(−√2 u)}`` (``= c erfc(−u)``, which SymPy itself writes
+``2 − erfc(u)``): the difference loses all digits where ``erfc(u) → 2``, e.g. in the Gibbs weight
+``e^{−β} + (1 − e^{−β}) H`` of an error count at low temperature, where it is of order ``e^{−β}``.
+
 Rewriting first matters: ``d/du log(2 cosh u)`` is ``sinh(u)/cosh(u)`` for SymPy, which is ``inf/inf`` at
 ``u ≈ 700``, whereas ``Log2Cosh'`` is ``tanh``.
 """
@@ -97,6 +101,35 @@ def _stable_log(arg):
     return None
 
 
+def _complement_erfc(e):
+    """The sum ``e`` with every pair of terms ``k X erfc(u)`` and ``−2k X`` (``k`` a number) replaced by
+    ``−2k X e^{LogH(−√2 u)}`` (``= −k X erfc(−u)``, without the cancellation of ``2 − erfc(u)`` where
+    ``erfc(u) → 2``); ``e`` itself where there is none."""
+    terms = list(e.args)
+    if not any(t.has(sp.erfc) for t in terms):
+        return e
+    where = {}
+    for n, term in enumerate(terms):
+        where.setdefault(term, []).append(n)
+    used, pairs = set(), {}
+    for n, term in enumerate(terms):
+        if n in used:
+            continue
+        factors = sp.Mul.make_args(term)
+        for f in factors:
+            if not isinstance(f, sp.erfc):
+                continue
+            rest = sp.Mul(*[g for g in factors if g is not f])
+            partners = [m for m in where.get(-2 * rest, []) if m != n and m not in used]
+            if partners:
+                used.update((n, partners[0]))
+                pairs[n] = -2 * rest * sp.exp(LogH(-sp.sqrt(2) * f.args[0]))
+                break
+    if not pairs:
+        return e
+    return sp.Add(*[pairs.get(n, term) for n, term in enumerate(terms) if n in pairs or n not in used])
+
+
 def _merge_exponentials(factors):
     """The factors with every ``exp`` merged into one."""
     exponents = [f.args[0] for f in factors if isinstance(f, sp.exp)]
@@ -148,10 +181,12 @@ def _bottom_up(expr, transform):
 
 
 def stabilise(expr):
-    """Rewrite ``log(c cosh u)``, ``log(c erfc u)``, ``log(c(1 ± erf u))``, ``sinh/cosh`` and
-    ``cosh**-2k`` into the stable functions of this module, everywhere including inside averages;
-    a non-integer power of such a base (``H(x)**β``) becomes ``exp(β log H(x))``."""
+    """Rewrite ``log(c cosh u)``, ``log(c erfc u)``, ``log(c(1 ± erf u))``, ``sinh/cosh``,
+    ``cosh**-2k`` and ``2c − c erfc(u)`` into the stable functions of this module, everywhere including
+    inside averages; a non-integer power of such a base (``H(x)**β``) becomes ``exp(β log H(x))``."""
     def transform(e):
+        if e.is_Add:
+            return _complement_erfc(e)
         if isinstance(e, sp.log):
             return _stable_log(e.args[0]) or e
         if e.is_Mul:
