@@ -89,3 +89,21 @@ def test_nested_gaussian_averages_of_one_linear_combination_merge():
     # an outer integrand that is not a bare average (the Y-weighted m equation): left alone
     weighted = GaussianAverage(Y * GaussianAverage(sp.tanh(arg), z), Y)
     assert merge_gaussian_averages(weighted) == weighted
+
+
+def test_stein_leaves_a_tilted_uniform_site_measure_alone():
+    # E_z[z <m>_z] with <m>_z = U[m e^{(bz + a)m}] / U[e^{(bz + a)m}] (the variational perceptron's means
+    # m in [-1, 1]): Stein's lemma would turn it into b E_z[<m²>_z - <m>_z²], a variance that cancels
+    # catastrophically where the tilted measure is peaked; the term is kept as it is, and it is exact
+    from statmech_nn.symbolic.averages import UniformAverage
+    m = sp.Symbol("m", real=True)
+    w = sp.exp((b * z + a) * m)
+    lhs = GaussianAverage(z * UniformAverage(m * w, m) / UniformAverage(w, m), z)
+    assert stein(lhs) == lhs
+    # the Gaussian factor e^{-z²/2}... of other terms is still reduced (the rule is narrow)
+    assert stein(GaussianAverage(z * sp.tanh(a + b * z), z)) != GaussianAverage(z * sp.tanh(a + b * z), z)
+    # value: E_z[z <m>] = b E_z[1/y² − 1/sinh²y] with y = bz + a (<m> = coth y − 1/y)
+    vals = {a: 0.4, b: 30.0}
+    y = b * z + a
+    variance = GaussianAverage(b * (1 / y**2 - 1 / sp.sinh(y)**2), z)
+    assert abs(evaluate(lhs, vals, dps=30) - evaluate(variance, vals, dps=30)) < 1e-12
