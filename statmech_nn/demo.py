@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import time
 
 __all__ = ["run_demo", "demo_figure"]
@@ -80,9 +79,8 @@ def run_demo(out="out", resolution=25, monte_carlo=True, log=print, progress=Non
     tex = write_derivation(model, os.path.join(out, "hopfield_ags.tex"))
     log(f"wrote {tex}")
     if shutil.which("pdflatex"):
-        subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "hopfield_ags.tex"],
-                       cwd=out, check=True, stdout=subprocess.DEVNULL)
-        log(f"wrote {os.path.join(out, 'hopfield_ags.pdf')}")
+        from .export.latex import compile_latex
+        log(f"wrote {compile_latex(tex)}")
 
     t0 = time.perf_counter()
     pd = snn.phase_diagram(model, x=("alpha", 0.0, 0.16), y=("T", 0.0, 1.3), resolution=resolution,

@@ -121,6 +121,10 @@ def test_a_tampered_cached_kernel_is_regenerated_never_executed(tamper, tmp_path
     import hashlib
 
     from statmech_nn.codegen import build
+    # a private cache: the four variants run on different xdist workers at once, and each tampers with
+    # the file it checks
+    monkeypatch.setenv("STATMECH_NN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(build, "_LOADED", {})
     saddle = sk_saddle()
     good = compile_saddle_point(saddle)
     path, record = good.path, good.path.with_suffix(".sha256")

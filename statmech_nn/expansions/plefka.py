@@ -443,8 +443,8 @@ class PlefkaExpansion:
                            for t in self.terms if t.order == k and t.diagram.edges],
                           title=f"Plefka diagrams at order beta^{k}")
 
-    def _repr_markdown_(self):
-        return self.derivation._repr_markdown_()
+    def _repr_latex_(self):
+        return self.derivation._repr_latex_()
 
     def __repr__(self):
         counts = [sum(t.order == k for t in self.terms) for k in range(self.order + 1)]

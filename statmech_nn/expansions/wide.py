@@ -224,9 +224,6 @@ class PairExpectation:
         """LaTeX body: the derivation steps."""
         return self.derivation.latex()
 
-    def _repr_markdown_(self):
-        return self.derivation._repr_markdown_()
-
     def _repr_latex_(self):
         return "$$K(q_{11},q_{12},q_{22}) = " + sp.latex(self.expr) + "$$"
 
@@ -483,9 +480,9 @@ class NNGP:
                                                          for e in self.recursion()) + "\n\\end{align*}")
         return "\n".join(parts)
 
-    def _repr_markdown_(self):
-        body = self.pair.derivation._repr_markdown_() if self.pair is not None else ""
-        return body + "\n\n" + "\n".join(f"$$ {sp.latex(e)} $$" for e in self.recursion())
+    def _repr_latex_(self):
+        body = self.pair.derivation._repr_latex_() if self.pair is not None else ""
+        return body + "\n" + "\n".join(f"$$ {sp.latex(e)} $$" for e in self.recursion())
 
     def __repr__(self):
         return (f"NNGP({self.activation(U)}, hidden_layers={self.hidden_layers}, sigma_w={self.sigma_w}, "
@@ -625,8 +622,8 @@ class FourPointFunction:
         return (r"\subsection*{Connected four-point function, $\sigma(u) = %s$}" % sp.latex(self.activation(U))
                 + "\n" + self.derivation.latex())
 
-    def _repr_markdown_(self):
-        return self.derivation._repr_markdown_()
+    def _repr_latex_(self):
+        return self.derivation._repr_latex_()
 
     def __repr__(self):
         return f"<FourPointFunction σ(u) = {self.activation(U)}, readout={self.readout}: {self.expr}>"

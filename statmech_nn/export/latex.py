@@ -68,10 +68,12 @@ def compile_latex(tex_path, timeout=120):
         raise FileNotFoundError("pdflatex not found: install TeX Live (texlive-latex-base and "
                                 "texlive-latex-recommended) to compile the exported LaTeX")
     folder, name = os.path.split(os.path.abspath(tex_path))
-    proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", name], cwd=folder,
-                          capture_output=True, text=True, timeout=timeout)
-    if proc.returncode != 0:
-        raise StatmechError(f"pdflatex failed on {tex_path}:\n{proc.stdout[-2000:]}")
+    # twice: the second pass resolves the \ref{}s of the numbered equations
+    for _ in range(2):
+        proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", name], cwd=folder,
+                              capture_output=True, text=True, timeout=timeout)
+        if proc.returncode != 0:
+            raise StatmechError(f"pdflatex failed on {tex_path}:\n{proc.stdout[-2000:]}")
     return os.path.join(folder, os.path.splitext(name)[0] + ".pdf")
 
 
