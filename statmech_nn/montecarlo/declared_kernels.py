@@ -35,7 +35,8 @@ import math
 import numba
 import numpy as np
 
-from .kernels import METROPOLIS, _accept, _dense_sweep, _exchange_dense_chains, dense_energy, uniform
+from .kernels import (METROPOLIS, _accept, _dense_sweep, _exchange_dense_chains, _chain_workspace,
+                      dense_energy, uniform)
 
 __all__ = ["ISING", "BOOLEAN", "SPHERICAL", "UNIT_KINDS", "run_declared", "rotation_delta",
            "warm_up", "TARGET_ACCEPTANCE", "MIN_ANGLE"]
@@ -133,14 +134,8 @@ def run_declared(Jmat, local, spins, betas, h, units, rule, delta, adapt, n_swee
     swaps : (B − 1, 2) int64
         Accepted and attempted exchanges (added to).
     """
-    C, N = spins.shape
-    B = betas.shape[0]
-    R = C // B
+    C, N, B, R, record, counts, E, swapped = _chain_workspace(spins, betas, energy)
     K = readout.shape[0]
-    record = energy.shape[0] > 0
-    counts = np.zeros(C, np.int64)
-    E = np.empty(C)
-    swapped = np.zeros(C, np.bool_)
     for t in range(n_sweeps):
         for c in range(C):
             b = c % B

@@ -112,6 +112,18 @@ def _exchange(beta_lo, beta_hi, E_lo, E_hi, s):
 
 
 @_jit
+def _chain_workspace(spins, betas, energy):
+    """Shapes and scratch arrays of a run over ``C = R × B`` chains (``R`` replicas of ``B``
+    temperatures): ``(C, N, B, R, record, counts, E, swapped)``; ``record`` is whether ``energy``
+    has rows to fill, ``counts`` the accepted moves per chain, ``E`` the energies and ``swapped``
+    the flags of the replica exchanges."""
+    C, N = spins.shape
+    B = betas.shape[0]
+    return (C, N, B, C // B, energy.shape[0] > 0, np.zeros(C, np.int64), np.empty(C),
+            np.zeros(C, np.bool_))
+
+
+@_jit
 def _replica_exchange(betas, E, R, s, swaps, swapped):
     """One pass of exchanges between neighbouring temperature slots of each of the ``R`` replicas.
 
@@ -229,13 +241,7 @@ def run_patterns(xi, M, spins, mag, betas, J, p, h, shift, rule, n_sweeps, rng, 
     swaps : (B - 1, 2) int64
         Accepted and attempted exchanges between slots ``b`` and ``b + 1`` (added to).
     """
-    C, N = spins.shape
-    B = betas.shape[0]
-    R = C // B
-    record = energy.shape[0] > 0
-    counts = np.zeros(C, np.int64)
-    E = np.empty(C)                    # energies for the replica exchanges
-    swapped = np.zeros(C, np.bool_)
+    C, N, B, R, record, counts, E, swapped = _chain_workspace(spins, betas, energy)
     for t in range(n_sweeps):
         for c in range(C):
             counts[c] = _pattern_sweep(xi, M[c], spins[c], betas[c % B], J, p, h, rule, rng[c])
@@ -356,13 +362,7 @@ def run_dense(Jmat, local, spins, betas, h, rule, n_sweeps, rng, energy, magneti
     ``Σ_j J_ij σ_j`` of each chain (updated in place, O(N) per accepted flip). Other arguments as in
     :func:`run_patterns`; ``magnetisation`` ``(n_sweeps, R)`` records ``(1/N) Σ_i σ_i``.
     """
-    C, N = spins.shape
-    B = betas.shape[0]
-    R = C // B
-    record = energy.shape[0] > 0
-    counts = np.zeros(C, np.int64)
-    E = np.empty(C)                    # energies for the replica exchanges
-    swapped = np.zeros(C, np.bool_)
+    C, N, B, R, record, counts, E, swapped = _chain_workspace(spins, betas, energy)
     for t in range(n_sweeps):
         for c in range(C):
             counts[c] = _dense_sweep(Jmat, local[c], spins[c], betas[c % B], h, rule, rng[c])
@@ -528,13 +528,7 @@ def run_centred_patterns(eta, M, spins, mag, self_coupling, betas, h, shift, rul
     ``Σ_μ η_iμ²`` that the ``i ≠ j`` rule removes. Other arguments as in :func:`run_patterns`;
     ``overlaps`` records ``M_μ / N`` of the first ``n_observed`` patterns.
     """
-    C, N = spins.shape
-    B = betas.shape[0]
-    R = C // B
-    record = energy.shape[0] > 0
-    counts = np.zeros(C, np.int64)
-    E = np.empty(C)
-    swapped = np.zeros(C, np.bool_)
+    C, N, B, R, record, counts, E, swapped = _chain_workspace(spins, betas, energy)
     for t in range(n_sweeps):
         for c in range(C):
             counts[c] = _centred_sweep(eta, M[c], spins[c], self_coupling, betas[c % B], h, rule, rng[c])

@@ -30,7 +30,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from .kernels import (METROPOLIS, _accept, _exchange_pattern_chains, _record_pattern_slot,
+from .kernels import (METROPOLIS, _accept, _exchange_pattern_chains, _record_pattern_slot, _chain_workspace,
                       _replica_exchange, _spin_overlap, _swap_rows)
 
 __all__ = ["flip_polynomials", "poly_pattern_energy", "run_poly_patterns", "power_sum_pattern_energy",
@@ -117,13 +117,7 @@ def run_poly_patterns(xi, M, spins, mag, betas, coef, even, odd, h, shift, rule,
     ``coef`` the ascending coefficients of the energy per pattern ``E(M)`` in place of ``J, p`` and
     ``even, odd`` its :func:`flip_polynomials`.
     """
-    C, N = spins.shape
-    B = betas.shape[0]
-    R = C // B
-    record = energy.shape[0] > 0
-    counts = np.zeros(C, np.int64)
-    E = np.empty(C)
-    swapped = np.zeros(C, np.bool_)
+    C, N, B, R, record, counts, E, swapped = _chain_workspace(spins, betas, energy)
     for t in range(n_sweeps):
         for c in range(C):
             counts[c] = _poly_sweep(xi, M[c], spins[c], betas[c % B], even, odd, h, rule, rng[c])
@@ -265,13 +259,7 @@ def run_power_sum_patterns(eta, S, spins, mag, betas, even_sums, p, scale, h, sh
     ``scale Σ_μ e_p(η^μ σ) − h Σ_i σ_i + shift``. Other arguments as in
     :func:`statmech_nn.montecarlo.kernels.run_patterns`.
     """
-    C, N = spins.shape
-    B = betas.shape[0]
-    R = C // B
-    record = energy.shape[0] > 0
-    counts = np.zeros(C, np.int64)
-    E = np.empty(C)
-    swapped = np.zeros(C, np.bool_)
+    C, N, B, R, record, counts, E, swapped = _chain_workspace(spins, betas, energy)
     for t in range(n_sweeps):
         for c in range(C):
             counts[c] = _power_sum_sweep(eta, S[c], spins[c], even_sums, p, scale, betas[c % B], h, rule,
@@ -361,13 +349,7 @@ def run_tuples(tuples, J, start, members, spins, betas, h, rule, n_sweeps, rng, 
     the couplings that contain site ``i``. Other arguments as in
     :func:`statmech_nn.montecarlo.kernels.run_dense`.
     """
-    C, N = spins.shape
-    B = betas.shape[0]
-    R = C // B
-    record = energy.shape[0] > 0
-    counts = np.zeros(C, np.int64)
-    E = np.empty(C)
-    swapped = np.zeros(C, np.bool_)
+    C, N, B, R, record, counts, E, swapped = _chain_workspace(spins, betas, energy)
     for t in range(n_sweeps):
         for c in range(C):
             counts[c] = _tuple_sweep(tuples, J, start, members, spins[c], betas[c % B], h, rule, rng[c])

@@ -381,21 +381,6 @@ def _gap_limit(rhs, s2, to_zero, b, limit):
     return result
 
 
-def _linear_fixed_point(equation, v):
-    """``v = −a/b`` where ``equation = a + b v`` with ``a``, ``b`` free of ``v`` once the averages are held
-    fixed (the magnetisation's equation), else None."""
-    from .averages import outer_averages
-    opaque = {a: sp.Dummy(f"A{i}") for i, a in enumerate(outer_averages(equation))}
-    eq = sp.expand(equation.xreplace(opaque))
-    if not eq.is_polynomial(v) or sp.degree(eq, v) != 1:
-        return None
-    a, b = eq.coeff(v, 0), eq.coeff(v, 1)
-    if b.has(v) or a.has(v) or b == 0:
-        return None
-    back = {d: a_ for a_, d in opaque.items()}
-    return sp.factor_terms(sp.cancel(-a / b)).xreplace(back)
-
-
 def zero_temperature_rsb1(sp_finite):
     """The ``T → 0`` limit of a 1RSB saddle point: the overlap inside the blocks ``q1 = σ² − C/β``, the
     Parisi parameter ``x = y/β`` with ``y`` finite, each block average

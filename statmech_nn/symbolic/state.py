@@ -25,6 +25,7 @@ Amit, Gutfreund, Sompolinsky, Ann. Phys. 173, 30 (1987) [AGS], eqs. (2.9)–(2.1
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import sympy as sp
 
@@ -558,7 +559,7 @@ class ReplicaCalculation:
     def rs_ansatz(self):
         """Replace indexed order parameters by their RS values and do the replica sums."""
         subs = {op.indexed: op.symbol for op in self.order_parameters if op.indexed is not None}
-        energetic = (self.energetic.xreplace(subs).doit() + self.rs_energetic_extra)
+        energetic = (replica_sums(self.energetic.xreplace(subs)) + self.rs_energetic_extra)
         energetic = sp.factor_terms(sp.simplify(energetic)) + self.rs_action
         field_ = self.site_field.xreplace(subs)
         pair = self.site_pair.xreplace(subs)
@@ -569,3 +570,31 @@ class ReplicaCalculation:
             "All replicas equivalent; the sums over replicas and replica pairs are done by SymPy "
             "with symbolic $n$.")
         return energetic, field_, pair
+
+
+@lru_cache(maxsize=None)
+def _power_sum(j):
+    """``Σ_{k=1}^{x} k^j`` as a polynomial in ``x`` (Faulhaber), once per ``j``."""
+    k = sp.Dummy("k", integer=True)
+    return sp.Lambda(_POWER_SUM_X, sp.expand(sp.summation(k**j, (k, 1, _POWER_SUM_X))))
+
+
+_POWER_SUM_X = sp.Dummy("x")
+
+
+def replica_sums(expr):
+    """Do the sums over replica indices, innermost first. A summand polynomial in its index is
+    summed by Faulhaber's formulas (``Σ_{a<b} c = c n(n − 1)/2`` without SymPy's general summation,
+    which tries telescoping by ``solve``); any other summand goes to ``Sum.doit``."""
+    def one(s):
+        body = s.function
+        for var, lo, hi in s.limits:
+            body = sp.expand(body)
+            if not body.is_polynomial(var):
+                body = sp.Sum(body, (var, lo, hi)).doit()
+                continue
+            coeffs = sp.Poly(body, var).all_coeffs()[::-1]
+            body = sp.expand(sum((c * (_power_sum(j)(hi) - _power_sum(j)(lo - 1))
+                                  for j, c in enumerate(coeffs)), sp.S.Zero))
+        return body
+    return expr.replace(lambda e: isinstance(e, sp.Sum), one)

@@ -120,8 +120,12 @@ def _limit_infinite_beta(expr, beta_):
     if outer.has(beta_):
         # term by term keeps the result readable; fall back to the whole sum if a term diverges
         terms = [sp.limit(t, beta_, sp.oo) if t.has(beta_) else t for t in sp.Add.make_args(outer)]
-        if all(t.is_finite is not False and not t.has(sp.oo, -sp.oo, sp.zoo, sp.nan) for t in terms):
+        finite = [t.is_finite is not False and not t.has(sp.oo, -sp.oo, sp.zoo, sp.nan) for t in terms]
+        if all(finite):
             outer = sp.Add(*[sp.powsimp(sp.factor_terms(t)) for t in terms])
+        elif finite.count(False) == 1 and not terms[finite.index(False)].has(sp.nan):
+            # one divergent term beside finite ones: the sum diverges (no cancellation to look for)
+            outer = terms[finite.index(False)]
         else:
             outer = sp.limit(outer, beta_, sp.oo)
     back = {dummies[a]: inner[a] for a in avgs}
