@@ -26,12 +26,29 @@ from ..errors import ConvergenceError, ParameterError
 __all__ = ["static_transition", "dynamical_transition", "complexity", "zero_temperature_capacity"]
 
 
+#: ``q1 − q0`` below this is the replica-symmetric solution, on which ``x`` drops out of the equations
+BROKEN = 1e-6
+#: where the 1RSB solution is lost above ``T_s`` (no solution with ``x`` in its domain ``(0, 1]``), ``x``
+#: must have come this close to 1 at the last point found; otherwise the branch ended below ``x = 1``
+X_REACHED = 1e-4
+
+
+def _broken(sol):
+    """Whether a converged 1RSB solution breaks replica symmetry (``q1 > q0``): at ``q1 = q0`` it is the
+    RS solution again and its ``x`` means nothing (in a field ``q0 > 0``, so ``q1 > 0`` alone is no test)."""
+    if not bool(sol.converged):
+        return False
+    q0 = float(sol["q0"]) if "q0" in sol.order_parameters else 0.0
+    return float(sol["q1"]) - q0 > BROKEN
+
+
 def _follow(solver, Ts, guess, params):
-    """Solutions along the temperatures ``Ts``, each from the previous one (None from where it is lost)."""
+    """Solutions along the temperatures ``Ts``, each from the previous one (None from where it is lost:
+    no convergence, or ``q1 → q0``)."""
     out, current = [], dict(guess)
     for T in Ts:
         sol = solver.solve(T=float(T), guess=current, errors="mask", **params)
-        if not sol.converged:
+        if not _broken(sol):
             out += [None] * (len(Ts) - len(out))
             break
         out.append(sol)
@@ -50,65 +67,130 @@ def static_transition(model, T_low, T_high, guess, points=12, xtol=1e-8, **param
         The search interval; the 1RSB solution at ``T_low`` is found from ``guess``.
     guess : dict
         A 1RSB starting point at ``T_low`` (``q0``, ``q1``, ``x``, conjugates).
+    points : int
+        Temperatures from ``T_low`` to ``T_high`` at which the solution is followed until ``x ≥ 1``.
+    xtol : float
+        Width in ``T`` of the final bracket; ``T_s`` is its lower end (where ``x < 1``).
     **params
         The other parameters of the model.
 
     Returns
     -------
     (float, Solution)
-        ``T_s`` and the 1RSB solution there.
+        ``T_s`` and the 1RSB solution there (``x`` just below 1).
+
+    Raises
+    ------
+    ConvergenceError
+        No 1RSB solution with ``x < 1`` and ``q1 > q0`` at ``T_low``; the solution is lost (no
+        convergence, or ``q1 → q0``: it merges into the replica-symmetric one, as beyond the critical
+        field of the spherical p-spin) before ``x`` reaches 1; or ``x < 1`` up to ``T_high``. Never a
+        temperature that is not bracketed by ``x < 1`` below and ``x ≥ 1`` (or no solution with ``x`` in
+        its domain ``(0, 1]`` and ``x`` within :data:`X_REACHED` of 1 below) above.
     """
     import numpy as np
     if not 0 < T_low < T_high:
         raise ParameterError(f"need 0 < T_low < T_high, got {T_low}, {T_high}")
+    if int(points) < 2:
+        raise ParameterError(f"points must be at least 2, got {points!r}")
     solver = model.free_energy(rsb=1).saddle_point().compile()
-    Ts = np.linspace(T_low, T_high, points)
+    Ts = np.linspace(T_low, T_high, int(points))
     sols = _follow(solver, Ts, guess, params)
-    below = None
-    for T, sol in zip(Ts, sols):
-        if sol is None or sol["x"] >= 1:
-            break
-        below = (T, sol)
-    if below is None:
-        raise ConvergenceError(f"no 1RSB solution with x < 1 at T = {T_low:g} from the guess", parameters=params)
-    lo, lo_sol = below
-    hi = lo + (Ts[1] - Ts[0])
-    # x(T) rises to 1: bisect on x - 1, each solve continued from the last point below
+    if sols[0] is None or sols[0]["x"] >= 1:
+        raise ConvergenceError(f"no 1RSB solution with x < 1 and q1 > q0 at T = {T_low:g} from the guess",
+                               parameters=params)
+    # x lives in (0, 1] (its domain): above T_s the solver finds no solution at all, so the first
+    # point that is lost or has x >= 1 closes the bracket; a bracket closed by a lost point only is
+    # checked at the end (x must have come up to 1, not the branch have ended below it)
+    k = next((k for k in range(1, len(Ts)) if sols[k] is None or sols[k]["x"] >= 1), None)
+    if k is None:
+        raise ConvergenceError(f"x < 1 up to T_high = {T_high:g} (x = {float(sols[-1]['x']):.6g} there): "
+                               f"T_s is above the interval", parameters=params)
+    lo, lo_sol, hi, hi_sol = Ts[k - 1], sols[k - 1], Ts[k], sols[k]
+    # x(T) rises through 1: bisect on x - 1, each solve continued from the bracket's nearer end
     while hi - lo > xtol:
         mid = 0.5 * (lo + hi)
         sol = solver.solve(T=mid, guess=dict(lo_sol.order_parameters), errors="mask", **params)
-        if sol.converged and sol["x"] < 1:
+        if not _broken(sol) and hi_sol is not None:
+            sol = solver.solve(T=mid, guess=dict(hi_sol.order_parameters), errors="mask", **params)
+        if _broken(sol) and sol["x"] < 1:
             lo, lo_sol = mid, sol
         else:
-            hi = mid
-    return lo, lo_sol
+            hi, hi_sol = mid, (sol if _broken(sol) else hi_sol)
+    if hi_sol is None and 1 - float(lo_sol["x"]) > X_REACHED:
+        raise ConvergenceError(
+            f"the 1RSB solution followed from T = {T_low:g} is lost at T = {hi:.10g} (no convergence, or "
+            f"q1 -> q0: it merges into the replica-symmetric solution) while x = {float(lo_sol['x']):.6g} < 1",
+            parameters=params)
+    return float(lo), lo_sol
 
 
-def dynamical_transition(model, T_low, guess, step=0.01, tol=1e-8, **params):
+def dynamical_transition(model, T_low, guess, step=0.01, tol=1e-11, **params):
     """``T_d``: the highest temperature at which the 1RSB equations at ``x = 1`` (the threshold states) have
-    a solution with ``q1 > 0``, followed from ``T_low`` upwards until the branch ends (a fold, where the
-    replicon inside the blocks vanishes), the end located by halving the step.
+    a solution with ``q1 > q0``: the fold where that branch ends (its replicon inside the blocks vanishes,
+    marginal stability).
+
+    The branch is followed from ``T_low`` upwards in steps of ``step``, halved where it is lost, until the
+    step is ``step/64``; from the last point the fold is located by pseudo-arclength continuation in ``T``
+    (:func:`statmech_nn.solve.continuation.continuation`, Keller 1977), which puts ``T`` at its extremum on
+    the branch to far below ``1e-10`` (natural steps alone stop short of the fold by ``~1e-8``, where
+    Newton's method meets the singular Jacobian).
+
+    Parameters
+    ----------
+    model : Model
+    T_low : float
+        Where the branch is entered, from ``guess`` (the x = 1 order parameters: no ``x``).
+    step : float
+        First step of the march in ``T``.
+    tol : float
+        Residual tolerance of the continuation's corrector.
+    **params
+        The other parameters of the model.
 
     Returns
     -------
     (float, Solution)
-        ``T_d`` and the threshold solution just below it.
+        ``T_d`` and the threshold solution there (the fold).
+
+    Raises
+    ------
+    ConvergenceError
+        No threshold solution with ``q1 > q0`` at ``T_low``; the branch does not end below ``T = 1000``;
+        or it ends without a fold (it merges into the replica-symmetric solution, ``q1 → q0``: no
+        dynamical transition of this kind, e.g. beyond the critical field of the spherical p-spin).
     """
+    from ..solve.continuation import continuation
     solver = model.free_energy(rsb=1, x=1).saddle_point().compile()
     sol = solver.solve(T=T_low, guess=guess, errors="mask", **params)
-    if not (sol.converged and sol["q1"] > 1e-6):
-        raise ConvergenceError(f"no threshold (x = 1) solution with q1 > 0 at T = {T_low:g} from the guess",
+    if not _broken(sol):
+        raise ConvergenceError(f"no threshold (x = 1) solution with q1 > q0 at T = {T_low:g} from the guess",
                                parameters=params)
-    T, current = T_low, sol
-    while step > tol:
+    T, current, smallest = T_low, sol, step / 64
+    while step > smallest:
         trial = solver.solve(T=T + step, guess=dict(current.order_parameters), errors="mask", **params)
-        if trial.converged and trial["q1"] > 1e-6 and abs(trial["q1"] - current["q1"]) < 0.2:
+        if _broken(trial) and abs(trial["q1"] - current["q1"]) < 0.2:
             T, current = T + step, trial
         else:
             step /= 2
         if T > 1e3:
             raise ConvergenceError("the threshold branch does not end below T = 1000", parameters=params)
-    return T, current
+
+    def merged(values, _):
+        return values["q1"] - values.get("q0", 0.0) <= BROKEN
+
+    # the fold lies within a few of the last steps above T (Newton may fail a little before it)
+    branch = continuation(solver, "T", T, T + 32 * step, guess=dict(current.order_parameters),
+                          fixed=params, stop_at_fold=True, tol=tol, until=merged)
+    if not branch.folds:
+        raise ConvergenceError(f"the threshold branch followed from T = {T:.10g} has no fold: "
+                               f"{branch.status}", parameters=params)
+    fold = branch.folds[0]
+    at = solver.solve(T=fold.value, guess=dict(fold.order_parameters), errors="mask", **params)
+    if not _broken(at):
+        raise ConvergenceError(f"the fold of the threshold branch at T = {fold.value:.12g} does not solve the "
+                               f"equations to the solver's tolerance", parameters=params)
+    return float(fold.value), at
 
 
 def complexity(model, solution, fixed_x=None):
