@@ -11,7 +11,7 @@ References
 ----------
 G. Parisi, J. Phys. A 13, 1101 (1980) (SK, one step, T = 0).
 A. Crisanti and H.-J. Sommers, Z. Phys. B 87, 341 (1992); T. Castellani and A. Cavagna, J. Stat.
-Mech. P05012 (2005) (spherical p-spin glass, one step).
+Mech. P05012 (2005) (spherical p-spin glass, one step, also in a field).
 D. J. Amit, H. Gutfreund and H. Sompolinsky, Ann. Phys. 173, 30 (1987) (Hopfield, RS);
 A. Crisanti, D. J. Amit and H. Gutfreund, Europhys. Lett. 2, 337 (1986) and H. Steffan and R. Kühn,
 Z. Phys. B 95, 249 (1994) (Hopfield, one step, T = 0).
@@ -138,6 +138,66 @@ def spherical_1rsb_solution(T, p, guess=(0.6, 0.8)):
     """``(q, x)`` solving both one-step equations at ``T`` (below ``T_s`` ``x < 1``)."""
     sol = fsolve(lambda v: spherical_1rsb_equations(v[0], v[1], T, p), guess, xtol=1e-14, full_output=True)[0]
     return float(sol[0]), float(sol[1])
+
+
+def spherical_field_free_entropy(q0, q1, x, T, h, p=3):
+    """``−βf`` of the spherical ``p``-spin glass in a uniform field ``h`` (``−h Σσ``) in the one-step
+    ansatz ``(q0, q1, x)``, without the constant ``(1 + log 2π)/2``.
+
+    On the sphere a uniform field enters like a random one of variance ``h²``: the replicated
+    ``β h Σ_a m_a + ½ log det(Q − m mᵀ)``, maximised over the magnetisations, is ``½ log det Q +
+    (β²h²/2) Σ_ab Q_ab``, the term a field ``h_i ~ N(0, h²)`` gives. So the covariance is
+    ``ξ(q) = q^p/2 + h² q`` and (Crisanti & Sommers 1992, the spherical one-step free energy with ``ξ``)
+
+        2(−βf) = β²[ξ(1) − (1 − x) ξ(q1) − x ξ(q0)] + ((x − 1)/x) log(1 − q1) + (1/x) log L + q0/L,
+        L = 1 − (1 − x) q1 − x q0.
+
+    At ``h = 0``, ``q0 = 0`` it is :func:`spherical_1rsb_free_entropy` less its constant.
+    """
+    b2 = 1.0 / T ** 2
+    L = 1 - (1 - x) * q1 - x * q0
+    return 0.5 * (b2 * (_xi_field(1.0, h, p) - (1 - x) * _xi_field(q1, h, p) - x * _xi_field(q0, h, p))
+                  + (x - 1) / x * math.log(1 - q1) + math.log(L) / x + q0 / L)
+
+
+def _xi_field(q, h, p):
+    return q ** p / 2 + h * h * q
+
+
+def spherical_field_equations(q0, q1, x, T, h, p=3):
+    """Stationarity of :func:`spherical_field_free_entropy` (derived by hand; ``ξ'(q) = p q^{p−1}/2 +
+    h²``), the ``q0`` one divided by ``x/2`` and the ``q1`` one by ``(1 − x)/2``:
+
+        ∂/∂q0:  q0/L² − β² ξ'(q0),
+        ∂/∂q1:  (1/x)[1/(1 − q1) − 1/L] + q0/L² − β² ξ'(q1),
+        ∂/∂x:   ½{β²[ξ(q1) − ξ(q0)] + [log(1 − q1) − log L]/x² + (q1 − q0)/(x L) − q0 (q1 − q0)/L²}.
+    """
+    b2 = 1.0 / T ** 2
+    L = 1 - (1 - x) * q1 - x * q0
+    dxi0, dxi1 = p * q0 ** (p - 1) / 2 + h * h, p * q1 ** (p - 1) / 2 + h * h
+    d_q0 = q0 / L ** 2 - b2 * dxi0
+    d_q1 = (1 / (1 - q1) - 1 / L) / x + q0 / L ** 2 - b2 * dxi1
+    d_x = 0.5 * (b2 * (_xi_field(q1, h, p) - _xi_field(q0, h, p)) + (math.log(1 - q1) - math.log(L)) / x ** 2
+                 + (q1 - q0) / (x * L) - q0 * (q1 - q0) / L ** 2)
+    return d_q0, d_q1, d_x
+
+
+def spherical_field_static_temperature(h, p=3, guess=(0.03, 0.62, 0.6)):
+    """``(T_s, q0, q1)`` in the field ``h``: the three one-step equations at ``x = 1``."""
+    v = fsolve(lambda v: spherical_field_equations(v[0], v[1], 1.0, v[2], h, p), guess, xtol=1e-14,
+               full_output=True)[0]
+    return float(v[2]), float(v[0]), float(v[1])
+
+
+def spherical_field_dynamical_temperature(h, p=3, guess=(0.03, 0.5, 0.62)):
+    """``(T_d, q0, q1)`` in the field ``h``: the ``q0``, ``q1`` equations at ``x = 1`` and the marginal
+    stability of the ``q1`` block, ``β² ξ''(q1)(1 − q1)² = 1`` (the field adds nothing to ``ξ''``)."""
+    def eqs(v):
+        q0, q1, T = v
+        d_q0, d_q1, _ = spherical_field_equations(q0, q1, 1.0, T, h, p)
+        return d_q0, d_q1, p * (p - 1) * q1 ** (p - 2) / 2 * (1 - q1) ** 2 / T ** 2 - 1
+    v = fsolve(eqs, guess, xtol=1e-14, full_output=True)[0]
+    return float(v[2]), float(v[0]), float(v[1])
 
 
 # ------------------------------------------------------------------------------------------------

@@ -57,6 +57,32 @@ def test_spherical_3_spin_transitions():
     assert b2 * 3 * q_s * (1 - q_s) / 2 == pytest.approx(1.0, abs=1e-12)
 
 
+def test_spherical_one_step_in_a_field():
+    T, h = 0.6, 0.2
+    # the hand-derived equations are the gradient of the functional (each rescaled as documented)
+    q0, q1, x = 0.1, 0.55, 0.8
+    g = _grad(lambda v: ref.spherical_field_free_entropy(*v, T, h), [q0, q1, x])
+    d_q0, d_q1, d_x = ref.spherical_field_equations(q0, q1, x, T, h)
+    assert g == pytest.approx([d_q0 * x / 2, d_q1 * (1 - x) / 2, d_x], abs=1e-7)
+    # h = 0, q0 = 0: the zero-field functional less its constant, and the same transitions
+    for qq, xx in ((0.7, 0.6), (0.5, 0.9)):
+        assert ref.spherical_field_free_entropy(0.0, qq, xx, T, 0.0) == pytest.approx(
+            ref.spherical_1rsb_free_entropy(qq, xx, T, 3) - (1 + math.log(2 * math.pi)) / 2, abs=1e-12)
+    assert ref.spherical_field_static_temperature(0.0, guess=(0.0, 0.62, 0.6))[0] == pytest.approx(
+        ref.spherical_static_temperature(3)[0], abs=1e-10)
+    assert ref.spherical_field_dynamical_temperature(0.0, guess=(0.0, 0.5, 0.62))[0] == pytest.approx(
+        math.sqrt(3 / 8), abs=1e-10)
+    # k = 0: x = 1 is the replica-symmetric paramagnet, q1 drops out (Crisanti & Sommers 1992)
+    assert ref.spherical_field_free_entropy(q0, 0.3, 1.0, T, h) == pytest.approx(
+        ref.spherical_field_free_entropy(q0, 0.9, 1.0, T, h), abs=1e-12)
+    # in a field q0 > 0, and T_s < T_d both rise with h (the field adds h² q to the covariance)
+    T_s, q0_s, q1_s = ref.spherical_field_static_temperature(0.15)
+    T_d, q0_d, q1_d = ref.spherical_field_dynamical_temperature(0.15)
+    assert 0 < q0_s < q1_s and 0 < q0_d < q1_d and T_s < T_d
+    assert T_s > ref.spherical_static_temperature(3)[0] and T_d > math.sqrt(3 / 8)
+    assert max(abs(e) for e in ref.spherical_field_equations(q0_s, q1_s, 1.0, T_s, 0.15)) < 1e-12
+
+
 def test_spherical_one_step_functional():
     T, p = 0.55, 3
     q, x = ref.spherical_1rsb_solution(T, p)

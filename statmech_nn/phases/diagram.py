@@ -10,8 +10,9 @@ from ..errors import ParameterError
 
 __all__ = ["Line", "PhaseDiagram", "LINE_KINDS"]
 
-#: the kinds of line, in the order they are drawn and listed
-LINE_KINDS = ("second-order", "first-order", "spinodal", "AT")
+#: the kinds of line: the replica-symmetric ones, then the one-step RSB static (``x = 1``) and dynamical
+#: (threshold states marginal) transitions of ``phase_diagram(..., rsb=1)``
+LINE_KINDS = ("second-order", "first-order", "spinodal", "AT", "rsb-static", "rsb-dynamical")
 
 #: the files :meth:`PhaseDiagram.save` writes: data (.json) or the figure
 

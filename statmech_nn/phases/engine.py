@@ -453,7 +453,8 @@ def _at_near_zero_temperature(solver, grid, tasks):
             last[n], lastT[n] = new, T
 
 
-def phase_diagram(model, x, y, resolution=(25, 25), tol=1e-10, progress=None, **fixed):
+def phase_diagram(model, x, y, resolution=(25, 25), tol=1e-10, progress=None, rsb=0, rsb_guess=None,
+                  **fixed):
     """The phase diagram of ``model`` in the plane of two parameters.
 
     Parameters
@@ -471,6 +472,20 @@ def phase_diagram(model, x, y, resolution=(25, 25), tol=1e-10, progress=None, **
         A progress bar over the stages (deriving, compiling, branches, lines, ends): ``True``
         always, ``False`` never, ``None`` (default) once it has lasted a second, on a terminal or
         in a notebook (:func:`statmech_nn.progress.progress_bar`).
+    rsb : {0, 1}
+        ``1`` adds the one-step replica-symmetry-breaking transition lines along ``x``
+        (:mod:`statmech_nn.phases.rsb_lines`): ``"T_s (1RSB)"`` (kind ``"rsb-static"``), where the
+        Parisi parameter ``x`` of ``model.free_energy(rsb=1)`` reaches 1, and ``"T_d (1RSB)"`` (kind
+        ``"rsb-dynamical"``), where the threshold states (``x = 1``) end at a fold, marginally stable.
+        One point per grid column, each column continued from the previous one; a column where the
+        solution is not found (or leaves the window) ends the line, and ``notes`` says so. Needs
+        ``y = ("T", low, high)``. The replica-symmetric phases and lines are unchanged.
+    rsb_guess : dict, optional
+        With ``rsb=1``: the 1RSB order parameters (``q0``, ``q1``, ``x``, conjugates, the model's own)
+        at the first column ``x = low`` and the temperature ``rsb_guess["T"]`` (default: the lowest
+        positive temperature of the grid), which must lie below the static transition (``x < 1``).
+        Without it the start is searched from the replica-symmetric solution there
+        (:func:`statmech_nn.phases.rsb_lines.rsb_start`).
     **fixed
         The other parameters (model defaults otherwise).
 
@@ -478,16 +493,29 @@ def phase_diagram(model, x, y, resolution=(25, 25), tol=1e-10, progress=None, **
     -------
     PhaseDiagram
 
+    Raises
+    ------
+    ParameterError
+        Bad axes, resolution or fixed parameters; ``rsb`` not 0 or 1; ``rsb=1`` with ``y`` not ``T``.
+    DerivationError
+        With ``rsb=1``, a model whose 1RSB free energy cannot be derived (before any computation).
+    ConvergenceError
+        With ``rsb=1``, no 1RSB solution with ``x < 1`` at the start (before the grid is solved).
+
     References
     ----------
     Amit, Gutfreund, Sompolinsky, Ann. Phys. 173, 30 (1987), fig. 1 (Hopfield); Sherrington &
     Kirkpatrick, PRL 35, 1792 (1975), fig. 1, and de Almeida & Thouless, J. Phys. A 11, 983 (1978)
-    (SK and its AT line).
+    (SK and its AT line); Crisanti & Sommers, Z. Phys. B 87, 341 (1992) (``rsb=1``: the spherical
+    p-spin's ``T_s`` and ``T_d``).
 
     Examples
     --------
     >>> pd = snn.phase_diagram(snn.model("hopfield"), x=("alpha", 0, 0.16), y=("T", 0, 1.3))  # doctest: +SKIP
     >>> pd.boundaries["spinodal: retrieval"]        # (k, 2) points (alpha, T)          # doctest: +SKIP
+    >>> pd = snn.phase_diagram(snn.model("p-spin", p=3, spins="spherical"), x=("h", 0, 0.3),
+    ...                        y=("T", 0.4, 0.8), resolution=5, rsb=1)            # doctest: +SKIP
+    >>> pd.boundaries["T_d (1RSB)"][0]               # (0, sqrt(3/8))                   # doctest: +SKIP
     """
     from ..models import model as make_model
     from ..models.base import Model
@@ -507,16 +535,20 @@ def phase_diagram(model, x, y, resolution=(25, 25), tol=1e-10, progress=None, **
     if int(nx) < 3 or int(ny) < 3:
         raise ParameterError(f"resolution must be at least 3 points per axis, got {resolution!r}")
     fixed = {k: float(v) for k, v in model.parameters(**fixed).items() if k not in (xname, yname)}
+    from .rsb_lines import check_rsb
+    rsb = check_rsb(model, rsb, yname, rsb_guess)
     from ..progress import progress_bar
-    bar = progress_bar(6, f"phase diagram of {model.name!r}", progress, unit="stage")
+    bar = progress_bar(6 + 3 * rsb, f"phase diagram of {model.name!r}", progress, unit="stage")
     try:
-        return _diagram(model, fixed, (xname, xlo, xhi), (yname, ylo, yhi), int(nx), int(ny), tol, bar, t0)
+        return _diagram(model, fixed, (xname, xlo, xhi), (yname, ylo, yhi), int(nx), int(ny), tol, bar, t0,
+                        rsb_guess if rsb else False)
     finally:
         bar.close()
 
 
-def _diagram(model, fixed, xaxis, yaxis, nx, ny, tol, bar, t0):
-    """The work of :func:`phase_diagram` on validated input, one stage of ``bar`` after another."""
+def _diagram(model, fixed, xaxis, yaxis, nx, ny, tol, bar, t0, rsb=False):
+    """The work of :func:`phase_diagram` on validated input, one stage of ``bar`` after another;
+    ``rsb``: False, or the ``rsb_guess`` (None or a dict) of the 1RSB lines."""
     xname, xlo, xhi = xaxis
     yname, ylo, yhi = yaxis
     bar.set_postfix_str("deriving")
@@ -531,9 +563,19 @@ def _diagram(model, fixed, xaxis, yaxis, nx, ny, tol, bar, t0):
     bar.set_postfix_str(f"branches on a {nx}x{ny} grid")
     xs = np.linspace(xlo, xhi, int(nx))
     ys = np.linspace(ylo, yhi, int(ny))
+    notes = []
+    if rsb is not False:
+        # the start of the 1RSB lines first: a model or a window without one fails before the grid
+        from .rsb_lines import rsb_start
+        bar.set_postfix_str("1RSB start")
+        guess = dict(rsb or {})
+        T0 = float(guess.pop("T", ys[0] if ys[0] > 0 else ys[1]))
+        start_at = dict(fixed, **{xname: float(xs[0]), "T": T0})
+        rsb_first, rsb_threshold, how = rsb_start(model, solver, start_at, guess or None)
+        notes.append(how)
+        bar.update()
     grid = _Grid(model, solver, xs, ys, xname, yname, fixed)
 
-    notes = []
     tasks = []
     spinodals = []
     renamed = []       # (A, B, param, record at A, record at B, label at A, label at B)
@@ -633,6 +675,10 @@ def _diagram(model, fixed, xaxis, yaxis, nx, ny, tol, bar, t0):
                          f"this resolution: raise the resolution to see it)")
             continue
         lines.append(Line(piece["name"], piece["kind"], np.array(piece["points"], float)))
+    if rsb is not False:
+        from .rsb_lines import rsb_lines
+        lines += rsb_lines(model, xname, xs, (ylo, yhi), ys[1] - ys[0], fixed, rsb_first, rsb_threshold, T0,
+                           notes, bar, min_points=MIN_LINE_POINTS)
     specs = model.parameter_specs
     bounds = tuple((specs[n].lower, specs[n].upper) for n in (xname, yname))
     for line in lines:

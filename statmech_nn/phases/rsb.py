@@ -42,17 +42,37 @@ def _broken(sol):
     return float(sol["q1"]) - q0 > BROKEN
 
 
+def _reach(solver, T, current, target, params, splits=8):
+    """The solution at ``target`` continued from ``current`` at ``T``: in one step, or where the solver
+    loses it (its iteration tolerates only moderate steps, e.g. 0.02 in ``T`` for the spherical p-spin
+    at ``T = 0.4``) in steps halved up to ``splits`` times. None if it is lost even so."""
+    step = target - T
+    smallest = abs(step) / 2 ** splits
+    while True:
+        to = target if abs(target - T) <= abs(step) else T + step
+        sol = solver.solve(T=float(to), guess=dict(current), errors="mask", **params)
+        if _broken(sol):
+            if to == target:
+                return sol
+            T, current = to, dict(sol.order_parameters)
+        else:
+            step /= 2
+            if abs(step) < smallest:
+                return None
+
+
 def _follow(solver, Ts, guess, params):
-    """Solutions along the temperatures ``Ts``, each from the previous one (None from where it is lost:
-    no convergence, or ``q1 → q0``)."""
-    out, current = [], dict(guess)
-    for T in Ts:
-        sol = solver.solve(T=float(T), guess=current, errors="mask", **params)
-        if not _broken(sol):
-            out += [None] * (len(Ts) - len(out))
-            break
+    """Solutions along the temperatures ``Ts``, each continued from the previous one (None from where it
+    is lost: no convergence, or ``q1 → q0``)."""
+    sol = solver.solve(T=float(Ts[0]), guess=dict(guess), errors="mask", **params)
+    if not _broken(sol):
+        return [None] * len(Ts)
+    out = [sol]
+    for T_prev, T in zip(Ts[:-1], Ts[1:]):
+        sol = _reach(solver, float(T_prev), dict(out[-1].order_parameters), float(T), params)
+        if sol is None:
+            return out + [None] * (len(Ts) - len(out))
         out.append(sol)
-        current = dict(sol.order_parameters)
     return out
 
 
@@ -107,16 +127,16 @@ def static_transition(model, T_low, T_high, guess, points=12, xtol=1e-8, **param
         raise ConvergenceError(f"x < 1 up to T_high = {T_high:g} (x = {float(sols[-1]['x']):.6g} there): "
                                f"T_s is above the interval", parameters=params)
     lo, lo_sol, hi, hi_sol = Ts[k - 1], sols[k - 1], Ts[k], sols[k]
-    # x(T) rises through 1: bisect on x - 1, each solve continued from the bracket's nearer end
+    # x(T) rises through 1: bisect on x - 1, each solve continued from the bracket's end below (or above)
     while hi - lo > xtol:
         mid = 0.5 * (lo + hi)
-        sol = solver.solve(T=mid, guess=dict(lo_sol.order_parameters), errors="mask", **params)
-        if not _broken(sol) and hi_sol is not None:
-            sol = solver.solve(T=mid, guess=dict(hi_sol.order_parameters), errors="mask", **params)
-        if _broken(sol) and sol["x"] < 1:
+        sol = _reach(solver, lo, dict(lo_sol.order_parameters), mid, params, splits=4)
+        if sol is None and hi_sol is not None:
+            sol = _reach(solver, hi, dict(hi_sol.order_parameters), mid, params, splits=4)
+        if sol is not None and sol["x"] < 1:
             lo, lo_sol = mid, sol
         else:
-            hi, hi_sol = mid, (sol if _broken(sol) else hi_sol)
+            hi, hi_sol = mid, (sol if sol is not None else hi_sol)
     if hi_sol is None and 1 - float(lo_sol["x"]) > X_REACHED:
         raise ConvergenceError(
             f"the 1RSB solution followed from T = {T_low:g} is lost at T = {hi:.10g} (no convergence, or "
@@ -125,7 +145,7 @@ def static_transition(model, T_low, T_high, guess, points=12, xtol=1e-8, **param
     return float(lo), lo_sol
 
 
-def dynamical_transition(model, T_low, guess, step=0.01, tol=1e-11, **params):
+def dynamical_transition(model, T_low, guess, step=0.01, tol=1e-11, T_max=1e3, **params):
     """``T_d``: the highest temperature at which the 1RSB equations at ``x = 1`` (the threshold states) have
     a solution with ``q1 > q0``: the fold where that branch ends (its replicon inside the blocks vanishes,
     marginal stability).
@@ -145,6 +165,8 @@ def dynamical_transition(model, T_low, guess, step=0.01, tol=1e-11, **params):
         First step of the march in ``T``.
     tol : float
         Residual tolerance of the continuation's corrector.
+    T_max : float
+        The march gives up above this temperature.
     **params
         The other parameters of the model.
 
@@ -156,7 +178,7 @@ def dynamical_transition(model, T_low, guess, step=0.01, tol=1e-11, **params):
     Raises
     ------
     ConvergenceError
-        No threshold solution with ``q1 > q0`` at ``T_low``; the branch does not end below ``T = 1000``;
+        No threshold solution with ``q1 > q0`` at ``T_low``; the branch does not end below ``T_max``;
         or it ends without a fold (it merges into the replica-symmetric solution, ``q1 → q0``: no
         dynamical transition of this kind, e.g. beyond the critical field of the spherical p-spin).
     """
@@ -173,8 +195,8 @@ def dynamical_transition(model, T_low, guess, step=0.01, tol=1e-11, **params):
             T, current = T + step, trial
         else:
             step /= 2
-        if T > 1e3:
-            raise ConvergenceError("the threshold branch does not end below T = 1000", parameters=params)
+        if T > T_max:
+            raise ConvergenceError(f"the threshold branch does not end below T = {T_max:g}", parameters=params)
 
     def merged(values, _):
         return values["q1"] - values.get("q0", 0.0) <= BROKEN
@@ -183,8 +205,10 @@ def dynamical_transition(model, T_low, guess, step=0.01, tol=1e-11, **params):
     branch = continuation(solver, "T", T, T + 32 * step, guess=dict(current.order_parameters),
                           fixed=params, stop_at_fold=True, tol=tol, until=merged)
     if not branch.folds:
-        raise ConvergenceError(f"the threshold branch followed from T = {T:.10g} has no fold: "
-                               f"{branch.status}", parameters=params)
+        why = (f"it merges into the replica-symmetric solution (q1 -> q0) at T = {branch.values[-1]:.10g}"
+               if branch.reason == "until" else branch.status)
+        raise ConvergenceError(f"the threshold branch followed from T = {T:.10g} has no fold: {why}",
+                               parameters=params)
     fold = branch.folds[0]
     at = solver.solve(T=fold.value, guess=dict(fold.order_parameters), errors="mask", **params)
     if not _broken(at):

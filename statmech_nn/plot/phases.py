@@ -6,8 +6,11 @@
   must agree; where they do not, a boundary was not closed and the nearest grid point decides), and
   the pieces become filled contours, so the PDF/SVG holds vector
   paths that follow the lines to a fraction of a pixel. Spinodals bound metastability, not phases, and
-  are drawn but do not cut regions.
-* **Lines** are styled by kind (second order solid, first order thick, spinodal dashed, AT dotted) and
+  are drawn but do not cut regions; nor do the 1RSB lines (the regions are the replica-symmetric
+  phases of the grid).
+* **Lines** are styled by kind (second order solid, first order thick, spinodal dashed, AT dotted; the
+  one-step RSB lines of ``phase_diagram(..., rsb=1)`` dash-dotted with circles (static ``T_s``) and
+  dash-dot-dotted with squares (dynamical ``T_d``) at the grid columns where they were located) and
   coloured from the Okabe–Ito palette, which stays distinct under the common colour-vision
   deficiencies; the regions use Paul Tol's pale scheme.
 * **Labels** are mathtext (``$\\alpha$``, ``$T$``, ``$J_0$``); the legend sits below the axes, where it
@@ -28,6 +31,10 @@ LINE_STYLES = {
     "first-order": {"linestyle": "-", "linewidth": 2.6},
     "spinodal": {"linestyle": "--", "linewidth": 1.6},
     "AT": {"linestyle": ":", "linewidth": 2.2},
+    # the 1RSB lines are located at the grid's columns only: their points are marked
+    "rsb-static": {"linestyle": "-.", "linewidth": 2.0, "marker": "o", "markersize": 3.5},
+    "rsb-dynamical": {"linestyle": (0, (5, 1.5, 1, 1.5, 1, 1.5)), "linewidth": 1.6, "marker": "s",
+                      "markersize": 3.0},
 }
 #: Okabe & Ito (2008), "Color universal design": black, blue, vermillion, bluish green, reddish
 #: purple, orange, sky blue (yellow left out: too pale on the regions)
@@ -35,7 +42,8 @@ LINE_COLOURS = ["#000000", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00"
 #: Paul Tol's pale scheme (https://personal.sron.nl/~pault/), distinct for colour-blind readers
 REGION_COLOURS = ["#BBCCEE", "#FFCCCC", "#CCEEFF", "#EEEEBB", "#CCDDAA", "#DDDDDD"]
 _KIND_WORDS = {"second-order": "second order", "first-order": "first order", "spinodal": "end of the branch",
-               "AT": "replica symmetry unstable below"}
+               "AT": "replica symmetry unstable below", "rsb-static": "static transition, x = 1",
+               "rsb-dynamical": "dynamical transition, threshold states marginal"}
 _SYMBOLS = {"alpha": r"$\alpha$", "beta": r"$\beta$", "T": "$T$", "h": "$h$", "J0": "$J_0$",
             "J": "$J$", "kappa": r"$\kappa$", "p": "$p$", "rho": r"$\rho$", "r": "$r$", "d": "$d$",
             "a": "$a$", "gamma": r"$\gamma$", "Delta": r"$\Delta$", "lam": r"$\lambda$"}
