@@ -84,6 +84,17 @@ def test_phase_diagram_block_reaches_alpha_c(readme):
     assert "spinodal: retrieval" in namespace["snn"].PhaseDiagram.load(os.path.join(folder, "hopfield.json")).boundaries
 
 
+def test_rsb_phase_diagram_block(readme):
+    _, values, _, _ = readme
+    ts, td = values['pd_rsb.boundaries["T_s (1RSB)"], pd_rsb.boundaries["T_d (1RSB)"]']
+    # Crisanti & Sommers, Z. Phys. B 87, 341 (1992): T_s = 0.5861, T_d = sqrt(3/8) at h = 0
+    assert ts[:, 0].tolist() == [0.0, 0.15, 0.3] and td[:, 0].tolist() == [0.0, 0.15, 0.3]
+    assert ts[0, 1] == pytest.approx(0.58605, abs=1e-5) and td[0, 1] == pytest.approx(math.sqrt(3 / 8), abs=1e-9)
+    # both rise with the field (README: 0.6591 and 0.6609 at h = 0.3), T_d above T_s
+    assert np.all(np.diff(ts[:, 1]) > 0) and np.all(np.diff(td[:, 1]) > 0) and np.all(td[:, 1] > ts[:, 1])
+    assert ts[-1, 1] == pytest.approx(0.6591, abs=1e-4) and td[-1, 1] == pytest.approx(0.6609, abs=1e-4)
+
+
 def test_monte_carlo_block_retrieves(readme):
     _, values, _, _ = readme
     mean, stderr = values['mc["m"].mean, mc["m"].stderr']

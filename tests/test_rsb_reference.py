@@ -81,6 +81,18 @@ def test_spherical_one_step_in_a_field():
     assert 0 < q0_s < q1_s and 0 < q0_d < q1_d and T_s < T_d
     assert T_s > ref.spherical_static_temperature(3)[0] and T_d > math.sqrt(3 / 8)
     assert max(abs(e) for e in ref.spherical_field_equations(q0_s, q1_s, 1.0, T_s, 0.15)) < 1e-12
+    # the lines meet where q1 − q0 → 0: q1 = q0 = 1/3 at h = 1/√6, T = 2/3 solves the x = 1 equations and
+    # is marginal (β² ξ''(q)(1 − q)² = (9/4)·3·(1/3)·(4/9) = 1); at h = 0.4 the gap is still open
+    d_q0, d_q1, _ = ref.spherical_field_equations(1 / 3, 1 / 3, 1.0, 2 / 3, 1 / math.sqrt(6))
+    assert abs(d_q0) < 1e-12 and abs(d_q1) < 1e-12
+    assert 3 * (1 / 3) * (1 - 1 / 3) ** 2 / (2 / 3) ** 2 == pytest.approx(1.0, abs=1e-12)
+    # (followed there in small steps of h: near the critical point fsolve from a rough guess finds others)
+    gaps, guess = [], (0.23, 0.43, 0.66)
+    for hh in np.arange(0.30, 0.4001, 0.01):
+        T_s, q0_s, q1_s = ref.spherical_field_static_temperature(hh, guess=guess)
+        gaps.append(q1_s - q0_s)
+        guess = (q0_s, q1_s, T_s)
+    assert np.all(np.diff(gaps) < 0) and 0 < gaps[-1] < 0.02 and T_s == pytest.approx(2 / 3, abs=1e-4)
 
 
 def test_spherical_one_step_functional():
