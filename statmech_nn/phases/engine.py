@@ -560,7 +560,6 @@ def _diagram(model, fixed, xaxis, yaxis, nx, ny, tol, bar, t0, rsb=False):
     # should fail fast rather than iterate for long
     local = saddle.compile(tol=tol, maxiter=40, progress=False)
     bar.update()
-    bar.set_postfix_str(f"branches on a {nx}x{ny} grid")
     xs = np.linspace(xlo, xhi, int(nx))
     ys = np.linspace(ylo, yhi, int(ny))
     notes = []
@@ -574,6 +573,7 @@ def _diagram(model, fixed, xaxis, yaxis, nx, ny, tol, bar, t0, rsb=False):
         rsb_first, rsb_threshold, how = rsb_start(model, solver, start_at, guess or None)
         notes.append(how)
         bar.update()
+    bar.set_postfix_str(f"branches on a {nx}x{ny} grid")
     grid = _Grid(model, solver, xs, ys, xname, yname, fixed)
 
     tasks = []
