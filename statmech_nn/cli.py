@@ -232,7 +232,7 @@ def _cmd_phase_diagram(args):
         raise ParameterError(f"--resolution must be at least 3, got {args.resolution}")
     if args.out:
         check_output_path(args.out, PhaseDiagram.SAVE_FORMATS, "--out")
-    pd = phase_diagram(model, x, y, resolution=args.resolution, **params)
+    pd = phase_diagram(model, x, y, resolution=args.resolution, rsb=args.rsb, **params)
     if args.out:
         pd.save(args.out)
     if args.json:
@@ -383,6 +383,8 @@ def _parser():
     d.add_argument("--x", required=True, metavar="NAME:LOW:HIGH", help="horizontal axis, e.g. alpha:0:0.2")
     d.add_argument("--y", required=True, metavar="NAME:LOW:HIGH", help="vertical axis, e.g. T:0:1.5")
     d.add_argument("--resolution", type=int, default=25, help="coarse grid points per axis (default 25)")
+    d.add_argument("--rsb", type=int, choices=(0, 1), default=0,
+                   help="1: add the one-step RSB lines T_s and T_d (needs --y T:LOW:HIGH)")
     d.add_argument("--out", metavar="FILE", help="write the figure (.png/.pdf/.svg) or the data (.json)")
     d.add_argument("--json", action="store_true", help="print the diagram as JSON")
     d.set_defaults(func=_cmd_phase_diagram)

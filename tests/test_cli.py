@@ -231,3 +231,13 @@ def test_mc_refuses_absurd_sizes_with_the_estimate(capsys):
     assert "P = 100000000 patterns" in capsys.readouterr().err
     assert main(["mc", "hopfield", "alpha=0.001", "--N", "100"]) == 2
     assert "alpha = 0.001 at N = 100 gives P = round(alpha N) = 1 pattern(s)" in capsys.readouterr().err
+
+
+def test_phase_diagram_rsb_needs_the_temperature_axis(monkeypatch, capsys):
+    from statmech_nn.models.base import Model
+    monkeypatch.setattr(Model, "free_energy", lambda self, *a, **k: pytest.fail("derived before the check"))
+    argv = ["phase-diagram", "p-spin", "p=3", "spins=spherical", "--x", "T:0.4:0.8", "--y", "h:0:0.3", "--rsb", "1"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "rsb=1 traces the 1RSB transition temperatures" in err and "got y = 'h'" in err
+    assert "Traceback" not in err

@@ -152,6 +152,22 @@ def test_spherical_sk_is_kosterlitz_thouless_jones():
         assert u == pytest.approx(-1 + T / 2 if T < 1 else -1 / (2 * T), abs=1e-6)
 
 
+# KTJ (1976) with a ferromagnetic coupling J0: −βf = β²J²(1 − q²)/4 + βJ0 M²/2 + (q − M²)/(2(1 − q))
+# + log(1 − q)/2, by hand. ∂_M: M = 0 or 1 − q = T/J0; ∂_q: β²J² q = (q − M²)/(1 − q)². Ferromagnet
+# (J0 > J): q = 1 − T/J0, M² = q(1 − J²/J0²); spin glass (J0 < J): M = 0, q = 1 − T/J.
+
+def test_spherical_sk_with_a_ferromagnet_is_ktj():
+    model = snn.declare("spherical-sk-ferro", units=B.Spherical(),
+                        terms=[B.GaussianCouplings("J"), B.Ferromagnetic("J0")])
+    T, J = 0.5, 1.0
+    ferro = solved(model, {"M": 0.6, "q": 0.6}, T=T, J=J, J0=1.5)
+    q = 1 - T / 1.5
+    assert ferro["q"] == pytest.approx(q, abs=TOL)
+    assert ferro["M"] == pytest.approx(math.sqrt(q * (1 - J**2 / 1.5**2)), abs=TOL)
+    glass = solved(model, {"M": 0.0, "q": 0.4}, T=T, J=J, J0=0.5)
+    assert glass["M"] == 0 and glass["q"] == pytest.approx(1 - T / J, abs=TOL)
+
+
 # -- 4. Gaussian-pattern Hopfield ------------------------------------------------------------------
 # AGS (1987) eq. (2.15) holds for any i.i.d. pattern law of mean 0 and variance 1 (only v = E ξ² enters
 # the log det); the pattern average becomes a Gaussian average over ξ (Barra, Genovese, Sollich,
