@@ -37,54 +37,64 @@ def evaluate(expr, values, dps=30):
 
 
 def _eval(e, dps):
+    e = sp.sympify(e)
+    if not any(isinstance(a, Average) for a in sp.preorder_traversal(e)):
+        return mpmath.mpf(sp.N(e, dps)) if e.is_real is not False else mpmath.mpc(sp.N(e, dps))
+    return _compile(e, ())()
+
+
+def _compile(e, variables):
+    """A function of ``variables`` (the integration variables of the enclosing averages, as mpmath
+    numbers) that evaluates ``e``: each integrand is turned into Python once (``lambdify``), not
+    substituted and re-evaluated by SymPy at every quadrature node of the averages around it."""
     if isinstance(e, DiscreteAverage):
-        return _eval(e.as_sum(), dps)
+        return _compile(e.as_sum(), variables)
     if isinstance(e, GaussianAverage):
         z = e.variable
-        inner = e.integrand
-        nested = [a for a in sp.preorder_traversal(inner) if isinstance(a, Average)]
-        if nested:
-            def g(t):
-                return _eval(inner.xreplace({z: sp.Float(t, dps)}), dps)
-        else:
-            f = sp.lambdify(z, inner, "mpmath")
-
-            def g(t):
-                return f(t)
+        g = _compile(e.integrand, variables + (z,))
+        kinks = _kinks(e.integrand, z, variables)
         weight = 1 / mpmath.sqrt(2 * mpmath.pi)
-        points = sorted(set([-8, -4, -2, -1, 0, 1, 2, 4, 8] + _kinks(inner, z)))
-        points = [-mpmath.inf] + points + [mpmath.inf]
-        return mpmath.quad(lambda t: g(t) * mpmath.exp(-t * t / 2) * weight, points, maxdegree=10)
+
+        def gaussian(*v):
+            found = (k(*v) for k in kinks)
+            points = sorted(set([-8, -4, -2, -1, 0, 1, 2, 4, 8] + [k for k in found if abs(k) < 8]))
+            points = [-mpmath.inf] + points + [mpmath.inf]
+            return mpmath.quad(lambda t: g(*v, t) * mpmath.exp(-t * t / 2) * weight, points, maxdegree=10)
+        return gaussian
     if isinstance(e, UniformAverage):
-        m = e.variable
-
-        def at(t):
-            return _eval(e.integrand.xreplace({m: sp.Float(t, dps)}), dps)
+        g = _compile(e.integrand, variables + (e.variable,))
         # tanh-sinh (mpmath's default) on each half: endpoint peaks and a jump at m = 0 (sign m)
-        return mpmath.quad(at, [-1, 0, 1]) / 2
+        return lambda *v: mpmath.quad(lambda t: g(*v, t), [-1, 0, 1]) / 2
     if isinstance(e, SiteIntegral):
-        x = e.variable
-
-        def site(t):
-            return _eval(e.integrand.xreplace({x: sp.Float(t, dps)}), dps)
-        return mpmath.quad(site, [-mpmath.inf, -4, -2, 0, 2, 4, mpmath.inf])
-    if isinstance(e, sp.Basic) and any(isinstance(a, Average) for a in sp.preorder_traversal(e)):
-        avgs = [a for a in e.args]
-        values = [_eval(a, dps) for a in avgs]
-        dummies = [sp.Dummy() for _ in avgs]
+        g = _compile(e.integrand, variables + (e.variable,))
+        return lambda *v: mpmath.quad(lambda t: g(*v, t), [-mpmath.inf, -4, -2, 0, 2, 4, mpmath.inf])
+    if any(isinstance(a, Average) for a in sp.preorder_traversal(e)):
+        parts = [_compile(a, variables) for a in e.args]
+        dummies = [sp.Dummy() for _ in e.args]
         f = sp.lambdify(dummies, e.func(*dummies), "mpmath")
-        return f(*values)
-    return mpmath.mpf(sp.N(e, dps)) if sp.sympify(e).is_real is not False else mpmath.mpc(sp.N(e, dps))
+        return lambda *v: f(*[p(*v) for p in parts])
+    return sp.lambdify(variables, e, "mpmath")
 
 
-def _kinks(integrand, z):
-    """Zeros of linear local fields inside tanh, cosh, |.|, sign: where the integrand is sharp."""
+def _kinks(integrand, z, variables=()):
+    """Zeros of linear local fields inside tanh, cosh, |.|, sign, erf: where the integrand is sharp,
+    as functions of the enclosing integration ``variables``."""
     out = []
     for f in integrand.atoms(sp.tanh, sp.cosh, sp.Abs, sp.sign, sp.erf):
         arg = f.args[0]
         slope = sp.diff(arg, z)
-        if arg.has(z) and not slope.has(z) and not slope.free_symbols and slope != 0:
+        if arg.has(z) and not slope.has(z) and slope != 0 and slope.free_symbols <= set(variables):
             root = -arg.subs(z, 0) / slope
-            if not root.free_symbols and abs(float(root)) < 8:
-                out.append(sp.N(root, 30))   # a Float also when the slope has surds (sqrt(2))
+            if root.free_symbols <= set(variables):
+                value = sp.lambdify(variables, root, "mpmath")
+                out.append(lambda *v, value=value: _real_or_far(value, v))
     return out
+
+
+def _real_or_far(value, v):
+    """A kink location, or a point outside the breakpoints where it is not a finite real number."""
+    try:
+        k = value(*v)
+        return k if mpmath.isfinite(k) and mpmath.im(k) == 0 else mpmath.mpf(99)
+    except ZeroDivisionError:
+        return mpmath.mpf(99)

@@ -120,9 +120,8 @@ def _merge_pairs(terms):
                 a, b = terms[i], terms[j]
                 if a.is_number or b.is_number:
                     continue   # a constant stays alone: 1 - β(1 - q), not (1 - β) + βq
-                ratio = sp.cancel(-b / a)
-                if not (ratio.is_Symbol or (ratio.is_Pow and ratio.base.is_Symbol and ratio.exp.is_Integer
-                                            and ratio.exp > 0)):
+                ratio = _symbol_power_ratio(a, b)
+                if ratio is None:
                     continue
                 inner = sp.Add(sp.S.One, -ratio, evaluate=False)
                 new = sp.Mul(*sp.Mul.make_args(a), inner)
@@ -132,6 +131,22 @@ def _merge_pairs(terms):
             if merged:
                 break
     return terms
+
+
+def _symbol_power_ratio(a, b):
+    """``−b/a`` when it is a positive integer power of one symbol, else None. ``a``, ``b`` are monomials
+    (no sums, no functions), so the ratio is read off their powers: no ``cancel`` per pair."""
+    ca, ma = a.as_coeff_Mul()
+    cb, mb = b.as_coeff_Mul()
+    if cb != -ca:
+        return None
+    pa, pb = ma.as_powers_dict(), mb.as_powers_dict()
+    diff = [(k, pb.get(k, 0) - pa.get(k, 0)) for k in set(pa) | set(pb)]
+    diff = [(k, e) for k, e in diff if e != 0]
+    if len(diff) != 1:
+        return None
+    base, exp = diff[0]
+    return base ** exp if base.is_Symbol and exp.is_Integer and exp > 0 else None
 
 
 def _tidy_add(expr):

@@ -190,8 +190,7 @@ class DiscretePrior(Prior):
         return sp.diff(self.log_partition_quadratic(t, c), t).subs(t, x)
 
     def variance(self, x, c=0):
-        t = sp.Dummy("t")
-        return sp.simplify(sp.diff(self.log_partition_quadratic(t, c), t, 2)).subs(t, x)
+        return _simplified_derivative(self.log_partition_quadratic, 2, x, c)
 
     def single_site(self, field, pair, n, z, deriv, diag=0, calc=None):
         """``log ∫Π_a dP(σ^a) exp(A Σσ^a + B Σ_{a<b}σ^aσ^b + (D/2)Σ(σ^a)²)`` for symbolic ``n``.
@@ -575,3 +574,11 @@ def _mixture_log_partition():
             raise DerivationError(f"GaussianMixturePrior: SymPy's integral differs from the closed "
                                   f"form by {gap}")
     return regular, (mu, v, X, C)
+
+
+def _simplified_derivative(log_partition, order, x, c):
+    """``∂^order_x φ(x, c)``, simplified with ``x`` and ``c`` as plain symbols and substituted after:
+    ``simplify`` on the substituted form (``c`` the site curvature, an expression in the order
+    parameters) can take a minute (the mixture prior's ``sech²``, by ``trigsimp``)."""
+    t, k = sp.Dummy("t"), sp.Dummy("c")
+    return sp.simplify(sp.diff(log_partition(t, k), t, order)).xreplace({t: x, k: sp.sympify(c)})
