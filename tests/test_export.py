@@ -11,6 +11,9 @@ import sympy as sp
 import statmech_nn as snn
 from statmech_nn.export import derivation_document
 
+# one xdist worker for the module: the documents of every registry model are derived once, not per worker
+pytestmark = pytest.mark.xdist_group("export")
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 needs_pdflatex = pytest.mark.skipif(shutil.which("pdflatex") is None and not os.environ.get("CI"),
                                     reason="pdflatex not installed (CI installs it)")

@@ -80,9 +80,15 @@ class Model:
         if self._free_energy is not None or hasattr(self, "declaration"):
             try:
                 saddle = self.free_energy().saddle_point()
-                roles = {str(k): v for k, v in (getattr(saddle, "roles", None) or {}).items()}
                 zero = getattr(saddle, "_zero", None)
-                roles.update({str(k): v for k, v in (getattr(zero, "roles", None) or {}).items()})
+                key = (id(saddle), id(zero))
+                cached = getattr(self, "_roles_by_name", None)
+                if cached is not None and cached[0] == key:
+                    roles = cached[1]
+                else:   # once per derivation: a phase diagram asks thousands of times
+                    roles = {str(k): v for k, v in (getattr(saddle, "roles", None) or {}).items()}
+                    roles.update({str(k): v for k, v in (getattr(zero, "roles", None) or {}).items()})
+                    self._roles_by_name = (key, roles)
             except Exception:   # a model whose derivation fails: names decide
                 roles = {}
         return [n for n in names if roles.get(n) == "magnetisation" or (n not in roles and n.startswith("m"))]
