@@ -2,7 +2,8 @@
 the literature and against the independent hand-written references of ``tests/_rsb_reference.py``.
 
 Literature (cited where used, see ``../shared/REFERENCES.md``): G. Parisi, J. Phys. A 13, 1101 (1980);
-A. Crisanti and T. Rizzo, PRE 65, 046137 (2002); A. Crisanti and H.-J. Sommers, Z. Phys. B 87, 341 (1992).
+A. Crisanti and T. Rizzo, PRE 65, 046137 (2002); A. Crisanti and H.-J. Sommers, Z. Phys. B 87, 341 (1992);
+W. Krauth and M. Mézard, J. Phys. France 50, 3057 (1989).
 """
 import math
 
@@ -158,3 +159,92 @@ def test_rsb_options_are_checked():
         model.free_energy(rsb=1, x=1.5)
     with pytest.raises(DerivationError, match="bipartite"):
         snn.model("rbm").free_energy(rsb=1)
+
+
+# -- the perceptron's one-step RSB (Gardner & Derrida 1988; Krauth & Mézard 1989) ----------------------
+
+PERCEPTRON_POINT = {"beta": 2.0, "alpha": 0.7, "kappa": 0.3}
+
+
+@pytest.fixture(scope="module")
+def ising_perceptron():
+    return snn.model("perceptron", weights="ising")
+
+
+@pytest.fixture(scope="module")
+def frozen_solver(ising_perceptron):
+    return ising_perceptron.free_energy(rsb=1).frozen(0.5).compile()
+
+
+@pytest.mark.parametrize("weights", ["ising", "spherical"])
+def test_perceptron_1rsb_reduces_to_rs_at_equal_overlaps(weights):
+    # the examples' energetic term is in the one-step free energy (it was once dropped: q_hat0 = q_hat1
+    # = 0 at the saddle point): at q0 = q1, q_hat0 = q_hat1 the block averages are trivial and the 1RSB
+    # functional and its replicon inside the blocks are the RS ones, for every x
+    from statmech_nn.symbolic.averages import expand_averages
+    from statmech_nn.symbolic.numeric import evaluate
+    model = snn.model("perceptron", weights=weights)
+    rs, one = model.free_energy(), model.free_energy(rsb=1)
+    names = {str(s): s for s in one.expr.free_symbols}
+    assert {"q0", "q1", "q_hat0", "q_hat1", "alpha", "kappa"} <= set(names)   # the examples are there
+    point = dict(PERCEPTRON_POINT, q=0.4, q_hat=1.2, k_hat=1.7)
+    equal = {names["q1"]: names["q0"], names["q_hat1"]: names["q_hat0"]}
+    for x in (0.3, 0.8):
+        values = dict(point, q0=0.4, q_hat0=1.2, x=x)
+        f1 = evaluate(expand_averages(one.expr.xreplace(equal)), values, dps=20)
+        assert float(f1) == pytest.approx(float(evaluate(rs.expr, point, dps=20)), abs=1e-12)
+    if weights == "ising":
+        lam1 = one.saddle_point().replicon.xreplace(equal)
+        lam = rs.saddle_point().replicon
+        for x in (0.3, 0.8):
+            got = evaluate(expand_averages(lam1), dict(point, q0=0.4, q_hat0=1.2, x=x), dps=20)
+            assert float(got) == pytest.approx(float(evaluate(lam, point, dps=20)), abs=1e-10)
+
+
+def test_ising_perceptron_frozen_functional_is_krauth_mezard(ising_perceptron):
+    # the engine's q1 -> 1, q_hat1 -> infinity limit of its own 1RSB free energy (T = 0, version space)
+    # against the hand-written frozen functional of tests/_rsb_reference.py (Krauth & Mézard 1989)
+    from _rsb_reference import ising_perceptron_frozen_1rsb_functional
+    from statmech_nn.symbolic.numeric import evaluate
+    one = ising_perceptron.free_energy(rsb=1)
+    for q0, qhat0, x, alpha in ((0.4, 1.3, 0.5, 0.7), (0.6, 0.8, 0.3, 0.9), (0.2, 2.0, 1.0, 0.5)):
+        frozen = one.frozen(x)
+        assert [str(s) for s in frozen.order_parameters] == ["q0", "q_hat0"]
+        phi = -evaluate(frozen.free_energy, {"q0": q0, "q_hat0": qhat0, "alpha": alpha, "kappa": 0.0}, dps=20)
+        assert float(phi) == pytest.approx(ising_perceptron_frozen_1rsb_functional(q0, qhat0, x, alpha), abs=1e-8)
+
+
+def test_ising_perceptron_frozen_capacity_is_krauth_mezard(ising_perceptron, frozen_solver):
+    # Krauth & Mézard, J. Phys. France 50, 3057 (1989): the frozen one-step complexity of the Ising
+    # perceptron vanishes at alpha_c = 0.833 (kappa = 0), the load where the RS entropy vanishes
+    import _rsb_reference as ref
+    from statmech_nn.phases.rsb import frozen_capacity
+    q0, qhat0, phi = ref.ising_perceptron_frozen_1rsb(0.8, 0.5)
+    sol = frozen_solver.solve(T=0, alpha=0.8, kappa=0.0, guess={"q0": 0.5, "q_hat0": 4.0})
+    assert (sol["q0"], sol["q_hat0"]) == pytest.approx((q0, qhat0), abs=1e-6)
+    assert -sol.free_energy == pytest.approx(phi, abs=1e-9)
+    alpha_c, at = frozen_capacity(ising_perceptron, x=0.5, solver=frozen_solver, kappa=0.0)
+    assert alpha_c == pytest.approx(0.833, abs=1e-3)
+    assert alpha_c == pytest.approx(ref.ising_perceptron_frozen_capacity(), abs=1e-6)
+    assert at.free_energy == pytest.approx(0.0, abs=1e-9)
+    # independent of x (each frozen state is one configuration)
+    alpha_c2, _ = frozen_capacity(ising_perceptron, x=0.8, kappa=0.0)
+    assert alpha_c2 == pytest.approx(alpha_c, abs=1e-8)
+
+
+def test_perceptron_1rsb_refuses_what_it_does_not_derive(ising_perceptron):
+    # never a silently wrong number: a teacher in the one-step ansatz, the spin-glass T = 0 limit of a
+    # version space and a frozen limit without x are refused by name
+    with pytest.raises(DerivationError, match="teacher"):
+        snn.model("teacher-student-perceptron", weights="ising").free_energy(rsb=1)
+    one = ising_perceptron.free_energy(rsb=1)
+    with pytest.raises(DerivationError, match="frozen"):
+        one.saddle_point().zero_temperature()
+    with pytest.raises(DerivationError, match=r"\(0, 1\]"):
+        one.frozen()
+    with pytest.raises(DerivationError, match="one-step"):
+        ising_perceptron.free_energy().frozen(0.5)
+    with pytest.raises(DerivationError, match="version space"):
+        snn.model("sk").free_energy(rsb=1).frozen(0.5)
+    with pytest.raises(DerivationError, match="spherical weights have no frozen states"):
+        snn.model("perceptron").free_energy(rsb=1).frozen(0.5)

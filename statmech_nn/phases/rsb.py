@@ -8,6 +8,9 @@ transition and the complexity, from the engine's 1RSB saddle point (``model.free
   the blocks vanishes (marginal stability).
 * **Capacity** at ``T = 0``: the largest load of a branch (e.g. Hopfield retrieval), the fold of the
   ``T = 0`` one-step equations in ``α`` (:func:`zero_temperature_capacity`).
+* **Frozen capacity** of a version space: the load where the complexity ``Σ = xΦ`` of the frozen one-step
+  states (``q1 = 1``, :meth:`FreeEnergy.frozen <statmech_nn.symbolic.free_energy.FreeEnergy.frozen>`)
+  vanishes (:func:`frozen_capacity`; Krauth & Mézard 1989: ``α_c ≈ 0.833`` for Ising weights).
 * **Complexity** ``Σ = β x² ∂f/∂x``: the entropy of the states counted by the 1RSB measure at ``x``
   (Monasson's construction), evaluated at a solution of the equations at fixed ``x``.
 
@@ -15,7 +18,8 @@ References
 ----------
 A. Crisanti and H.-J. Sommers, Z. Phys. B 87, 341 (1992) (spherical p = 3: ``T_s = 0.5861``,
 ``T_d = √(3/8)``); R. Monasson, PRL 75, 2847 (1995) (complexity); A. Cavagna, I. Giardina, G. Parisi,
-PRB 57, 11251 (1998); T. Castellani and A. Cavagna, J. Stat. Mech. P05012 (2005).
+PRB 57, 11251 (1998); T. Castellani and A. Cavagna, J. Stat. Mech. P05012 (2005); W. Krauth and
+M. Mézard, J. Phys. France 50, 3057 (1989) (frozen states of the Ising perceptron).
 """
 from __future__ import annotations
 
@@ -23,7 +27,8 @@ import math
 
 from ..errors import ConvergenceError, ParameterError
 
-__all__ = ["static_transition", "dynamical_transition", "complexity", "zero_temperature_capacity"]
+__all__ = ["static_transition", "dynamical_transition", "complexity", "zero_temperature_capacity",
+           "frozen_capacity"]
 
 
 #: ``q1 − q0`` below this is the replica-symmetric solution, on which ``x`` drops out of the equations
@@ -278,3 +283,65 @@ def zero_temperature_capacity(solver, start, guess, stop=None, parameter="alpha"
         raise ConvergenceError(f"the branch through {parameter} = {start:g} has no fold below {stop:g} "
                                f"(continuation ended: {branch.reason})", parameters=params)
     return folds[0].value, dict(folds[0].order_parameters)
+
+
+def frozen_capacity(model, x=0.5, lo=0.7, hi=0.95, guess=None, xtol=1e-10, solver=None, **params):
+    """The load ``α`` at which the complexity ``Σ = xΦ`` of the frozen one-step states of a version space
+    vanishes (Krauth & Mézard 1989: ``α_c ≈ 0.833`` for the Ising perceptron at zero margin, the same for
+    every ``x``), by Brent's method in ``[lo, hi]`` on the solutions of the engine's frozen saddle point
+    (``model.free_energy(rsb=1).frozen(x)``), each solve started from the last one.
+
+    Parameters
+    ----------
+    model : Model
+        A learning problem with an error count (e.g. ``snn.model("perceptron", weights="ising")``).
+    x : float
+        The Parisi parameter of the frozen states, in ``(0, 1]``.
+    lo, hi : float
+        A bracket of the capacity (``Σ > 0`` at ``lo``, ``< 0`` at ``hi``).
+    guess : dict, optional
+        ``q0``, ``q_hat0`` at ``lo``; default from the RS version space at ``lo`` (``q0 = q``,
+        ``q̂0 = q̂/x²``, where the frozen functional is the RS one rescaled).
+    solver : Solver, optional
+        ``model.free_energy(rsb=1).frozen(x).compile()``, if already built.
+    **params
+        The other parameters of the model (``kappa``).
+
+    Returns
+    -------
+    (float, Solution)
+        The capacity and the frozen solution there (``free_energy = −Φ``).
+
+    Raises
+    ------
+    ConvergenceError
+        No frozen solution at ``lo``, or the complexity does not change sign in ``[lo, hi]``.
+    """
+    from scipy.optimize import brentq
+    if not 0 < lo < hi:
+        raise ParameterError(f"need 0 < lo < hi, got {lo}, {hi}")
+    if not 0 < x <= 1:
+        raise ParameterError(f"the Parisi parameter x must lie in (0, 1], got {x}")
+    solver = solver or model.free_energy(rsb=1).frozen(x).compile()
+    if guess is None:
+        rs = model.solver().solve(T=0.0, alpha=lo, guess=model.default_guess(["q", "q_hat"]), **params)
+        guess = {"q0": float(rs["q"]), "q_hat0": float(rs["q_hat"]) / x**2}
+    current = {"alpha": lo, "guess": dict(guess)}
+
+    def solve(alpha):
+        sol = solver.solve(T=0.0, alpha=alpha, guess=current["guess"], errors="mask", **params)
+        if not sol.converged:
+            raise ConvergenceError(f"no frozen one-step solution at alpha = {alpha:g} from {current['guess']}",
+                                   parameters=dict(params, alpha=alpha))
+        current["guess"] = {k: float(v) for k, v in sol.order_parameters.items()}
+        return sol
+
+    def sigma(alpha):
+        return -x * float(solve(alpha).free_energy)
+
+    s_lo, s_hi = sigma(lo), sigma(hi)
+    if not s_lo > 0 > s_hi:
+        raise ConvergenceError(f"the frozen complexity does not change sign in [{lo:g}, {hi:g}] "
+                               f"({s_lo:.3g}, {s_hi:.3g})", parameters=params)
+    alpha_c = brentq(sigma, lo, hi, xtol=xtol)
+    return alpha_c, solve(alpha_c)

@@ -44,6 +44,24 @@ class FreeEnergy:
             self._saddle = self._stationarity(self)
         return self._saddle
 
+    def frozen(self, x=None):
+        """The frozen one-step solution (``q1 = 1``, ``q̂1 → ∞`` at fixed Parisi parameter ``x``) of a
+        one-step free energy (``model.free_energy(rsb=1)``) of a version space: a :class:`SaddlePoint`
+        at ``T = 0`` in ``(q0, q_hat0)`` whose free energy is ``−Φ = −Σ/x`` (``Σ`` the complexity of the
+        frozen states), see :func:`~statmech_nn.symbolic.rsb.frozen_rsb1` (Krauth & Mézard, J. Phys.
+        France 50, 3057 (1989)).
+
+        Raises
+        ------
+        DerivationError
+            Not a one-step free energy, or no version space to freeze in.
+        """
+        rule = self._structure.get("frozen")
+        if rule is None:
+            raise DerivationError(f"the frozen one-step limit needs a one-step free energy "
+                                  f"(free_energy(rsb=1)); {self!r} is not one")
+        return rule(self, x)
+
     def latex(self):
         """``f = ...`` in the display form (checked equal to :attr:`expr`)."""
         return r"f = " + printing.latex(self.expr)

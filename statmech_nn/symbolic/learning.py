@@ -22,7 +22,9 @@ teacher prior), or are random ``±1`` (storage). :class:`LearningExamples` is th
   :class:`ExamplesCurvature` (Price's theorem), and the ``T → 0`` version-space limit
   (:func:`version_space`) only for an error count.
 
-The capacity of a version space is its ``q → 1`` limit (:func:`q_to_one_limit`).
+The capacity of a version space is its ``q → 1`` limit (:func:`q_to_one_limit`). In the one-step RSB
+ansatz the examples give their own action (:meth:`LearningExamples.rsb1_action`, random labels only) and
+replicon curvature in the block measure (:meth:`ExamplesCurvature.rsb1_replicon_curvature`).
 
 References
 ----------
@@ -539,6 +541,64 @@ class LearningExamples:
                                           matrix=ExamplesCurvature(self, alpha),
                                           conjugate=(q_hat, sp.S.One)))
 
+    def rs_action(self, n_):
+        """The RS action this term added to ``calc.rs_action``: ``n α G_E``."""
+        return n_ * self.load * self.energetic
+
+    def _check_rsb1(self):
+        """Refuse what the one-step form does not cover: a teacher, labels that depend on the inputs."""
+        if self.teacher is not None:
+            raise DerivationError(f"one-step RSB of the {self.owner} term: a teacher ({type(self.rule).__name__} "
+                                  "labels) is not implemented in the 1RSB ansatz; only random labels "
+                                  "(the storage problem) are")
+        if self.label_variables or any(sp.sympify(w).has(self._s) for _, w in self.label_terms):
+            raise DerivationError(f"one-step RSB of the {self.owner} term: labels that depend on the "
+                                  "inputs are not implemented")
+
+    def rsb1_action(self, q0, q1, x_, n_, z0_, z1_):
+        """The replicated action of the examples in the one-step RSB ansatz (blocks of ``x_`` replicas,
+        overlaps ``q1`` inside a block and ``q0`` between blocks), for symbolic ``n_``:
+
+        ``α log E_{z0} Σ_y P(y) (E_{z1}[Z_out(y, √q0 z0 + √(q1 − q0) z1)^x])^{n/x}``
+
+        with ``Z_out`` of width ``√(Q − q1)``: per example the fields ``h^a = √q0 z0 + √(q1 − q0)
+        z1^{B(a)} + √(Q − q1) x_a`` (one ``z1`` per block ``B``, covariance checked by SymPy), so the
+        average of ``Π_a e^{−βℓ(y, h^a)}`` is ``x`` replicas of ``Z_out`` per block, ``n/x`` blocks. The
+        replica limit (``n → 0``) of the caller gives ``α E_{z0} Σ_y P(y) (1/x) log E_{z1}[Z_out^x]``
+        (Gardner & Derrida 1988; Krauth & Mézard 1989).
+
+        Random labels only: a teacher's field correlates with the common Gaussian of each example in a
+        way that the one-step ansatz splits between ``z0`` and the teacher's own block structure, not
+        derived here (:class:`DerivationError`).
+
+        References
+        ----------
+        E. Gardner and B. Derrida, J. Phys. A 21, 271 (1988); W. Krauth and M. Mézard, J. Phys. France
+        50, 3057 (1989); A. Engel and C. Van den Broeck, *Statistical Mechanics of Learning* (2001),
+        ch. 6.
+        """
+        self._check_rsb1()
+        Qs = self.width**2 + q
+        # the fields of three replicas: a, b in the same block, c in another one
+        xa, xb, xc, z1c = sp.symbols("x_a x_b x_c z_1c", real=True)
+        common = sp.sqrt(q0) * z0_
+        h_a = common + sp.sqrt(q1 - q0) * z1_ + sp.sqrt(Qs - q1) * xa
+        h_b = common + sp.sqrt(q1 - q0) * z1_ + sp.sqrt(Qs - q1) * xb
+        h_c = common + sp.sqrt(q1 - q0) * z1c + sp.sqrt(Qs - q1) * xc
+        gaussians = [z0_, z1_, z1c, xa, xb, xc]
+
+        def cov(u, v):
+            u, v = sp.expand(u), sp.expand(v)
+            return sp.simplify(sum(u.coeff(g) * v.coeff(g) for g in gaussians))
+        if (cov(h_a, h_a) - Qs, cov(h_a, h_b) - q1, cov(h_a, h_c) - q0) != (0, 0, 0):
+            raise DerivationError("1RSB representation of the fields of one example has the wrong covariance")
+        omega_1 = common + sp.sqrt(q1 - q0) * z1_
+        blocks = sp.S.Zero
+        for y, w in self.label_terms:
+            Z_out = self.output_partition(y).xreplace({q: q1}).xreplace({self.omega: omega_1})
+            blocks += w * GaussianAverage(Z_out**x_, z1_)**(n_ / x_)
+        return self.load * sp.log(GaussianAverage(blocks, z0_))
+
     def label_average(self, f):
         """``E_s Σ_y P(y|s) f(y, P(y|s))`` over the common Gaussian of the fields and the label law
         (``f(y, w)`` includes the weight ``w``; ``ω = √q s``), with the averages over the teacher's own
@@ -605,6 +665,32 @@ class ExamplesCurvature:
 
     def cold(self):
         return ExamplesCurvature(self.examples, self.alpha, zero_temperature=True)
+
+    def rs_action(self, n_):
+        """The examples' RS action (what :meth:`LearningExamples.apply` added to ``calc.rs_action``)."""
+        return self.examples.rs_action(n_)
+
+    def rsb1_action(self, q0, q1, x_, n_, z0_, z1_):
+        """The examples' action in the one-step ansatz (:meth:`LearningExamples.rsb1_action`)."""
+        return self.examples.rsb1_action(q0, q1, x_, n_, z0_, z1_)
+
+    def rsb1_replicon_curvature(self, q0, q1, x_, z0_, z1_):
+        """The replicon curvature inside the blocks of a one-step solution: as :meth:`replicon_curvature`
+        with the common field ``ω = √q0 z0 + √(q1 − q0) z1`` averaged in the block measure
+        ``Z_out^x`` (``α E_{z0} Σ_y P(y) E_{z1}[Z_out^x (∂²_ω log Z_out)²] / E_{z1}[Z_out^x]``, the
+        connected part of two replicas of one block)."""
+        ex = self.examples
+        ex._check_rsb1()
+        omega_1 = sp.sqrt(q0) * z0_ + sp.sqrt(q1 - q0) * z1_
+        total = sp.S.Zero
+        for y, w in ex.label_terms:
+            Z_out = ex.output_partition(y, tail=stable_tail, zero_temperature=self.zero_temperature)
+            curvature = sp.diff(sp.log(Z_out), ex.omega, 2)
+            weight, curvature = [e.xreplace({q: q1}).xreplace({ex.omega: omega_1})
+                                 for e in (Z_out**x_, curvature)]
+            total += w * GaussianAverage(GaussianAverage(weight * curvature**2, z1_)
+                                         / GaussianAverage(weight, z1_), z0_)
+        return self.alpha * total
 
     def replicon_curvature(self, q_):
         ex = self.examples

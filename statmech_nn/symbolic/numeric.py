@@ -25,7 +25,7 @@ def evaluate(expr, values, dps=30):
     """
     # exact, and it turns 2-d quadratures (e.g. a Gaussian dataset variable under the noise average)
     # into 1-d ones
-    expr = merge_gaussian_averages(expr)
+    expr = _elementary(merge_gaussian_averages(expr))
     symbols = {s.name: s for s in sp.sympify(expr).free_symbols}
     subs = {}
     for key, value in values.items():
@@ -34,6 +34,32 @@ def evaluate(expr, values, dps=30):
             subs[sym] = sp.Float(str(value), dps)
     with mpmath.workdps(dps):
         return _eval(sp.sympify(expr).xreplace(subs), dps)
+
+
+def _log_tail(u):
+    """``log H(u)`` in mpmath; far in the tail (``u > 10¹⁰``, where ``erfc`` of the quadrature's extreme
+    nodes leaves mpmath's range) its asymptotic form ``−u²/2 − log(u√(2π))``, exact to ``10⁻²⁰``."""
+    u = mpmath.mpf(u)
+    if u > 1e10:
+        return -u * u / 2 - mpmath.log(u * mpmath.sqrt(2 * mpmath.pi))
+    return mpmath.log(mpmath.erfc(u / mpmath.sqrt(2)) / 2)
+
+
+def _elementary(expr):
+    """The stable functions of :mod:`~.rewrite` (``LogH``, ``Log2Cosh``, ``Mills``, ``Sech2``) as the
+    elementary expressions they stand for (mpmath's working precision makes them stable here;
+    ``log H`` by :func:`_log_tail`)."""
+    from sympy.utilities.lambdify import implemented_function
+
+    from .rewrite import Log2Cosh, LogH, Mills, Sech2
+    log_tail = implemented_function("log_tail", _log_tail)
+    rules = {LogH: log_tail, Log2Cosh: lambda u: sp.log(2 * sp.cosh(u)),
+             Mills: lambda u: sp.exp(-u**2 / 2 - log_tail(u)) / sp.sqrt(2 * sp.pi),
+             Sech2: lambda u: 1 / sp.cosh(u)**2}
+    expr = sp.sympify(expr)
+    for cls, rule in rules.items():
+        expr = expr.replace(lambda e, cls=cls: isinstance(e, cls), lambda e, rule=rule: rule(e.args[0]))
+    return expr
 
 
 def _eval(e, dps):

@@ -11,12 +11,16 @@ evaluated on the Parisi matrix; the single-site problem gets two Gaussians,
 
 (``φ`` the unit's log-partition), or, for closed-form units, the Gaussian integral of the Parisi matrix.
 The limit ``n → 0`` is the same SymPy step. ``x`` is an order parameter too (stationarity in ``x``).
+A term that writes its RS action directly (the examples of a learning problem) gives its own one-step
+action (``matrix.rsb1_action``) or the engine refuses. The frozen one-step states of a version space
+(``q1 = 1``, ``q̂1 → ∞`` at fixed ``x``) are a limit of the derived free energy (:func:`frozen_rsb1`).
 
 References
 ----------
 G. Parisi, J. Phys. A 13, L115 and 1101 (1980); Mézard, Parisi, Virasoro, *Spin Glass Theory and Beyond*
 (1987), ch. III; A. Crisanti and H.-J. Sommers, Z. Phys. B 87, 341 (1992) (spherical p-spin);
-E. Gardner, Nucl. Phys. B 257, 747 (1985) (Ising p-spin).
+E. Gardner, Nucl. Phys. B 257, 747 (1985) (Ising p-spin); W. Krauth and M. Mézard, J. Phys. France 50,
+3057 (1989) (frozen one-step states of the Ising perceptron).
 """
 from __future__ import annotations
 
@@ -29,7 +33,7 @@ from .replica import ParisiMatrix, replica_limit
 from .rewrite import hyperbolic_to_tanh
 from .state import OrderParameter, ReplicaCalculation, beta, n
 
-__all__ = ["derive_rsb1", "x_parisi", "z0", "z1"]
+__all__ = ["derive_rsb1", "frozen_rsb1", "x_parisi", "z0", "z1"]
 
 #: the Parisi block size and the two Gaussians of the 1RSB single-site problem
 x_parisi = sp.Symbol("x", positive=True)
@@ -92,6 +96,8 @@ def derive_rsb1(model, hamiltonian, x=None):
         if keeper is None or keeper.matrix is None:
             raise DerivationError("1RSB ansatz: an RS-form energetic term without its replica-matrix function")
         energetic += keeper.matrix.rsb1(q0, q1, x, n)
+    if calc.rs_action != 0:
+        energetic += _rsb1_actions(calc, pair_ops, split, x, model)
     field_ = sp.sympify(calc.site_field).xreplace(single)
     B1 = sp.sympify(calc.site_pair).xreplace(single).xreplace(within)
     B0 = sp.sympify(calc.site_pair).xreplace(single).xreplace(between)
@@ -144,8 +150,43 @@ def derive_rsb1(model, hamiltonian, x=None):
     structure = {"calc": calc, "order_parameters": ops, "site_pairs": [B0, B1], "rsb": 1, "x": x_fixed,
                  "stationary_expr": f_general, "held": {} if x_fixed is None else {x: x_fixed},
                  "split": split, "constraints": constraints, "replicon_rule": _replicon_rsb1,
-                 "site": (field_, B0, B1, diag), "limit": zero_temperature_rsb1}
+                 "site": (field_, B0, B1, diag),
+                 "limit": zero_temperature_rsb1 if calc.rs_action == 0 else _no_zero_temperature_rsb1,
+                 "frozen": frozen_rsb1}
     return FreeEnergy(model, f, symbols, params, d, structure, stationarity=saddle_point)
+
+
+def _no_zero_temperature_rsb1(sp_finite):
+    """The ``T → 0`` limit of :func:`zero_temperature_rsb1` (``q1 = σ² − C/β``, ``x = y/β``) is that of
+    a spin glass; a version space freezes instead (``q1 = 1`` at finite ``x``, :func:`frozen_rsb1`)."""
+    raise DerivationError(f"1RSB zero-temperature limit of the {sp_finite.model.title}: not derived for "
+                          "a learning problem; the version space's one-step solution is the frozen one, "
+                          "model.free_energy(rsb=1).frozen(x)")
+
+
+def _rsb1_actions(calc, pair_ops, split, x, model):
+    """The one-step form of the terms that wrote their RS action directly (``calc.rs_action``, e.g. the
+    examples of a learning problem): each such term's overlap source must know its own one-step action
+    (``matrix.rsb1_action``), and together they must account for the whole RS action; otherwise the
+    term would be silently dropped from the 1RSB free energy, so the engine refuses."""
+    q_op = next((op for op in pair_ops if op.role == "overlap"), None)
+    owners = [s for s in calc.overlap_sources if hasattr(s.matrix, "rsb1_action")]
+    accounted = sp.Add(*[s.matrix.rs_action(n) for s in owners])
+    if q_op is None or sp.expand(calc.rs_action - accounted) != 0:
+        missing = [s.owner for s in calc.overlap_sources if not hasattr(s.matrix, "rsb1_action")]
+        raise DerivationError(f"1RSB of the {model.title}: a term in RS form ("
+                              + (", ".join(missing) or "no overlap source") + ") has no one-step form; "
+                              "its energetic term would be missing from the 1RSB free energy")
+    q0, q1 = split[q_op.symbol]
+    out = sp.S.Zero
+    for s in owners:
+        action = s.matrix.rsb1_action(q0, q1, x, n, z0, z1)
+        calc.derivation.add(f"One-step action of the {s.owner}", sp.Eq(sp.Symbol(r"G^{\rm 1RSB}_E(n)"), action),
+                            r"Each example's fields have the Parisi covariance: $h^a = \sqrt{q_0}z_0 + "
+                            r"\sqrt{q_1 - q_0}\,z_1^{B(a)} + \sqrt{Q - q_1}\,x_a$ with one $z_1$ per block "
+                            r"$B$ of $x$ replicas (checked by SymPy); per block $E_{z_1}[Z_{\rm out}^x]$.")
+        out += action
+    return out
 
 
 def _site_rsb1(prior, field_, B0, B1, diag, calc, deriv):
@@ -198,7 +239,13 @@ def _replicon_rsb1(fe, deriv=None):
         return None
     q_sym = sp.Symbol("q", positive=True)
     q0, q1 = st["split"][q_sym]
-    kappa = energetic_curvature(calc.overlap_sources, q_sym).xreplace({q_sym: q1})
+    # terms that know their curvature in the block measure give it; for the others (powers of the
+    # overlap) it is the RS curvature at q1
+    block = [s for s in calc.overlap_sources if hasattr(s.matrix, "rsb1_replicon_curvature")]
+    rest = [s for s in calc.overlap_sources if s not in block]
+    kappa = sp.Add(*[s.matrix.rsb1_replicon_curvature(q0, q1, x_parisi, z0, z1) for s in block])
+    if rest:
+        kappa += energetic_curvature(rest, q_sym).xreplace({q_sym: q1})
     field_, B0, B1, diag = st["site"]
     prior = calc.prior
     if getattr(prior, "closed_form", False):
@@ -447,3 +494,222 @@ def zero_temperature_rsb1(sp_finite):
     q0 = next((k for k, v in roles.items() if v == "overlap" and k.name.endswith("0")), None)
     result.constraints = [s2 - q0] if q0 in order else []
     return result
+
+
+# -- frozen states: q1 = 1 and q_hat1 → ∞ at fixed x (Krauth & Mézard 1989) ---------------------------
+
+def _narrow_block_limit(avg, delta):
+    """``lim_{δ→0} E_{z1}[F(erfc(a))]`` for a block average whose one ``erfc`` argument diverges like
+    ``a = X/√δ + o(1/√δ)``, ``X`` linear in ``z1``: ``erfc(a) → 0`` where ``X > 0`` and ``→ 2`` where
+    ``X < 0`` (``X = 0`` has measure zero), so the integrand tends to ``F(0) θ(X) + F(2) θ(−X)``
+    (``F`` by SymPy, e.g. ``(1 − e/2)^x`` at ``x > 0`` gives ``θ(X)``: the probability of no error of
+    a frozen state), and the Gaussian average of the thresholds is a Gaussian tail
+    (:func:`~.learning.gaussian_smooth`)."""
+    from .learning import gaussian_smooth
+    v = avg.variable
+    tails = [f for f in avg.integrand.atoms(sp.erfc) if f.has(delta)]
+    if len(tails) != 1:
+        raise DerivationError(f"frozen limit: the block average {avg} has no single Gaussian tail")
+    (tail,) = tails
+    X = sp.expand(sp.Add(*[sp.limit(term, delta, 0) for term in
+                           sp.Add.make_args(sp.expand(sp.sqrt(delta) * tail.args[0]))]))
+    if X.has(delta) or X.has(sp.oo, -sp.oo, sp.zoo, sp.nan) or not (X.is_polynomial(v) and sp.degree(X, v) == 1):
+        raise DerivationError(f"frozen limit: the tail {tail} does not become a threshold linear in {v}")
+    e = sp.Dummy("e")
+    F = avg.integrand.xreplace({tail: e})
+    if F.has(delta):
+        raise DerivationError(f"frozen limit: {avg.integrand} depends on the width other than through {tail}")
+    above, below = F.xreplace({e: sp.S.Zero}), F.xreplace({e: sp.Integer(2)})
+    t_ = sp.Dummy("t", real=True)
+    threshold = above * sp.Heaviside(t_) + below * sp.Heaviside(-t_)
+    return gaussian_smooth(threshold.xreplace({t_: X}), v, sp.S.Zero, sp.S.One, v)
+
+
+def _wide_block_limit(avg, b):
+    """``log E_{z1}[e^{x φ(a + b z1)}]`` as ``b → ∞`` (``a`` finite): the tilted measure moves to
+    ``|a + b z1| ~ x b²``, where ``φ(t) = c± t + d± + o(1)`` (slopes and offsets at ``t → ±∞`` by
+    SymPy), so the average is that of ``e^{x(c± u + d±)}`` on either half-line, done by the Gaussian
+    shift identity (:func:`_shifted_tail`): ``Σ± e^{x d± + x c± a + (x c± b)²/2} H(∓a/b − x|c±| b)``.
+    The tails tend to 1 (their arguments to ``−∞``, by SymPy); with equal ``c₊² = c₋² = c²`` this is
+    ``x² c² b²/2 + log Σ± e^{x(c± a + d±)}`` (for ``φ = log 2cosh``: ``x² b²/2 + log 2cosh(x a)``).
+
+    Returns the limit of the logarithm (the divergent ``x² c² b²/2`` included)."""
+    from .rewrite import LogH
+    z_ = avg.variable
+    integrand = sp.powsimp(avg.integrand, combine="exp")
+    if not (isinstance(integrand, sp.exp) and integrand.has(x_parisi)):
+        raise DerivationError(f"frozen limit: the block average {avg} is not E[exp(x φ(u))]")
+    exponent = sp.expand_log(integrand.args[0], force=True)
+    args = {f.args[0] for f in exponent.atoms(sp.cosh, sp.exp) if f.args[0].has(z_)}
+    if len(args) != 1:
+        raise DerivationError(f"frozen limit: the block average {avg} has no single local field")
+    u = args.pop()
+    t = sp.Symbol("t", real=True)
+    phi = sp.expand(exponent / x_parisi).xreplace({u: t})
+    if phi.has(z_) or phi.has(x_parisi) or phi.has(b):
+        raise DerivationError(f"frozen limit: the block average {avg} is not E[exp(x φ(u))]")
+    slope, a_ = sp.diff(u, z_), u.xreplace({z_: 0})
+    if sp.simplify(slope - b) != 0 or a_.has(b):
+        raise DerivationError(f"frozen limit: the local field {u} is not a + b z with b → ∞")
+    cp, cm = sp.limit(phi / t, t, sp.oo), sp.limit(phi / t, t, -sp.oo)
+    dp, dm = sp.limit(phi - cp * t, t, sp.oo), sp.limit(phi - cm * t, t, -sp.oo)
+    if any(c.has(sp.oo, -sp.oo, sp.zoo, sp.nan) for c in (cp, cm, dp, dm)) or not (cp > 0 and cm < 0):
+        raise DerivationError(f"frozen limit: φ = {phi} is not asymptotically linear with slopes of "
+                              "opposite signs")
+    if sp.simplify(cp**2 - cm**2) != 0:
+        raise DerivationError(f"frozen limit: the slopes {cp}, {cm} of φ differ in size; one side "
+                              "dominates (not implemented)")
+    log_tail = _shifted_tail(log=True)
+    y = x_parisi
+    sides = [y * dp + y * cp * a_ + log_tail(y * cp * b, -a_ / b),
+             y * dm + y * cm * a_ + log_tail(-y * cm * b, a_ / b)]
+    divergent = (y * cp * b)**2 / 2
+    finite = []
+    for side in sides:
+        rest = sp.expand(side - divergent)
+        for f in rest.atoms(LogH):
+            if sp.limit(f.args[0], b, sp.oo) != -sp.oo:
+                raise DerivationError(f"frozen limit: the tail {f} does not tend to 1 as {b} → ∞")
+        rest = rest.xreplace({f: sp.S.Zero for f in rest.atoms(LogH)})
+        if rest.has(b):
+            raise DerivationError(f"frozen limit: {rest} depends on {b} beyond the common divergence")
+        finite.append(rest)
+    return divergent + sp.log(sp.simplify(sp.exp(finite[0]) + sp.exp(finite[1])))
+
+
+def frozen_rsb1(fe, x=None):
+    """The frozen one-step solution of a version space (Krauth & Mézard 1989): ``T → 0`` with the
+    weights' version space non-empty (``e^{−β} → 0``, :func:`~.learning.version_space`), then inside
+    the blocks ``q1 → 1`` (each state is one configuration) and ``q̂1 → ∞`` at fixed ``x``.
+
+    From the derived 1RSB ``βf`` (SymPy on every step):
+
+    * ``q1 = 1 − δ``, ``δ → 0``: each block average of the examples' ``Z_out^x`` becomes the
+      probability of no error of a frozen state, a Gaussian tail (:func:`_narrow_block_limit`);
+    * ``q̂1 = q̂0 + b²``, ``b → ∞``: each block average of the site, ``E_{z1}[e^{xφ(a + b z1)}]``, by
+      its asymptotic form (:func:`_wide_block_limit`), whose ``x b²/2`` must cancel the ``q̂1`` of the
+      rest (checked: the result may not depend on ``b``).
+
+    The result is ``βf → −Φ_frozen(q0, q̂0; x)``, with the complexity (log-number of frozen states per
+    weight) ``Σ = x Φ``; for Ising weights ``Φ = −(x/2) q̂0(1 − q0) + (1/x) E log 2cosh(x√q̂0 z)
+    + (α/x) E log H(√(q0/(1 − q0)) z)`` at zero margin, whose zero of ``Σ`` is the capacity
+    ``α_c ≈ 0.833`` (independent of ``x``).
+
+    Parameters
+    ----------
+    fe : FreeEnergy
+        A one-step free energy (``model.free_energy(rsb=1)``) of a learning problem with an error count.
+    x : float, optional
+        The Parisi parameter in ``(0, 1]``; default the one the free energy holds.
+
+    Returns
+    -------
+    SaddlePoint
+        At ``T = 0`` (solve with ``T=0``) in ``(q0, q_hat0)``; its free energy is ``−Φ_frozen``.
+
+    References
+    ----------
+    W. Krauth and M. Mézard, J. Phys. France 50, 3057 (1989); E. Gardner and B. Derrida, J. Phys. A 21,
+    271 (1988).
+    """
+    from .learning import LearningSaddlePoint, _examples
+    from .stationarity import saddle_point
+    st = fe._structure
+    model = fe.model
+    x_value = st["x"] if x is None else sp.nsimplify(x)
+    if x_value is None or not (x_value.is_number and 0 < x_value <= 1):
+        raise DerivationError(f"frozen 1RSB of the {model.title}: needs a Parisi parameter x in (0, 1], "
+                              f"got {x_value}")
+    cache = st.setdefault("frozen_cache", {})
+    if x_value in cache:
+        return cache[x_value]
+    calc = st["calc"]
+    if not calc.rs_action:
+        raise DerivationError(f"frozen 1RSB of the {model.title}: derived for the version space of a "
+                              "learning problem only")
+    examples = _examples(fe)
+    if not examples.loss.version_space:
+        raise DerivationError(f"frozen 1RSB of the {model.title}: {type(examples.loss).__name__} has no "
+                              "version space (only an error count has)")
+    if calc.prior.self_overlap is None or getattr(calc.prior, "closed_form", False):
+        raise DerivationError(f"frozen 1RSB of the {model.title}: {calc.prior.name} weights have no frozen "
+                              "states (q1 → σ² at finite x needs discrete weights with a fixed norm)")
+    d = fe.derivation.copy(f"Frozen one-step solution of the {model.title}")
+    if "minus_phi" not in st:
+        st["minus_phi"] = _frozen_functional(fe, d)
+    minus_phi = st["minus_phi"]
+    q_sym, qh_sym = sp.Symbol("q", positive=True), sp.Symbol("q_hat", nonnegative=True)
+    (q0, _), (qh0, _) = st["split"][q_sym], st["split"][qh_sym]
+    ops = [op for op in st["order_parameters"] if op.symbol in (q0, qh0)]
+    params = sorted(minus_phi.free_symbols - {q0, qh0, x_parisi}, key=lambda s_: s_.name)
+    structure = {"calc": calc, "order_parameters": ops, "site_pairs": [st["site_pairs"][0]],
+                 "stationary_expr": minus_phi, "held": {x_parisi: x_value},
+                 "replicon_rule": lambda fe_, deriv=None: None}
+    frozen_fe = FreeEnergy(model, minus_phi.xreplace({x_parisi: x_value}), [q0, qh0], params, d, structure)
+    cold = saddle_point(frozen_fe)
+    result = LearningSaddlePoint(model, cold.equations, cold.free_energy, [q0, qh0], params, None,
+                                 cold.derivation, "zero", None)
+    result.overlaps = ()
+    result.self_overlap = calc.prior.self_overlap
+    result.roles, result.domains = cold.roles, dict(cold.domains)
+    result.domains[q0] = (0, calc.prior.self_overlap)
+    result.constraints = []
+    result.x = x_value
+    cache[x_value] = result
+    return result
+
+
+def _frozen_functional(fe, d):
+    """``lim βf`` of the frozen one-step solution (see :func:`frozen_rsb1`), a function of ``q0``,
+    ``q̂0``, ``x`` and the parameters."""
+    from .averages import averages_in
+    from .rewrite import stabilise
+    from .state import beta as beta_
+    st = fe._structure
+    q_sym, qh_sym = sp.Symbol("q", positive=True), sp.Symbol("q_hat", nonnegative=True)
+    (q0, q1), (qh0, qh1) = st["split"][q_sym], st["split"][qh_sym]
+    s2 = st["calc"].prior.self_overlap
+    f = st["stationary_expr"]
+    # βf term by term (every term of f carries 1/β), then e^{−β} → 0: the version space
+    times_beta = sp.Add(*[sp.cancel(beta_ * term) if not averages_in(term) else beta_ * term
+                          for term in sp.Add.make_args(sp.expand(f, log=False))])
+    minus_s = expand_averages(times_beta.xreplace({sp.exp(-beta_): sp.S.Zero}))
+    if minus_s.has(beta_):
+        raise DerivationError(f"frozen limit: β left in {minus_s}")
+    delta, b, spread = (sp.Symbol("delta", positive=True), sp.Symbol("b", positive=True),
+                        sp.Symbol("g", positive=True))
+    # the block spread √(q1 − q0) > 0 as a positive symbol while the thresholds are integrated (it
+    # decides their side), back to √(σ² − q0) at the end
+    e = minus_s.xreplace({sp.sqrt(q1 - q0): spread, sp.sqrt(-q0 + q1): spread})
+    e = e.xreplace({q1: s2 - delta, qh1: qh0 + b**2})
+    rules = {}
+    for a in e.atoms(GaussianAverage):
+        if a.variable != z1:
+            continue
+        if a.has(delta) and not a.has(b):
+            rules[a] = _narrow_block_limit(a, delta)
+        elif a.has(b) and not a.has(delta):
+            rules[sp.log(a)] = _wide_block_limit(a, b)
+        else:
+            raise DerivationError(f"frozen limit: the block average {a} has neither or both limits")
+    e = e.xreplace({k: v for k, v in rules.items() if isinstance(k, sp.log)})
+    e = e.xreplace({k: v for k, v in rules.items() if not isinstance(k, sp.log)})
+    if any(a.variable == z1 for a in e.atoms(GaussianAverage)):
+        raise DerivationError(f"frozen limit: a block average left in {e}")
+    e = expand_averages(sp.expand(expand_averages(e)))
+    e = sp.expand(e.xreplace({delta: sp.S.Zero}))
+    if e.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
+        raise DerivationError(f"frozen limit: q1 → {s2} diverges: {e}")
+    # the divergent x b²/2 of the site cancels the q̂1 of the Lagrange terms
+    if sp.simplify(sp.diff(e, b)) != 0:
+        raise DerivationError(f"frozen limit: q̂1 → ∞ does not cancel ({sp.diff(e, b)})")
+    e = e.xreplace({b: sp.S.Zero}).xreplace({spread: sp.sqrt(s2 - q0)})
+    e = stabilise(expand_averages(sp.expand(e)))
+    d.add("Frozen one-step states (Krauth–Mézard)",
+          [sp.Eq(q1, s2), sp.Eq(qh1, sp.oo), sp.Eq(sp.Symbol(r"\lim \beta f = -\Phi"), e)],
+          r"$T\to0$ in the version space ($e^{-\beta}\to0$); inside a block every replica is the same "
+          r"configuration: $q_1 \to 1$ turns $E_{z_1}[Z_{\rm out}^x]$ into the probability of no error, a "
+          r"Gaussian tail; $\hat q_1 = \hat q_0 + b^2$, $b\to\infty$: $\frac1x\log E_{z_1}[e^{x\phi(a + b z_1)}]"
+          r" \to x b^2/2 + \frac1x \log\sum_\pm e^{x(c_\pm a + d_\pm)}$ (the asymptotes of $\phi$ by SymPy), "
+          r"whose $b^2$ cancels $\hat q_1$ (checked). The complexity is $\Sigma = x\Phi$.")
+    return e
