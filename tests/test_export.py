@@ -43,9 +43,10 @@ def test_hopfield_ags_script_compiles(tmp_path):
     assert pages >= 3
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def documents():
-    """Each registry model's derivation document, built once for the module."""
+    """Each registry model's derivation document, built once (per session: a module fixture is set
+    up again whenever xdist interleaves another module's tests)."""
     return {name: derivation_document(snn.model(name)) for name in snn.available_models()}
 
 

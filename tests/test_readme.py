@@ -18,6 +18,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 README = os.path.join(ROOT, "README.md")
 SKIP = "# not run by tests/test_readme.py"
 
+# one xdist worker runs the README's blocks once for all these tests
+pytestmark = pytest.mark.xdist_group("readme")
+
 
 def _blocks(kind):
     text = open(README, encoding="utf-8").read()
@@ -39,13 +42,17 @@ def _run(code, line, namespace, values):
             exec(compile(module, f"README.md:{line + statement.lineno - 1}", "exec"), namespace)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def readme(tmp_path_factory):
+    """The README's blocks run once per session (a module fixture is set up again whenever xdist
+    interleaves another module's tests), in a folder of their own; the working folder is restored
+    before the tests read the results."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     cwd = os.getcwd()
-    os.chdir(tmp_path_factory.mktemp("readme"))       # the README writes hopfield.json, hopfield_ags.tex
+    folder = str(tmp_path_factory.mktemp("readme"))
+    os.chdir(folder)       # the README writes hopfield.json, hopfield_ags.tex
     namespace, values, skipped = {"__name__": "readme"}, {}, []
     try:
         for line, code in _blocks("python"):
@@ -53,10 +60,10 @@ def readme(tmp_path_factory):
                 skipped.append(line)
                 continue
             _run(code, line, namespace, values)
-        yield namespace, values, skipped, os.getcwd()
     finally:
         plt.close("all")
         os.chdir(cwd)
+    return namespace, values, skipped, folder
 
 
 def test_most_blocks_run_and_skips_are_marked(readme):
@@ -136,9 +143,10 @@ def test_fields_block_with_the_shipped_spikes(readme):
     assert float(z) / math.exp(beta * P / 2) < direct
 
 
-def test_command_lines_run(readme, capsys):
+def test_command_lines_run(readme, capsys, monkeypatch):
     from statmech_nn.cli import main
     _, _, _, folder = readme
+    monkeypatch.chdir(folder)        # the commands write hopfield.pdf, mc.jsonl, ... beside the blocks' files
     lines = [ln for _, block in _blocks("sh") for ln in block.splitlines() if ln.startswith("statmech-nn ")]
     assert len(lines) >= 8
     outputs = {}
