@@ -43,8 +43,12 @@ def _broken(sol):
     RS solution again and its ``x`` means nothing (in a field ``q0 > 0``, so ``q1 > 0`` alone is no test)."""
     if not bool(sol.converged):
         return False
-    q0 = float(sol["q0"]) if "q0" in sol.order_parameters else 0.0
-    return float(sol["q1"]) - q0 > BROKEN
+    return overlap_gap({k: sol[k] for k in ("q0", "q1") if k in sol.order_parameters}) > BROKEN
+
+
+def overlap_gap(values):
+    """``q1 − q0`` of 1RSB order parameters (a dict; ``q0 = 0`` where the model has none)."""
+    return float(values["q1"]) - float(values.get("q0", 0.0))
 
 
 def _reach(solver, T, current, target, params, splits=8):

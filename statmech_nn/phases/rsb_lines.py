@@ -31,7 +31,7 @@ import numpy as np
 
 from ..errors import ConvergenceError, ParameterError
 from .diagram import Line
-from .rsb import dynamical_transition, static_transition
+from .rsb import dynamical_transition, overlap_gap, static_transition
 
 __all__ = ["RSB_KINDS", "STATIC_NAME", "DYNAMICAL_NAME", "check_rsb", "rsb_start", "rsb_lines"]
 
@@ -87,10 +87,6 @@ def check_rsb(model, rsb, yname, guess):
     return True
 
 
-def _gap(values):
-    return float(values["q1"]) - float(values.get("q0", 0.0))
-
-
 def _solve_seeds(solver, seeds, params):
     """The distinct converged, clearly broken (``q1 − q0 > 1e-3``) solutions from ``seeds`` at ``params``
     (one vectorised solve), each a dict; ``x`` (where it is an unknown) in ``(0, 1)``."""
@@ -104,7 +100,7 @@ def _solve_seeds(solver, seeds, params):
     out = []
     for n in np.flatnonzero(conv):
         v = {k: float(vals[k][n]) for k in names}
-        if not all(map(math.isfinite, v.values())) or _gap(v) <= _START_GAP or not 0 < v.get("x", 0.5) < 1:
+        if not all(map(math.isfinite, v.values())) or overlap_gap(v) <= _START_GAP or not 0 < v.get("x", 0.5) < 1:
             continue
         if all(max(abs(v[k] - w[k]) for k in names) > 1e-6 for w in out):
             out.append(v)
@@ -171,14 +167,14 @@ def rsb_start(model, rs_solver, params, guess=None):
             f"({where}) from {'rsb_guess' if guess is not None else f'{len(seeds)} starts built on the RS solution'}"
             f": the static transition may lie below this temperature (lower the window, or give "
             f"rsb_guess={{'T': ..., 'q1': ..., 'x': ...}} at a temperature below it)", parameters=params)
-    best = max(found, key=_gap)
+    best = max(found, key=overlap_gap)
     if len(found) > 1:
         how += f"; {len(found)} distinct 1RSB solutions found, the one with the largest q1 - q0 taken"
     how += "; " + ", ".join(f"{k}={best[k]:.6g}" for k in ("q0", "q1", "x") if k in best)
     threshold_solver = model.free_energy(rsb=1, x=1).saddle_point().compile(progress=False)
     drop = [{k: v for k, v in s.items() if k != "x"} for s in [best] + seeds + built]
     threshold = _solve_seeds(threshold_solver, drop, params)
-    threshold = max(threshold, key=_gap) if threshold else None
+    threshold = max(threshold, key=overlap_gap) if threshold else None
     return best, threshold, how
 
 

@@ -588,8 +588,7 @@ class LearningExamples:
         gaussians = [z0_, z1_, z1c, xa, xb, xc]
 
         def cov(u, v):
-            u, v = sp.expand(u), sp.expand(v)
-            return sp.simplify(sum(u.coeff(g) * v.coeff(g) for g in gaussians))
+            return _covariance(u, v, gaussians)
         if (cov(h_a, h_a) - Qs, cov(h_a, h_b) - q1, cov(h_a, h_c) - q0) != (0, 0, 0):
             raise DerivationError("1RSB representation of the fields of one example has the wrong covariance")
         omega_1 = common + sp.sqrt(q1 - q0) * z1_
@@ -617,8 +616,7 @@ class LearningExamples:
         xs = [s, x] + ([t] if u is not None else [])
 
         def cov(a, b):
-            a, b = sp.expand(a), sp.expand(b)
-            return sp.simplify(sum(a.coeff(v) * b.coeff(v) for v in xs))
+            return _covariance(a, b, xs)
         h_b = h.xreplace({x: sp.Symbol("x_b")})
         ok = sp.simplify(cov(h, h) - Qs) == 0 and sp.simplify(cov(h, h_b) - q) == 0
         if u is not None:
@@ -648,6 +646,12 @@ class LearningExamples:
         if zero_temperature:
             weight = weight.xreplace({sp.exp(-beta): sp.S.Zero})
         return gaussian_smooth(weight, _h, self.omega, self.width, x, tail=tail)
+
+
+def _covariance(u, v, gaussians):
+    """``E[u v]`` of two linear combinations of independent standard ``gaussians`` (simplified)."""
+    u, v = sp.expand(u), sp.expand(v)
+    return sp.simplify(sum(u.coeff(g) * v.coeff(g) for g in gaussians))
 
 
 class ExamplesCurvature:

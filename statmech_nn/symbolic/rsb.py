@@ -324,9 +324,7 @@ def _block_average_limit(avg, b):
     a_, slope = X.xreplace({z_: 0}), sp.diff(X, z_)
     # E[e^{k(a + b w)}; w > −a/b] and E[e^{k'(a + b w)}; w < −a/b] by the Gaussian shift identity,
     # as logarithms: y c a + log F(k, c)
-    log_tail = _shifted_tail(log=True)
-    log_upper = y_parisi * cp * a_ + log_tail(y_parisi * cp * slope, -a_ / slope)
-    log_lower = y_parisi * cm * a_ + log_tail(-y_parisi * cm * slope, a_ / slope)
+    log_upper, log_lower = _half_line_logs(y_parisi, cp, cm, a_, slope)
     # the larger of the two exponents without their (non-positive) log H parts
     e_up, e_low = [sp.expand(e.replace(lambda f: isinstance(f, LogH), lambda f: sp.S.Zero))
                    for e in (log_upper, log_lower)]
@@ -341,6 +339,15 @@ def _block_average_limit(avg, b):
     # keeps, as in the RS rule (zero_temperature.large_beta_average)
     kink = pieces[2] * Tilt(-(a_ / slope) ** 2 / 2, K) / (sp.sqrt(2 * sp.pi) * b * slope)
     return gp * BlockTilt(log_upper, K) + gm * BlockTilt(log_lower, K) + kink, K
+
+
+def _half_line_logs(k, cp, cm, a, slope):
+    """``log E_w[e^{k c₊ u}; u > 0]`` and ``log E_w[e^{k c₋ u}; u < 0]`` for ``u = a + slope·w``, ``w``
+    standard normal (the two asymptotic halves of ``E[e^{k φ(u)}]`` with slopes ``c±``), by the Gaussian
+    shift identity (:func:`_shifted_tail`), shared by the ``T = 0`` block averages and the frozen limit."""
+    log_tail = _shifted_tail(log=True)
+    return (k * cp * a + log_tail(k * cp * slope, -a / slope),
+            k * cm * a + log_tail(-k * cm * slope, a / slope))
 
 
 def _shifted_tail(log=False):
@@ -559,10 +566,9 @@ def _wide_block_limit(avg, b):
     if sp.simplify(cp**2 - cm**2) != 0:
         raise DerivationError(f"frozen limit: the slopes {cp}, {cm} of φ differ in size; one side "
                               "dominates (not implemented)")
-    log_tail = _shifted_tail(log=True)
     y = x_parisi
-    sides = [y * dp + y * cp * a_ + log_tail(y * cp * b, -a_ / b),
-             y * dm + y * cm * a_ + log_tail(-y * cm * b, a_ / b)]
+    upper, lower = _half_line_logs(y, cp, cm, a_, b)
+    sides = [y * dp + upper, y * dm + lower]
     divergent = (y * cp * b)**2 / 2
     finite = []
     for side in sides:
